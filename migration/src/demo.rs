@@ -1,0 +1,1 @@
+//! Demo data generator (filled in below).
