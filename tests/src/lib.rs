@@ -2,9 +2,14 @@
 //! `TEST_DATABASE_URL` names (PostgreSQL or SQLite; SQLite when unset), and a catalog dump that
 //! describes a schema completely enough to compare two of them.
 
+// Test support: a setup step that fails should fail the test loudly, so unwrap/expect are fine.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod app;
 pub mod catalog;
 pub mod database;
 pub mod fixtures;
 
+pub use app::TestApp;
 pub use catalog::catalog_dump;
 pub use database::{Backend, TestDatabase};

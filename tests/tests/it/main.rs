@@ -1,5 +1,10 @@
 //! The end-to-end suite: one binary, one module per domain. Every test gets its own database
 //! on the backend `TEST_DATABASE_URL` names (SQLite when unset).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod constraints;
+mod demo;
+mod http;
 mod migrations;
+mod read_api;

@@ -1,0 +1,136 @@
+//! Command line and environment settings of the `platform-gateway` binary.
+//!
+//! Every flag has an environment fallback, so the same binary is configured by flags on a
+//! laptop and by environment in a deployment. With no `DATABASE_URL` the gateway uses a local
+//! SQLite file, so `cargo run -p api` works on a fresh machine.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Where the embedded database lives when no `DATABASE_URL` is given.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://platform-gateway.sqlite?mode=rwc";
+
+/// Platform Gateway: a GraphQL API over the CSR/impact platform database.
+#[derive(Debug, Parser)]
+#[command(name = "platform-gateway", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `api=debug,sqlx=warn`.
+    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
+    pub log_level: String,
+
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, env = "LOG_JSON", global = true)]
+    pub log_json: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseSettings {
+    /// PostgreSQL (`postgres://…`) or SQLite (`sqlite://file?mode=rwc`) URL.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 10, global = true)]
+    pub pool_size: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the GraphQL API over HTTP (the default).
+    Serve(ServeSettings),
+    /// Apply or roll back schema migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Fill the database with deterministic demo data.
+    Demo(DemoSettings),
+    /// Print the GraphQL schema (SDL) to standard output.
+    Schema,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeSettings {
+    /// Address to listen on.
+    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Fill an empty database with demo data before serving.
+    #[arg(long, env = "DEMO")]
+    pub demo: bool,
+
+    /// HTTP worker threads (defaults to the number of cores).
+    #[arg(long, env = "HTTP_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl Default for ServeSettings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            demo: false,
+            workers: None,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateAction {
+    /// Apply pending migrations (all, or `--steps N`).
+    Up {
+        #[arg(long)]
+        steps: Option<u32>,
+    },
+    /// Roll back the last migration (or `--steps N`).
+    Down {
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoSettings {
+    #[command(flatten)]
+    pub size: DemoSize,
+}
+
+/// How much demo data to generate.
+#[derive(Debug, Clone, Args)]
+pub struct DemoSize {
+    /// Companies buying campaigns.
+    #[arg(long, default_value_t = 10)]
+    pub companies: u32,
+    /// Campaigns, spread over the companies.
+    #[arg(long, default_value_t = 40)]
+    pub campaigns: u32,
+    /// Program instances per campaign.
+    #[arg(long, default_value_t = 5)]
+    pub instances: u32,
+    /// Days of daily metrics snapshots per campaign.
+    #[arg(long, default_value_t = 90)]
+    pub days: u32,
+    /// Random seed: the same seed and sizes give the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+impl From<&DemoSize> for migration::demo::DemoSize {
+    fn from(size: &DemoSize) -> Self {
+        migration::demo::DemoSize {
+            companies: size.companies,
+            campaigns: size.campaigns,
+            instances_per_campaign: size.instances,
+            days: size.days,
+            seed: size.seed,
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Connecting to the platform database and bringing its schema up to date.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+
+use crate::config::DatabaseSettings;
+
+/// A connection pool for `settings.database_url`.
+pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(settings.database_url.clone());
+    options
+        .max_connections(settings.pool_size.max(1))
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    Database::connect(options).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(connection: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(connection, None).await
+}
+
+/// Whether the database answers and has every migration applied (what `/readyz` reports).
+pub async fn is_ready(connection: &DatabaseConnection) -> Result<(), String> {
+    connection
+        .execute_unprepared("SELECT 1")
+        .await
+        .map_err(|_| "database unreachable".to_owned())?;
+    let pending = Migrator::get_pending_migrations(connection)
+        .await
+        .map_err(|_| "migration status unavailable".to_owned())?;
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} migration(s) pending", pending.len()))
+    }
+}

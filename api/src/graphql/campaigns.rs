@@ -1,0 +1,913 @@
+//! Campaigns: sellable CSR products (template + group + company + period + pricing), their
+//! capacity, budget and pricing terms, and everything a campaign dashboard reads from them.
+
+use std::sync::Arc;
+
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::sea_query::{Expr, Func, LikeExpr};
+use sea_orm::{
+    ColumnTrait, Condition, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use entity::campaign::{Column, Model};
+use entity::prelude::{
+    Campaign as CampaignEntity, CampaignMetricsSnapshot, ProgramInstance as InstanceEntity,
+};
+
+use crate::error::{AppError, AppResult};
+use crate::graphql::connection::{
+    KeyKind, Ordering, Page, PageArgs, SortKey, TotalCount, connection_types, cursor,
+};
+use crate::graphql::enums::{CampaignPriority, CampaignStatus, PricingModel};
+use crate::graphql::instances::{
+    ProgramInstance, ProgramInstanceConnection, ProgramInstanceFilter,
+};
+use crate::graphql::loaders::ChildList;
+use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
+use crate::graphql::scope::{RequestScope, scope};
+use crate::graphql::snapshots::{
+    MetricsBucket, MetricsSnapshot, MetricsSnapshotConnection, SeriesBucket, SnapshotRange,
+};
+use crate::graphql::{parse_id, to_id};
+
+/// A sellable CSR product: a program template run for a beneficiary group, bought by a company
+/// for a period under a pricing model. A campaign = Template + Group + Company + Period + Pricing.
+#[derive(Clone)]
+pub struct Campaign(pub Model);
+
+connection_types!(CampaignConnection, CampaignEdge, Campaign, "campaigns");
+
+/// Capacity in one dimension: planned, actual, and their ratio.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct CapacityDimension {
+    /// Planned capacity (null when the campaign sets no limit).
+    pub target: Option<i32>,
+    /// Actual count.
+    pub current: i32,
+    /// `current / target` (0.85 = 85 %); null without a target.
+    pub utilization: Option<Decimal>,
+}
+
+impl CapacityDimension {
+    pub fn new(target: Option<i32>, current: i32) -> CapacityDimension {
+        CapacityDimension {
+            target,
+            current,
+            utilization: utilization(current, target),
+        }
+    }
+}
+
+/// `current / target` rounded to the four decimals utilizations are stored with.
+pub fn utilization(current: i32, target: Option<i32>) -> Option<Decimal> {
+    match target {
+        Some(target) if target > 0 => {
+            Some((Decimal::from(current) / Decimal::from(target)).round_dp(4))
+        }
+        _ => None,
+    }
+}
+
+/// Capacity of a campaign in volunteers, beneficiaries and sessions.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct Capacity {
+    pub volunteers: CapacityDimension,
+    pub beneficiaries: CapacityDimension,
+    pub sessions: CapacityDimension,
+}
+
+/// Budget of a campaign.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct Budget {
+    pub allocated: Decimal,
+    pub spent: Decimal,
+    /// `allocated - spent` (negative when overspent).
+    pub remaining: Decimal,
+    /// `spent / allocated`; null when nothing is allocated.
+    pub utilization: Option<Decimal>,
+    /// ISO 4217 currency code.
+    pub currency: String,
+}
+
+/// Commercial terms of a campaign under its pricing model.
+#[derive(Clone, Debug, SimpleObject)]
+#[graphql(complex)]
+pub struct Pricing {
+    pub model: PricingModel,
+    /// Purchased volunteer seats (seats model).
+    pub committed_seats: Option<i32>,
+    /// Price per volunteer seat per month (seats model).
+    pub seat_price_per_month: Option<Decimal>,
+    /// Total impact credits allocated (credits model).
+    pub credit_allocation: Option<i32>,
+    /// Credits consumed per hour/session (credits model).
+    pub credit_consumption_rate: Option<Decimal>,
+    /// Impact credits remaining (credits model).
+    pub credits_remaining: Option<i32>,
+    /// Impact-as-a-Service terms: learners committed, price per learner, outcome guarantees.
+    pub iaas: Option<entity::json::IaasMetrics>,
+    /// Share of the L2I bundle allocated to this campaign, 0.25 = 25 % (bundle model).
+    pub bundle_allocation_percentage: Option<Decimal>,
+    /// Custom or negotiated terms (custom model).
+    pub custom_terms: Option<entity::json::CustomPricingTerms>,
+    #[graphql(skip)]
+    pub l2i_subscription_id: Option<Uuid>,
+}
+
+#[ComplexObject]
+impl Pricing {
+    /// Id of the L2I subscription a bundle-priced campaign draws on.
+    async fn l2i_subscription_id(&self) -> Option<ID> {
+        self.l2i_subscription_id.map(to_id)
+    }
+}
+
+fn decimal(value: Option<entity::Numeric>) -> Option<Decimal> {
+    value.map(|n| n.0)
+}
+
+#[Object]
+impl Campaign {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Campaign start date.
+    async fn start_date(&self) -> NaiveDate {
+        self.0.start_date
+    }
+    /// Campaign end date (on or after the start date).
+    async fn end_date(&self) -> NaiveDate {
+        self.0.end_date
+    }
+    /// Reporting quarter (e.g., "2025-Q1").
+    async fn quarter(&self) -> Option<&str> {
+        self.0.quarter.as_deref()
+    }
+    /// Lifecycle state: draft → planned → recruiting → active → paused → completed → closed.
+    async fn status(&self) -> CampaignStatus {
+        self.0.status.into()
+    }
+    /// Resource allocation priority.
+    async fn priority(&self) -> Option<CampaignPriority> {
+        self.0.priority.map(Into::into)
+    }
+    /// Volunteers, beneficiaries and sessions: target, current, utilization.
+    async fn capacity(&self) -> Capacity {
+        Capacity {
+            volunteers: CapacityDimension::new(
+                Some(self.0.target_volunteers),
+                self.0.current_volunteers,
+            ),
+            beneficiaries: CapacityDimension::new(
+                Some(self.0.target_beneficiaries),
+                self.0.current_beneficiaries,
+            ),
+            sessions: CapacityDimension::new(self.0.max_sessions, self.0.current_sessions),
+        }
+    }
+    async fn budget(&self) -> Budget {
+        let allocated = self.0.budget_allocated.0;
+        let spent = self.0.budget_spent.0;
+        Budget {
+            allocated,
+            spent,
+            remaining: allocated - spent,
+            utilization: (!allocated.is_zero()).then(|| (spent / allocated).round_dp(4)),
+            currency: self.0.currency.clone(),
+        }
+    }
+    /// Pricing model and its terms.
+    async fn pricing(&self) -> Pricing {
+        Pricing {
+            model: self.0.pricing_model.into(),
+            committed_seats: self.0.committed_seats,
+            seat_price_per_month: decimal(self.0.seat_price_per_month),
+            credit_allocation: self.0.credit_allocation,
+            credit_consumption_rate: decimal(self.0.credit_consumption_rate),
+            credits_remaining: self.0.credits_remaining,
+            iaas: self.0.iaas_metrics.clone(),
+            bundle_allocation_percentage: decimal(self.0.bundle_allocation_percentage),
+            custom_terms: self.0.custom_pricing_terms.clone(),
+            l2i_subscription_id: self.0.l2i_subscription_id,
+        }
+    }
+    /// Company-specific overrides to the program template's default configuration.
+    async fn config_overrides(&self) -> Option<&serde_json::Value> {
+        self.0.config_overrides.as_ref()
+    }
+    /// Cumulative Social Return on Investment (aggregated from instances).
+    async fn cumulative_sroi(&self) -> Option<Decimal> {
+        decimal(self.0.cumulative_sroi)
+    }
+    /// Average Volunteer Impact Score (aggregated from instances).
+    async fn average_vis(&self) -> Option<Decimal> {
+        decimal(self.0.average_vis)
+    }
+    /// Total volunteer hours logged.
+    async fn total_hours_logged(&self) -> Option<Decimal> {
+        decimal(self.0.total_hours_logged)
+    }
+    /// Total sessions completed.
+    async fn total_sessions_completed(&self) -> Option<i32> {
+        self.0.total_sessions_completed
+    }
+    /// Current volunteers / target volunteers ratio (0.85 = 85%).
+    async fn capacity_utilization(&self) -> Option<Decimal> {
+        decimal(self.0.capacity_utilization)
+    }
+    /// Flag for campaigns >80% capacity (upsell trigger).
+    async fn is_near_capacity(&self) -> bool {
+        self.0.is_near_capacity.unwrap_or(false)
+    }
+    /// Flag for campaigns >100% capacity (expansion needed).
+    async fn is_over_capacity(&self) -> bool {
+        self.0.is_over_capacity.unwrap_or(false)
+    }
+    /// High-value campaign indicator (based on SROI, VIS, engagement).
+    async fn is_high_value(&self) -> bool {
+        self.0.is_high_value.unwrap_or(false)
+    }
+    /// Composite score (0-100) for sales prioritization.
+    async fn upsell_opportunity_score(&self) -> Option<i32> {
+        self.0.upsell_opportunity_score
+    }
+    /// Top evidence snippets demonstrating campaign impact.
+    async fn evidence_snippet_ids(&self) -> Vec<String> {
+        self.0
+            .evidence_snippet_ids
+            .clone()
+            .map(|list| list.0)
+            .unwrap_or_default()
+    }
+    /// Tags for categorization and search.
+    async fn tags(&self) -> Vec<String> {
+        self.0.tags.clone().map(|list| list.0).unwrap_or_default()
+    }
+    /// Internal notes for sales/CS (not visible to customer).
+    async fn internal_notes(&self) -> Option<&str> {
+        self.0.internal_notes.as_deref()
+    }
+    async fn is_active(&self) -> bool {
+        self.0.is_active.unwrap_or(true)
+    }
+    async fn is_archived(&self) -> bool {
+        self.0.is_archived.unwrap_or(false)
+    }
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
+    /// Last time metrics were aggregated from program instances.
+    async fn last_metrics_update_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.last_metrics_update_at
+    }
+
+    /// Company that owns this campaign.
+    async fn company(&self, context: &Context<'_>) -> AppResult<Option<Company>> {
+        let scope = scope(context)?;
+        Ok(scope
+            .loaders
+            .company
+            .load_one(self.0.company_id)
+            .await?
+            .map(Company))
+    }
+    /// Program template this campaign instantiates.
+    async fn program_template(&self, context: &Context<'_>) -> AppResult<Option<ProgramTemplate>> {
+        let scope = scope(context)?;
+        Ok(scope
+            .loaders
+            .program_template
+            .load_one(self.0.program_template_id)
+            .await?
+            .map(ProgramTemplate))
+    }
+    /// Target beneficiary group for this campaign.
+    async fn beneficiary_group(
+        &self,
+        context: &Context<'_>,
+    ) -> AppResult<Option<BeneficiaryGroup>> {
+        let scope = scope(context)?;
+        Ok(scope
+            .loaders
+            .beneficiary_group
+            .load_one(self.0.beneficiary_group_id)
+            .await?
+            .map(BeneficiaryGroup))
+    }
+
+    /// The program instances running this campaign, oldest start first.
+    async fn program_instances(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ProgramInstanceFilter>,
+    ) -> AppResult<ProgramInstanceConnection> {
+        let scope = scope(context)?;
+        let list = CampaignInstances {
+            page: PageArgs::parse(first, after)?,
+            filter: filter.unwrap_or_default(),
+        };
+        list.filter.validate()?;
+        let rows = scope
+            .loaders
+            .campaign_instances
+            .load_one((self.0.id, list.clone()))
+            .await?
+            .unwrap_or_default();
+        let total = child_total(scope, self.0.id, list.clone(), |s| {
+            &s.loaders.campaign_instance_counts
+        });
+        Ok(ProgramInstanceConnection(Page::from_rows(
+            rows,
+            &list.page,
+            ProgramInstance::cursor_by_start,
+            ProgramInstance,
+            total,
+        )))
+    }
+
+    /// Metrics snapshots of this campaign, newest first, optionally within `from`..`to`.
+    async fn metrics_snapshots(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> AppResult<MetricsSnapshotConnection> {
+        let scope = scope(context)?;
+        let list = CampaignSnapshots {
+            page: PageArgs::parse(first, after)?,
+            range: SnapshotRange::new(from, to)?,
+        };
+        let rows = scope
+            .loaders
+            .campaign_snapshots
+            .load_one((self.0.id, list.clone()))
+            .await?
+            .unwrap_or_default();
+        let total = child_total(scope, self.0.id, list.clone(), |s| {
+            &s.loaders.campaign_snapshot_counts
+        });
+        Ok(MetricsSnapshotConnection(Page::from_rows(
+            rows,
+            &list.page,
+            MetricsSnapshot::cursor,
+            MetricsSnapshot,
+            total,
+        )))
+    }
+
+    /// The most recent metrics snapshot.
+    async fn latest_snapshot(&self, context: &Context<'_>) -> AppResult<Option<MetricsSnapshot>> {
+        let scope = scope(context)?;
+        let list = CampaignSnapshots {
+            page: PageArgs {
+                first: 1,
+                after: None,
+            },
+            range: SnapshotRange::default(),
+        };
+        let rows = scope
+            .loaders
+            .campaign_snapshots
+            .load_one((self.0.id, list))
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().next().map(MetricsSnapshot))
+    }
+
+    /// Time series for charts: snapshots aggregated in SQL per `bucket` (average SROI and VIS,
+    /// summed hours and sessions, the latest utilizations and budget spent of each bucket),
+    /// oldest bucket first.
+    async fn metrics_series(
+        &self,
+        context: &Context<'_>,
+        bucket: SeriesBucket,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> AppResult<Vec<MetricsBucket>> {
+        let scope = scope(context)?;
+        let key = (
+            self.0.id,
+            crate::graphql::snapshots::SeriesArgs {
+                bucket,
+                range: SnapshotRange::new(from, to)?,
+            },
+        );
+        Ok(scope
+            .loaders
+            .campaign_series
+            .load_one(key)
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+/// The per-request loader of a nested list's counts.
+pub type CountLoader<L> = async_graphql::dataloader::DataLoader<
+    crate::graphql::loaders::ChildCounts<L>,
+    async_graphql::dataloader::HashMapCache,
+>;
+
+/// A nested list's `totalCount`, counted (batched across parents) only if a client asks.
+pub fn child_total<L, F>(scope: &Arc<RequestScope>, parent: Uuid, list: L, loader: F) -> TotalCount
+where
+    L: ChildList,
+    F: Fn(&RequestScope) -> &CountLoader<L> + Send + Sync + 'static,
+{
+    let scope = scope.clone();
+    let loader = Arc::new(loader);
+    TotalCount::deferred(move || {
+        let scope = scope.clone();
+        let list = list.clone();
+        let loader = loader.clone();
+        async move { Ok(loader(&scope).load_one((parent, list)).await?.unwrap_or(0)) }
+    })
+}
+
+impl Campaign {
+    fn sort_values(model: &Model, field: CampaignOrderField) -> serde_json::Value {
+        match field {
+            CampaignOrderField::Name => json!(model.name),
+            CampaignOrderField::StartDate => json!(model.start_date.to_string()),
+            CampaignOrderField::CapacityUtilization => {
+                json!(model.capacity_utilization.map(|n| n.0.to_string()))
+            }
+            CampaignOrderField::Sroi => json!(model.cumulative_sroi.map(|n| n.0.to_string())),
+            CampaignOrderField::CreatedAt => json!(model.created_at.to_rfc3339()),
+        }
+    }
+}
+
+/// Program instances of a campaign (the nested `Campaign.programInstances` list).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CampaignInstances {
+    pub page: PageArgs,
+    pub filter: ProgramInstanceFilter,
+}
+
+impl ChildList for CampaignInstances {
+    type Entity = InstanceEntity;
+    fn parent_column(&self) -> entity::program_instance::Column {
+        entity::program_instance::Column::CampaignId
+    }
+    fn filtered(&self, select: Select<InstanceEntity>) -> Select<InstanceEntity> {
+        self.filter.apply(select)
+    }
+    fn ordering(&self) -> Ordering {
+        ProgramInstance::ordering_by_start()
+    }
+    fn after(&self, backend: DbBackend) -> Result<Option<Condition>, DbErr> {
+        after_condition(&self.page, &self.ordering(), backend)
+    }
+    fn limit(&self) -> u64 {
+        self.page.first + 1
+    }
+}
+
+/// Metrics snapshots of a campaign (the nested `Campaign.metricsSnapshots` list).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CampaignSnapshots {
+    pub page: PageArgs,
+    pub range: SnapshotRange,
+}
+
+impl ChildList for CampaignSnapshots {
+    type Entity = CampaignMetricsSnapshot;
+    fn parent_column(&self) -> entity::campaign_metrics_snapshot::Column {
+        entity::campaign_metrics_snapshot::Column::CampaignId
+    }
+    fn filtered(&self, select: Select<CampaignMetricsSnapshot>) -> Select<CampaignMetricsSnapshot> {
+        self.range.apply(select)
+    }
+    fn ordering(&self) -> Ordering {
+        MetricsSnapshot::ordering()
+    }
+    fn after(&self, backend: DbBackend) -> Result<Option<Condition>, DbErr> {
+        after_condition(&self.page, &self.ordering(), backend)
+    }
+    fn limit(&self) -> u64 {
+        self.page.first + 1
+    }
+}
+
+/// The keyset condition of a nested page's `after`, as a database-level error for loaders.
+pub fn after_condition(
+    page: &PageArgs,
+    ordering: &Ordering,
+    backend: DbBackend,
+) -> Result<Option<Condition>, DbErr> {
+    let Some(after) = &page.after else {
+        return Ok(None);
+    };
+    let cursor = after
+        .cursor()
+        .map_err(|error| DbErr::Custom(error.message()))?;
+    ordering
+        .after(&cursor, backend)
+        .map(Some)
+        .map_err(|error| DbErr::Custom(error.message()))
+}
+
+/// Which campaigns to return. All conditions must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, InputObject)]
+pub struct CampaignFilter {
+    /// Owned by this company.
+    pub company_id: Option<ID>,
+    /// In any of these lifecycle states.
+    pub status: Option<Vec<CampaignStatus>>,
+    /// With any of these priorities.
+    pub priority: Option<Vec<CampaignPriority>>,
+    /// Sold under any of these pricing models.
+    pub pricing_model: Option<Vec<PricingModel>>,
+    /// Instantiating this program template.
+    pub program_template_id: Option<ID>,
+    /// Serving this beneficiary group.
+    pub beneficiary_group_id: Option<ID>,
+    /// Whose name contains this text (case-insensitive).
+    pub name_contains: Option<String>,
+    /// Whose volunteer capacity utilization is at least this ratio (0.8 = 80 %).
+    pub utilization_at_least: Option<Decimal>,
+    /// Running at some point on or after this date (ending on or after it).
+    pub active_from: Option<NaiveDate>,
+    /// Running at some point on or before this date (starting on or before it).
+    pub active_to: Option<NaiveDate>,
+    /// High-value campaigns only (true) or all but them (false).
+    pub is_high_value: Option<bool>,
+}
+
+impl CampaignFilter {
+    /// Checks the filter and turns it into a condition.
+    pub fn condition(&self, backend: DbBackend) -> AppResult<Condition> {
+        let mut condition = Condition::all();
+        if let Some(id) = &self.company_id {
+            condition = condition.add(Column::CompanyId.eq(parse_id(id, "filter.companyId")?));
+        }
+        if let Some(statuses) = &self.status {
+            let values: Vec<entity::enums::CampaignStatus> =
+                statuses.iter().map(|s| (*s).into()).collect();
+            condition = condition.add(Column::Status.is_in(values));
+        }
+        if let Some(priorities) = &self.priority {
+            let values: Vec<entity::enums::CampaignPriority> =
+                priorities.iter().map(|p| (*p).into()).collect();
+            condition = condition.add(Column::Priority.is_in(values));
+        }
+        if let Some(models) = &self.pricing_model {
+            let values: Vec<entity::enums::PricingModel> =
+                models.iter().map(|m| (*m).into()).collect();
+            condition = condition.add(Column::PricingModel.is_in(values));
+        }
+        if let Some(id) = &self.program_template_id {
+            condition = condition
+                .add(Column::ProgramTemplateId.eq(parse_id(id, "filter.programTemplateId")?));
+        }
+        if let Some(id) = &self.beneficiary_group_id {
+            condition = condition
+                .add(Column::BeneficiaryGroupId.eq(parse_id(id, "filter.beneficiaryGroupId")?));
+        }
+        if let Some(text) = &self.name_contains {
+            condition = condition.add(contains_ignoring_case("campaigns", "name", text));
+        }
+        if let Some(minimum) = self.utilization_at_least {
+            if minimum.is_sign_negative() || minimum > Decimal::from(10) {
+                return Err(AppError::bad_input(
+                    "filter.utilizationAtLeast",
+                    "must be between 0 and 10",
+                ));
+            }
+            let key = SortKey::asc("capacity_utilization", KeyKind::Decimal);
+            condition = condition.add(
+                key.expr("campaigns", backend)
+                    .gte(decimal_value(minimum, backend)),
+            );
+        }
+        if let (Some(from), Some(to)) = (self.active_from, self.active_to)
+            && from > to
+        {
+            return Err(AppError::bad_input(
+                "filter.activeTo",
+                "must not be before activeFrom",
+            ));
+        }
+        if let Some(from) = self.active_from {
+            condition = condition.add(Column::EndDate.gte(from));
+        }
+        if let Some(to) = self.active_to {
+            condition = condition.add(Column::StartDate.lte(to));
+        }
+        if let Some(high_value) = self.is_high_value {
+            condition = condition.add(if high_value {
+                Column::IsHighValue.eq(true)
+            } else {
+                Condition::any()
+                    .add(Column::IsHighValue.eq(false))
+                    .add(Column::IsHighValue.is_null())
+                    .into()
+            });
+        }
+        Ok(condition)
+    }
+}
+
+/// A decimal bound the way the backend compares decimal columns (REAL on SQLite).
+pub fn decimal_value(value: Decimal, backend: DbBackend) -> sea_orm::Value {
+    use rust_decimal::prelude::ToPrimitive;
+    if backend == DbBackend::Sqlite {
+        sea_orm::Value::Double(value.to_f64())
+    } else {
+        sea_orm::Value::Decimal(Some(value))
+    }
+}
+
+/// `lower(table.column) LIKE '%text%'`, with the text's own `%`, `_` and `\` taken literally.
+pub fn contains_ignoring_case(table: &'static str, column: &'static str, text: &str) -> Condition {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let column = Expr::col((
+        sea_orm::sea_query::Alias::new(table),
+        sea_orm::sea_query::Alias::new(column),
+    ));
+    Condition::all().add(
+        Expr::expr(Func::lower(column)).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+    )
+}
+
+/// Sort direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Enum)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// What campaigns can be ordered by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
+pub enum CampaignOrderField {
+    Name,
+    StartDate,
+    /// Volunteer capacity utilization.
+    CapacityUtilization,
+    /// Cumulative SROI.
+    Sroi,
+    CreatedAt,
+}
+
+/// One ordering term; terms apply in list order, then the id breaks ties.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, InputObject)]
+pub struct CampaignOrder {
+    pub field: CampaignOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl CampaignOrderField {
+    fn key(self, descending: bool) -> SortKey {
+        let (column, kind) = match self {
+            CampaignOrderField::Name => ("name", KeyKind::Text),
+            CampaignOrderField::StartDate => ("start_date", KeyKind::Date),
+            CampaignOrderField::CapacityUtilization => ("capacity_utilization", KeyKind::Decimal),
+            CampaignOrderField::Sroi => ("cumulative_sroi", KeyKind::Decimal),
+            CampaignOrderField::CreatedAt => ("created_at", KeyKind::Timestamp),
+        };
+        SortKey {
+            column,
+            kind,
+            descending,
+        }
+    }
+}
+
+/// The campaign query fields.
+#[derive(Default)]
+pub struct CampaignQueries;
+
+#[Object]
+impl CampaignQueries {
+    /// Campaigns matching `filter`, in `orderBy` order (newest first by default).
+    async fn campaigns(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CampaignFilter>,
+        order_by: Option<Vec<CampaignOrder>>,
+    ) -> AppResult<CampaignConnection> {
+        let scope = scope(context)?;
+        let args = PageArgs::parse(first, after)?;
+        let select = scope
+            .select::<CampaignEntity>()
+            .filter(filter.unwrap_or_default().condition(scope.backend())?);
+        let orders = order_by
+            .filter(|orders| !orders.is_empty())
+            .unwrap_or_else(|| {
+                vec![CampaignOrder {
+                    field: CampaignOrderField::CreatedAt,
+                    direction: OrderDirection::Desc,
+                }]
+            });
+        let ordering = Ordering {
+            table: "campaigns",
+            keys: orders
+                .iter()
+                .map(|o| o.field.key(o.direction == OrderDirection::Desc))
+                .collect(),
+            id_descending: orders
+                .first()
+                .is_some_and(|o| o.direction == OrderDirection::Desc),
+        };
+        let fields: Vec<CampaignOrderField> = orders.iter().map(|o| o.field).collect();
+        let page = fetch_page(
+            scope,
+            select,
+            &ordering,
+            &args,
+            move |model: &Model| {
+                cursor(
+                    fields
+                        .iter()
+                        .map(|f| Campaign::sort_values(model, *f))
+                        .collect(),
+                    model.id,
+                )
+            },
+            Campaign,
+        )
+        .await?;
+        let rows: Vec<Model> = page
+            .edges
+            .iter()
+            .map(|(_, campaign)| campaign.0.clone())
+            .collect();
+        prefetch_campaign_relations(context, scope, &rows).await?;
+        Ok(CampaignConnection(page))
+    }
+
+    /// The campaign with this id, or null.
+    async fn campaign(&self, context: &Context<'_>, id: ID) -> AppResult<Option<Campaign>> {
+        let scope = scope(context)?;
+        Ok(scope
+            .loaders
+            .campaign
+            .load_one(parse_id(&id, "id")?)
+            .await?
+            .map(Campaign))
+    }
+}
+
+/// One page of a top-level list: `first + 1` rows after the cursor in the ordering, and a
+/// `totalCount` that is counted only if asked for.
+pub async fn fetch_page<E, N>(
+    scope: &Arc<RequestScope>,
+    select: Select<E>,
+    ordering: &Ordering,
+    args: &PageArgs,
+    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor,
+    node_of: impl Fn(E::Model) -> N,
+) -> AppResult<Page<N>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+{
+    let backend = scope.backend();
+    let count_select = select.clone();
+    let mut page_select = select;
+    if let Some(after) = &args.after {
+        page_select = page_select.filter(ordering.after(&after.cursor()?, backend)?);
+    }
+    for (expr, order, nulls) in ordering.order_by(backend) {
+        page_select = page_select.order_by_with_nulls(expr, order, nulls);
+    }
+    let rows = page_select.limit(args.first + 1).all(&scope.db).await?;
+    let db = scope.db.clone();
+    let total = TotalCount::deferred(move || {
+        let select = count_select.clone();
+        let db = db.clone();
+        async move { Ok(select.count(&db).await? as i64) }
+    });
+    Ok(Page::from_rows(rows, args, cursor_of, node_of, total))
+}
+
+/// Loads what the query selects under each campaign node, for all `rows` at once (see
+/// [`crate::graphql::prefetch`]).
+pub async fn prefetch_campaign_relations(
+    context: &Context<'_>,
+    scope: &RequestScope,
+    rows: &[Model],
+) -> AppResult<()> {
+    use crate::graphql::prefetch::{argument, distinct, load, node_selections, run_all, selects};
+    use crate::graphql::snapshots::SeriesArgs;
+    use chrono::{DateTime, Utc};
+
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+    let keyed = |list: &dyn Fn() -> CampaignInstances| {
+        ids.iter().map(|id| (*id, list())).collect::<Vec<_>>()
+    };
+    let _ = keyed;
+    let mut loads = Vec::new();
+    if !node_selections(context, "company").is_empty() {
+        loads.push(load(
+            &scope.loaders.company,
+            distinct(rows.iter().map(|m| m.company_id)),
+        ));
+    }
+    if !node_selections(context, "programTemplate").is_empty() {
+        loads.push(load(
+            &scope.loaders.program_template,
+            distinct(rows.iter().map(|m| m.program_template_id)),
+        ));
+    }
+    if !node_selections(context, "beneficiaryGroup").is_empty() {
+        loads.push(load(
+            &scope.loaders.beneficiary_group,
+            distinct(rows.iter().map(|m| m.beneficiary_group_id)),
+        ));
+    }
+    for field in node_selections(context, "programInstances") {
+        let first = argument::<Option<i32>>(&field, "first").flatten();
+        let after = argument::<Option<String>>(&field, "after").flatten();
+        let filter = argument::<Option<ProgramInstanceFilter>>(&field, "filter")
+            .flatten()
+            .unwrap_or_default();
+        let Ok(page) = PageArgs::parse(first, after) else {
+            continue;
+        };
+        if filter.validate().is_err() {
+            continue;
+        }
+        let list = CampaignInstances { page, filter };
+        let keys: Vec<_> = ids.iter().map(|id| (*id, list.clone())).collect();
+        if selects(&field, "totalCount") {
+            loads.push(load(&scope.loaders.campaign_instance_counts, keys.clone()));
+        }
+        loads.push(load(&scope.loaders.campaign_instances, keys));
+    }
+    for field in node_selections(context, "metricsSnapshots") {
+        let first = argument::<Option<i32>>(&field, "first").flatten();
+        let after = argument::<Option<String>>(&field, "after").flatten();
+        let from = argument::<Option<DateTime<Utc>>>(&field, "from").flatten();
+        let to = argument::<Option<DateTime<Utc>>>(&field, "to").flatten();
+        let (Ok(page), Ok(range)) = (PageArgs::parse(first, after), SnapshotRange::new(from, to))
+        else {
+            continue;
+        };
+        let list = CampaignSnapshots { page, range };
+        let keys: Vec<_> = ids.iter().map(|id| (*id, list.clone())).collect();
+        if selects(&field, "totalCount") {
+            loads.push(load(&scope.loaders.campaign_snapshot_counts, keys.clone()));
+        }
+        loads.push(load(&scope.loaders.campaign_snapshots, keys));
+    }
+    if !node_selections(context, "latestSnapshot").is_empty() {
+        let list = CampaignSnapshots {
+            page: PageArgs {
+                first: 1,
+                after: None,
+            },
+            range: SnapshotRange::default(),
+        };
+        loads.push(load(
+            &scope.loaders.campaign_snapshots,
+            ids.iter().map(|id| (*id, list.clone())).collect(),
+        ));
+    }
+    for field in node_selections(context, "metricsSeries") {
+        let Some(bucket) = argument::<SeriesBucket>(&field, "bucket") else {
+            continue;
+        };
+        let from = argument::<Option<DateTime<Utc>>>(&field, "from").flatten();
+        let to = argument::<Option<DateTime<Utc>>>(&field, "to").flatten();
+        let Ok(range) = SnapshotRange::new(from, to) else {
+            continue;
+        };
+        let args = SeriesArgs { bucket, range };
+        loads.push(load(
+            &scope.loaders.campaign_series,
+            ids.iter().map(|id| (*id, args)).collect(),
+        ));
+    }
+    run_all(loads).await
+}

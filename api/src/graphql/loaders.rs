@@ -1,0 +1,311 @@
+//! Per-request DataLoaders. By-id relations (campaign → company, template, group, …) batch
+//! into one `WHERE id IN (…)` per type; nested lists with arguments (each campaign's first 10
+//! instances, last 30 snapshots) batch across parents and are limited per parent **in SQL**:
+//! a `LATERAL` subquery on PostgreSQL, `ROW_NUMBER() OVER (PARTITION BY …)` on SQLite. So the
+//! number of statements a request issues depends on its shape, not on how many rows it returns.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::sea_query::{Alias, Expr, PostgresQueryBuilder, SqliteQueryBuilder, WindowStatement};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
+    Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryTrait, Select, Statement, Value,
+};
+use uuid::Uuid;
+
+use crate::graphql::connection::Ordering;
+use crate::graphql::scope::{Visibility, visible};
+
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
+
+/// Loads rows of `E` by primary key.
+pub struct ById<E> {
+    db: DatabaseConnection,
+    visibility: Visibility,
+    entity: PhantomData<fn() -> E>,
+}
+
+fn uuid_of(value: Value) -> Option<Uuid> {
+    match value {
+        Value::Uuid(Some(id)) => Some(id),
+        _ => None,
+    }
+}
+
+impl<E> Loader<Uuid> for ById<E>
+where
+    E: EntityTrait,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    type Value = E::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, E::Model> {
+        let Some(primary_key) = E::PrimaryKey::iter().next() else {
+            return Ok(HashMap::new());
+        };
+        let column = primary_key.into_column();
+        let rows = visible(E::find(), &self.visibility)
+            .filter(column.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| uuid_of(row.get(column)).map(|id| (id, row)))
+            .collect())
+    }
+}
+
+/// Arguments of a nested list: which rows of the child entity belong to a parent, and how to
+/// filter, order and limit them. Implemented by each nested list's argument type.
+pub trait ChildList: Clone + Eq + Hash + Send + Sync + 'static {
+    type Entity: EntityTrait;
+    /// The child column holding the parent's id.
+    fn parent_column(&self) -> <Self::Entity as EntityTrait>::Column;
+    /// The child rows matching this list's filters (before paging).
+    fn filtered(&self, select: Select<Self::Entity>) -> Select<Self::Entity>;
+    /// Ordering, and the keyset position to start after, if any.
+    fn ordering(&self) -> Ordering;
+    fn after(&self, backend: DbBackend) -> Result<Option<sea_orm::Condition>, DbErr>;
+    /// Rows to fetch per parent (a page plus one, to know whether more follow).
+    fn limit(&self) -> u64;
+}
+
+/// Loads a page of children for many parents at once, one statement per distinct arguments.
+pub struct ChildPages<L> {
+    db: DatabaseConnection,
+    visibility: Visibility,
+    list: PhantomData<fn() -> L>,
+}
+
+impl<L> Loader<(Uuid, L)> for ChildPages<L>
+where
+    L: ChildList,
+    <L::Entity as EntityTrait>::Model: FromQueryResult + Clone + Send + Sync + 'static,
+{
+    type Value = Vec<<L::Entity as EntityTrait>::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[(Uuid, L)]) -> LoadResult<(Uuid, L), Self::Value> {
+        let mut by_list: HashMap<&L, Vec<Uuid>> = HashMap::new();
+        for (parent, list) in keys {
+            by_list.entry(list).or_default().push(*parent);
+        }
+        let mut result = HashMap::new();
+        for (list, parents) in by_list {
+            let mut select = list.filtered(visible(L::Entity::find(), &self.visibility));
+            if let Some(after) = list.after(self.db.get_database_backend())? {
+                select = select.filter(after);
+            }
+            let rows = page_per_parent::<L::Entity>(
+                &self.db,
+                select,
+                list.parent_column(),
+                &parents,
+                &list.ordering(),
+                list.limit(),
+            )
+            .await?;
+            let mut grouped: HashMap<Uuid, Vec<_>> = HashMap::new();
+            for row in rows {
+                if let Some(parent) = uuid_of(row.get(list.parent_column())) {
+                    grouped.entry(parent).or_default().push(row);
+                }
+            }
+            for parent in parents {
+                result.insert(
+                    (parent, list.clone()),
+                    grouped.remove(&parent).unwrap_or_default(),
+                );
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// Counts each parent's children matching a list's filters (for a nested `totalCount`).
+pub struct ChildCounts<L> {
+    db: DatabaseConnection,
+    visibility: Visibility,
+    list: PhantomData<fn() -> L>,
+}
+
+impl<L> Loader<(Uuid, L)> for ChildCounts<L>
+where
+    L: ChildList,
+{
+    type Value = i64;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[(Uuid, L)]) -> LoadResult<(Uuid, L), i64> {
+        let mut by_list: HashMap<&L, Vec<Uuid>> = HashMap::new();
+        for (parent, list) in keys {
+            by_list.entry(list).or_default().push(*parent);
+        }
+        let mut result = HashMap::new();
+        for (list, parents) in by_list {
+            let parent_column = list.parent_column();
+            let counts: Vec<(Uuid, i64)> = list
+                .filtered(visible(L::Entity::find(), &self.visibility))
+                .filter(parent_column.is_in(parents.iter().copied()))
+                .select_only()
+                .column(parent_column)
+                .column_as(Expr::col(parent_column).count(), "count")
+                .group_by(parent_column)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            let counts: HashMap<Uuid, i64> = counts.into_iter().collect();
+            for parent in parents {
+                result.insert(
+                    (parent, list.clone()),
+                    counts.get(&parent).copied().unwrap_or(0),
+                );
+            }
+        }
+        Ok(result)
+    }
+}
+
+use sea_orm::QuerySelect;
+
+/// The first `limit` rows per parent of `select` in `ordering`, for all `parents`, in one
+/// statement.
+pub async fn page_per_parent<E>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    parent_column: E::Column,
+    parents: &[Uuid],
+    ordering: &Ordering,
+    limit: u64,
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult,
+{
+    if parents.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let table = Alias::new(ordering.table);
+    let parent = Alias::new(parent_column.as_str());
+    let mut inner = select.into_query();
+    let statement = match backend {
+        DbBackend::Postgres => {
+            inner.and_where(
+                Expr::col((table, parent)).equals((Alias::new("parent"), Alias::new("id"))),
+            );
+            for (expr, order, nulls) in ordering.order_by(backend) {
+                inner.order_by_expr_with_nulls(expr, order, nulls);
+            }
+            inner.limit(limit);
+            let (sql, mut values) = inner.build(PostgresQueryBuilder);
+            let first = values.0.len() + 1;
+            let parent_rows = (0..parents.len())
+                .map(|i| format!("(${}::uuid)", first + i))
+                .collect::<Vec<_>>()
+                .join(", ");
+            values
+                .0
+                .extend(parents.iter().map(|id| Value::Uuid(Some(*id))));
+            Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT page.* FROM (VALUES {parent_rows}) AS parent(id) \
+                     CROSS JOIN LATERAL ({sql}) AS page"
+                ),
+                values,
+            )
+        }
+        _ => {
+            inner.and_where(
+                Expr::col((table.clone(), parent.clone())).is_in(parents.iter().copied()),
+            );
+            let mut window = WindowStatement::partition_by((table, parent));
+            for (expr, order, nulls) in ordering.order_by(backend) {
+                window.order_by_expr_with_nulls(expr, order, nulls);
+            }
+            inner.expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new("page_row"));
+            let (sql, values) = inner.build(SqliteQueryBuilder);
+            Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT * FROM ({sql}) AS page WHERE page_row <= {limit} ORDER BY page_row"
+                ),
+                values,
+            )
+        }
+    };
+    E::find().from_raw_sql(statement).all(db).await
+}
+
+/// Declares the request's loaders: one by-id loader per entity, one page and one count loader
+/// per nested list.
+macro_rules! loaders {
+    (by_id { $($by_id:ident: $entity:ty,)* } lists { $($pages:ident, $counts:ident: $list:ty,)* }) => {
+        pub struct Loaders {
+            pub campaign_series: DataLoader<crate::graphql::snapshots::SeriesLoader, HashMapCache>,
+            $(pub $by_id: DataLoader<ById<$entity>, HashMapCache>,)*
+            $(pub $pages: DataLoader<ChildPages<$list>, HashMapCache>, pub $counts: DataLoader<ChildCounts<$list>, HashMapCache>,)*
+        }
+
+        impl Loaders {
+            pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> Loaders {
+                Loaders {
+                    campaign_series: DataLoader::with_cache(
+                        crate::graphql::snapshots::SeriesLoader { db: db.clone(), visibility: visibility.clone() },
+                        tokio::spawn,
+                        HashMapCache::default(),
+                    ),
+                    $($by_id: DataLoader::with_cache(
+                        ById { db: db.clone(), visibility: visibility.clone(), entity: PhantomData },
+                        tokio::spawn,
+                        HashMapCache::default(),
+                    ),)*
+                    $(
+                        $pages: DataLoader::with_cache(
+                            ChildPages { db: db.clone(), visibility: visibility.clone(), list: PhantomData },
+                            tokio::spawn,
+                        HashMapCache::default(),
+                        ),
+                        $counts: DataLoader::with_cache(
+                            ChildCounts { db: db.clone(), visibility: visibility.clone(), list: PhantomData },
+                            tokio::spawn,
+                        HashMapCache::default(),
+                        ),
+                    )*
+                }
+            }
+        }
+    };
+}
+
+use crate::graphql::campaigns::{CampaignInstances, CampaignSnapshots};
+use crate::graphql::reference::CampaignsOf;
+use entity::prelude::*;
+
+loaders! {
+    by_id {
+        company: Company,
+        program_template: ProgramTemplate,
+        beneficiary_group: BeneficiaryGroup,
+        campaign: Campaign,
+        program_instance: ProgramInstance,
+        user: User,
+        program: Program,
+        activity: Activity,
+        application: Application,
+        ingestion_batch: IngestionBatch,
+        l2i_subscription: L2iSubscription,
+    }
+    lists {
+        campaign_instances, campaign_instance_counts: CampaignInstances,
+        campaign_snapshots, campaign_snapshot_counts: CampaignSnapshots,
+        campaigns_of, campaigns_of_counts: CampaignsOf,
+    }
+}

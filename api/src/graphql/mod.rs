@@ -1,0 +1,52 @@
+//! The GraphQL schema: one module per domain, each contributing a query root that is merged
+//! here. The schema builds without a database or server (`platform-gateway schema` prints it,
+//! and a test keeps `schema.graphql` in sync with it).
+
+pub mod campaigns;
+pub mod connection;
+pub mod cursor;
+pub mod enums;
+pub mod instances;
+pub mod loaders;
+pub mod prefetch;
+pub mod reference;
+pub mod scope;
+pub mod snapshots;
+
+use async_graphql::{EmptyMutation, EmptySubscription, ID, MergedObject, Schema};
+use uuid::Uuid;
+
+pub use scope::RequestScope;
+
+use crate::error::{AppError, AppResult};
+
+/// Every query field of the API.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    campaigns::CampaignQueries,
+    instances::ProgramInstanceQueries,
+    reference::ReferenceQueries,
+);
+
+pub type GatewaySchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// The schema, ready to execute requests that carry a [`RequestScope`].
+pub fn build_schema() -> GatewaySchema {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription).finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema().sdl()
+}
+
+/// A row id from a GraphQL `ID` argument; `field` names the argument for the error.
+pub fn parse_id(id: &ID, field: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(id.as_str())
+        .map_err(|_| AppError::bad_input(field, format!("{} is not a valid id", id.as_str())))
+}
+
+/// The id as a GraphQL `ID`.
+pub fn to_id(id: Uuid) -> ID {
+    ID(id.to_string())
+}

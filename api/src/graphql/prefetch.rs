@@ -1,0 +1,75 @@
+//! Look-ahead prefetching for lists.
+//!
+//! A list resolver that has its rows looks at what the query selects under each node and loads
+//! those relations for all rows at once (`load_many`), so every later per-node `load_one` is a
+//! cache hit. Without this, batching depends on timing: async-graphql resolves long lists in
+//! chunks of 32 and may yield between them, and a DataLoader whose 1 ms window closes at such a
+//! yield runs a partial batch. With it, a request's statement count depends only on its shape.
+
+use async_graphql::futures_util::future::{BoxFuture, try_join_all};
+use async_graphql::{Context, InputType, SelectionField};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// The selections of `relation` under a connection's nodes (`edges { node { … } }` or
+/// `nodes { … }`), one per occurrence (aliases make several).
+pub fn node_selections<'a>(context: &'a Context<'a>, relation: &str) -> Vec<SelectionField<'a>> {
+    let look_ahead = context.look_ahead();
+    let mut fields = look_ahead
+        .field("edges")
+        .field("node")
+        .field(relation)
+        .selection_fields();
+    fields.extend(look_ahead.field("nodes").field(relation).selection_fields());
+    fields
+}
+
+/// The selections of `relation` directly under a single object.
+pub fn direct_selections<'a>(context: &'a Context<'a>, relation: &str) -> Vec<SelectionField<'a>> {
+    context.look_ahead().field(relation).selection_fields()
+}
+
+/// Whether a selection asks for one of its sub-fields (e.g. `totalCount`).
+pub fn selects(field: &SelectionField<'_>, name: &str) -> bool {
+    field.selection_set().any(|child| child.name() == name)
+}
+
+/// An argument of a selection, parsed as the resolver will parse it. `None` when absent or
+/// invalid: the resolver reports invalid input itself, prefetching just skips it.
+pub fn argument<T: InputType>(field: &SelectionField<'_>, name: &str) -> Option<T> {
+    let arguments = field.arguments().ok()?;
+    let value = arguments
+        .into_iter()
+        .find(|(argument, _)| argument.as_str() == name)
+        .map(|(_, value)| value);
+    T::parse(value).ok()
+}
+
+/// Runs prefetch loads concurrently, so each loader sees all its keys in one batch.
+pub async fn run_all(loads: Vec<BoxFuture<'_, AppResult<()>>>) -> AppResult<()> {
+    try_join_all(loads).await.map(|_| ())
+}
+
+/// A `load_many` as a prefetch step.
+pub fn load<'a, T, K>(
+    loader: &'a async_graphql::dataloader::DataLoader<T, async_graphql::dataloader::HashMapCache>,
+    keys: Vec<K>,
+) -> BoxFuture<'a, AppResult<()>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    T: async_graphql::dataloader::Loader<K, Error = std::sync::Arc<sea_orm::DbErr>>,
+{
+    Box::pin(async move {
+        if !keys.is_empty() {
+            loader.load_many(keys).await.map_err(AppError::from)?;
+        }
+        Ok(())
+    })
+}
+
+/// Distinct ids, in first-seen order.
+pub fn distinct(ids: impl IntoIterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut seen = std::collections::HashSet::new();
+    ids.into_iter().filter(|id| seen.insert(*id)).collect()
+}

@@ -1,0 +1,637 @@
+//! Reference data: the companies that buy campaigns, privacy-first beneficiary groups, and
+//! versioned program templates, each navigable to the campaigns that use it.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
+use sea_orm::{ColumnTrait, Condition, DbBackend, DbErr, QueryFilter, Select};
+use serde_json::json;
+use uuid::Uuid;
+
+use entity::prelude::{
+    BeneficiaryGroup as GroupEntity, Campaign as CampaignEntity, Company as CompanyEntity,
+    ProgramTemplate as TemplateEntity,
+};
+
+use crate::error::AppResult;
+use crate::graphql::campaigns::{
+    Campaign, CampaignConnection, CampaignFilter, after_condition, child_total,
+    contains_ignoring_case, fetch_page,
+};
+use crate::graphql::connection::{
+    KeyKind, Ordering, Page, PageArgs, SortKey, connection_types, cursor,
+};
+use crate::graphql::enums::{
+    BeneficiaryGroupType, EligibleProgramType, GenderFocus, LanguageRequirement,
+    LegalStatusCategory, ProgramType,
+};
+use crate::graphql::loaders::ChildList;
+use crate::graphql::scope::scope;
+use crate::graphql::{parse_id, to_id};
+
+/// A company that buys CSR campaigns.
+#[derive(Clone)]
+pub struct Company(pub entity::company::Model);
+
+/// Privacy-first definition of a target population: aggregated demographics only, no
+/// individual PII.
+#[derive(Clone)]
+pub struct BeneficiaryGroup(pub entity::beneficiary_group::Model);
+
+/// Reusable program template (a blueprint for campaigns) for mentorship, language, buddy,
+/// upskilling or weei programs, with a semantic version.
+#[derive(Clone)]
+pub struct ProgramTemplate(pub entity::program_template::Model);
+
+connection_types!(CompanyConnection, CompanyEdge, Company, "companies");
+connection_types!(
+    BeneficiaryGroupConnection,
+    BeneficiaryGroupEdge,
+    BeneficiaryGroup,
+    "beneficiary groups"
+);
+connection_types!(
+    ProgramTemplateConnection,
+    ProgramTemplateEdge,
+    ProgramTemplate,
+    "program templates"
+);
+
+/// Orders reference rows by name, then id.
+fn by_name(table: &'static str) -> Ordering {
+    Ordering {
+        table,
+        keys: vec![SortKey::asc("name", KeyKind::Text)],
+        id_descending: false,
+    }
+}
+
+/// Campaigns pointing at one parent row: a company, a template or a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CampaignParent {
+    Company,
+    ProgramTemplate,
+    BeneficiaryGroup,
+}
+
+/// The campaigns of a company, template or group (a nested list), newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CampaignsOf {
+    pub parent: CampaignParent,
+    pub page: PageArgs,
+    pub filter: CampaignFilter,
+    /// Whether the filter compiles for SQLite (decimals compare as REAL there).
+    pub on_sqlite: bool,
+}
+
+impl CampaignsOf {
+    fn ordering() -> Ordering {
+        Ordering {
+            table: "campaigns",
+            keys: vec![SortKey::desc("created_at", KeyKind::Timestamp)],
+            id_descending: true,
+        }
+    }
+}
+
+impl ChildList for CampaignsOf {
+    type Entity = CampaignEntity;
+    fn parent_column(&self) -> entity::campaign::Column {
+        match self.parent {
+            CampaignParent::Company => entity::campaign::Column::CompanyId,
+            CampaignParent::ProgramTemplate => entity::campaign::Column::ProgramTemplateId,
+            CampaignParent::BeneficiaryGroup => entity::campaign::Column::BeneficiaryGroupId,
+        }
+    }
+    fn filtered(&self, select: Select<CampaignEntity>) -> Select<CampaignEntity> {
+        // The filter was checked when the list was built.
+        let backend = if self.on_sqlite {
+            DbBackend::Sqlite
+        } else {
+            DbBackend::Postgres
+        };
+        select.filter(
+            self.filter
+                .condition(backend)
+                .unwrap_or_else(|_| Condition::any()),
+        )
+    }
+    fn ordering(&self) -> Ordering {
+        Self::ordering()
+    }
+    fn after(&self, backend: DbBackend) -> Result<Option<Condition>, DbErr> {
+        after_condition(&self.page, &self.ordering(), backend)
+    }
+    fn limit(&self) -> u64 {
+        self.page.first + 1
+    }
+}
+
+async fn campaigns_of(
+    context: &Context<'_>,
+    parent: CampaignParent,
+    id: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<CampaignFilter>,
+) -> AppResult<CampaignConnection> {
+    let scope = scope(context)?;
+    let filter = filter.unwrap_or_default();
+    filter.condition(scope.backend())?;
+    let list = CampaignsOf {
+        parent,
+        page: PageArgs::parse(first, after)?,
+        filter,
+        on_sqlite: scope.backend() == DbBackend::Sqlite,
+    };
+    let rows = scope
+        .loaders
+        .campaigns_of
+        .load_one((id, list.clone()))
+        .await?
+        .unwrap_or_default();
+    let total = child_total(scope, id, list.clone(), |s| &s.loaders.campaigns_of_counts);
+    Ok(CampaignConnection(Page::from_rows(
+        rows,
+        &list.page,
+        |m: &entity::campaign::Model| cursor(vec![json!(m.created_at.to_rfc3339())], m.id),
+        Campaign,
+        total,
+    )))
+}
+
+#[Object]
+impl Company {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn industry(&self) -> Option<&str> {
+        self.0.industry.as_deref()
+    }
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The company's campaigns, newest first.
+    async fn campaigns(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CampaignFilter>,
+    ) -> AppResult<CampaignConnection> {
+        campaigns_of(
+            context,
+            CampaignParent::Company,
+            self.0.id,
+            first,
+            after,
+            filter,
+        )
+        .await
+    }
+}
+
+#[Object]
+impl BeneficiaryGroup {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Primary classification of beneficiary population.
+    async fn group_type(&self) -> BeneficiaryGroupType {
+        self.0.group_type.into()
+    }
+    /// ISO 3166-1 alpha-2 country code.
+    async fn country_code(&self) -> &str {
+        &self.0.country_code
+    }
+    async fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
+    }
+    async fn city(&self) -> Option<&str> {
+        self.0.city.as_deref()
+    }
+    /// Age range ONLY (e.g., {"min": 18, "max": 35}), never specific ages or birthdates.
+    async fn age_range(&self) -> Option<&entity::json::AgeRange> {
+        self.0.age_range.as_ref()
+    }
+    /// Program design focus, not individual gender tracking.
+    async fn gender_focus(&self) -> Option<GenderFocus> {
+        self.0.gender_focus.map(Into::into)
+    }
+    /// ISO 639-1 language codes (e.g., ["ar", "en"]).
+    async fn primary_languages(&self) -> &[String] {
+        &self.0.primary_languages.0
+    }
+    async fn language_requirement(&self) -> Option<LanguageRequirement> {
+        self.0.language_requirement.map(Into::into)
+    }
+    /// Broad legal status categories ONLY, never visa numbers or permit details.
+    async fn legal_status_categories(&self) -> Vec<LegalStatusCategory> {
+        self.0
+            .legal_status_categories
+            .as_ref()
+            .map(|list| list.0.iter().map(|c| (*c).into()).collect())
+            .unwrap_or_default()
+    }
+    /// Which program types can serve this beneficiary group.
+    async fn eligible_program_types(&self) -> Vec<EligibleProgramType> {
+        self.0
+            .eligible_program_types
+            .0
+            .iter()
+            .map(|t| (*t).into())
+            .collect()
+    }
+    /// Flexible eligibility criteria.
+    async fn eligibility_rules(&self) -> Option<&serde_json::Value> {
+        self.0.eligibility_rules.as_ref()
+    }
+    async fn min_group_size(&self) -> Option<i32> {
+        self.0.min_group_size
+    }
+    async fn max_group_size(&self) -> Option<i32> {
+        self.0.max_group_size
+    }
+    /// Tags for search and filtering.
+    async fn tags(&self) -> &[String] {
+        &self.0.tags.0
+    }
+    /// Partner organization names (no contact details or agreements).
+    async fn partner_organizations(&self) -> Vec<String> {
+        self.0
+            .partner_organizations
+            .clone()
+            .map(|list| list.0)
+            .unwrap_or_default()
+    }
+    /// Is this group active and available for new campaigns?
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
+    /// Is this group publicly visible to all companies?
+    async fn is_public(&self) -> bool {
+        self.0.is_public
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Campaigns serving this group, newest first.
+    async fn campaigns(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CampaignFilter>,
+    ) -> AppResult<CampaignConnection> {
+        campaigns_of(
+            context,
+            CampaignParent::BeneficiaryGroup,
+            self.0.id,
+            first,
+            after,
+            filter,
+        )
+        .await
+    }
+}
+
+#[Object]
+impl ProgramTemplate {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Type of program: mentorship, language, buddy, upskilling, or weei.
+    async fn program_type(&self) -> ProgramType {
+        self.0.program_type.into()
+    }
+    /// Semantic version (e.g., 1.0.0) for template evolution tracking.
+    async fn version(&self) -> &str {
+        &self.0.version
+    }
+    /// Configuration specific to the program type. Null if the stored JSON does not match the
+    /// program type's shape.
+    async fn default_config(&self) -> Option<entity::json::ProgramConfig> {
+        self.0.typed_config().ok()
+    }
+    /// Recommended minimum participants for program viability.
+    async fn default_min_participants(&self) -> i32 {
+        self.0.default_min_participants
+    }
+    /// Recommended maximum participants for program capacity.
+    async fn default_max_participants(&self) -> i32 {
+        self.0.default_max_participants
+    }
+    /// Recommended number of volunteers needed.
+    async fn default_volunteers_needed(&self) -> i32 {
+        self.0.default_volunteers_needed
+    }
+    /// Outcome metrics tracked by this template.
+    async fn outcome_metrics(&self) -> &[String] {
+        &self.0.outcome_metrics.0
+    }
+    /// Tags matching beneficiary group tags for compatibility checks.
+    async fn suitable_for_groups(&self) -> &[String] {
+        &self.0.suitable_for_groups.0
+    }
+    /// Estimated cost per participant (USD/EUR) for pricing guidance.
+    async fn estimated_cost_per_participant(&self) -> Option<Decimal> {
+        self.0.estimated_cost_per_participant.map(|n| n.0)
+    }
+    /// Estimated total hours per volunteer for capacity planning.
+    async fn estimated_hours_per_volunteer(&self) -> Option<Decimal> {
+        self.0.estimated_hours_per_volunteer.map(|n| n.0)
+    }
+    /// Can be used for new campaigns.
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
+    /// Available to all companies (false = private/custom template).
+    async fn is_public(&self) -> bool {
+        self.0.is_public
+    }
+    async fn tags(&self) -> &[String] {
+        &self.0.tags.0
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When this template was marked as deprecated.
+    async fn deprecated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.deprecated_at
+    }
+    /// Newer template version that replaces this one.
+    async fn superseded_by(&self, context: &Context<'_>) -> AppResult<Option<ProgramTemplate>> {
+        let Some(id) = self.0.superseded_by else {
+            return Ok(None);
+        };
+        Ok(scope(context)?
+            .loaders
+            .program_template
+            .load_one(id)
+            .await?
+            .map(ProgramTemplate))
+    }
+    /// Campaigns instantiating this template, newest first.
+    async fn campaigns(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CampaignFilter>,
+    ) -> AppResult<CampaignConnection> {
+        campaigns_of(
+            context,
+            CampaignParent::ProgramTemplate,
+            self.0.id,
+            first,
+            after,
+            filter,
+        )
+        .await
+    }
+}
+
+/// Which companies to return.
+#[derive(Clone, Debug, Default, InputObject)]
+pub struct CompanyFilter {
+    /// Whose name contains this text (case-insensitive).
+    pub name_contains: Option<String>,
+    pub country: Option<String>,
+    pub industry: Option<String>,
+    pub is_active: Option<bool>,
+}
+
+/// Which beneficiary groups to return.
+#[derive(Clone, Debug, Default, InputObject)]
+pub struct BeneficiaryGroupFilter {
+    pub group_type: Option<Vec<BeneficiaryGroupType>>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: Option<String>,
+    /// Groups a program of this type can serve.
+    pub eligible_for: Option<EligibleProgramType>,
+    pub name_contains: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_public: Option<bool>,
+}
+
+/// Which program templates to return.
+#[derive(Clone, Debug, Default, InputObject)]
+pub struct ProgramTemplateFilter {
+    pub program_type: Option<Vec<ProgramType>>,
+    pub name_contains: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_public: Option<bool>,
+    /// Leave out (false) or keep only (true) deprecated versions.
+    pub deprecated: Option<bool>,
+}
+
+/// The reference data query fields.
+#[derive(Default)]
+pub struct ReferenceQueries;
+
+#[Object]
+impl ReferenceQueries {
+    /// Companies matching `filter`, by name.
+    async fn companies(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CompanyFilter>,
+    ) -> AppResult<CompanyConnection> {
+        use entity::company::Column;
+        let scope = scope(context)?;
+        let args = PageArgs::parse(first, after)?;
+        let filter = filter.unwrap_or_default();
+        let mut condition = Condition::all();
+        if let Some(text) = &filter.name_contains {
+            condition = condition.add(contains_ignoring_case("companies", "name", text));
+        }
+        if let Some(country) = filter.country {
+            condition = condition.add(Column::Country.eq(country));
+        }
+        if let Some(industry) = filter.industry {
+            condition = condition.add(Column::Industry.eq(industry));
+        }
+        if let Some(active) = filter.is_active {
+            condition = condition.add(Column::IsActive.eq(active));
+        }
+        let select = scope.select::<CompanyEntity>().filter(condition);
+        fetch_page(
+            scope,
+            select,
+            &by_name("companies"),
+            &args,
+            |m| cursor(vec![json!(m.name)], m.id),
+            Company,
+        )
+        .await
+        .map(CompanyConnection)
+    }
+
+    /// The company with this id, or null.
+    async fn company(&self, context: &Context<'_>, id: ID) -> AppResult<Option<Company>> {
+        Ok(scope(context)?
+            .loaders
+            .company
+            .load_one(parse_id(&id, "id")?)
+            .await?
+            .map(Company))
+    }
+
+    /// Beneficiary groups matching `filter`, by name.
+    async fn beneficiary_groups(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<BeneficiaryGroupFilter>,
+    ) -> AppResult<BeneficiaryGroupConnection> {
+        use entity::beneficiary_group::Column;
+        let scope = scope(context)?;
+        let args = PageArgs::parse(first, after)?;
+        let filter = filter.unwrap_or_default();
+        let mut condition = Condition::all();
+        if let Some(types) = &filter.group_type {
+            let values: Vec<entity::enums::BeneficiaryGroupType> =
+                types.iter().map(|t| (*t).into()).collect();
+            condition = condition.add(Column::GroupType.is_in(values));
+        }
+        if let Some(code) = filter.country_code {
+            condition = condition.add(Column::CountryCode.eq(code.to_uppercase()));
+        }
+        if let Some(program_type) = filter.eligible_for {
+            // The JSON array holds the enum's snake_case value; matching the quoted value
+            // works the same on PostgreSQL's jsonb text and SQLite's text.
+            let value: entity::enums::EligibleProgramType = program_type.into();
+            let quoted = serde_json::to_string(&value).unwrap_or_default();
+            let column = Expr::col((
+                Alias::new("beneficiary_groups"),
+                Alias::new("eligible_program_types"),
+            ));
+            condition = condition.add(
+                Expr::expr(Func::cast_as(column, Alias::new("TEXT"))).like(format!("%{quoted}%")),
+            );
+        }
+        if let Some(text) = &filter.name_contains {
+            condition = condition.add(contains_ignoring_case("beneficiary_groups", "name", text));
+        }
+        if let Some(active) = filter.is_active {
+            condition = condition.add(Column::IsActive.eq(active));
+        }
+        if let Some(public) = filter.is_public {
+            condition = condition.add(Column::IsPublic.eq(public));
+        }
+        let select = scope.select::<GroupEntity>().filter(condition);
+        fetch_page(
+            scope,
+            select,
+            &by_name("beneficiary_groups"),
+            &args,
+            |m| cursor(vec![json!(m.name)], m.id),
+            BeneficiaryGroup,
+        )
+        .await
+        .map(BeneficiaryGroupConnection)
+    }
+
+    /// The beneficiary group with this id, or null.
+    async fn beneficiary_group(
+        &self,
+        context: &Context<'_>,
+        id: ID,
+    ) -> AppResult<Option<BeneficiaryGroup>> {
+        Ok(scope(context)?
+            .loaders
+            .beneficiary_group
+            .load_one(parse_id(&id, "id")?)
+            .await?
+            .map(BeneficiaryGroup))
+    }
+
+    /// Program templates matching `filter`, by name.
+    async fn program_templates(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ProgramTemplateFilter>,
+    ) -> AppResult<ProgramTemplateConnection> {
+        use entity::program_template::Column;
+        let scope = scope(context)?;
+        let args = PageArgs::parse(first, after)?;
+        let filter = filter.unwrap_or_default();
+        let mut condition = Condition::all();
+        if let Some(types) = &filter.program_type {
+            let values: Vec<entity::enums::ProgramType> =
+                types.iter().map(|t| (*t).into()).collect();
+            condition = condition.add(Column::ProgramType.is_in(values));
+        }
+        if let Some(text) = &filter.name_contains {
+            condition = condition.add(contains_ignoring_case("program_templates", "name", text));
+        }
+        if let Some(active) = filter.is_active {
+            condition = condition.add(Column::IsActive.eq(active));
+        }
+        if let Some(public) = filter.is_public {
+            condition = condition.add(Column::IsPublic.eq(public));
+        }
+        if let Some(deprecated) = filter.deprecated {
+            condition = condition.add(if deprecated {
+                Column::DeprecatedAt.is_not_null()
+            } else {
+                Column::DeprecatedAt.is_null()
+            });
+        }
+        let select = scope.select::<TemplateEntity>().filter(condition);
+        fetch_page(
+            scope,
+            select,
+            &by_name("program_templates"),
+            &args,
+            |m| cursor(vec![json!(m.name)], m.id),
+            ProgramTemplate,
+        )
+        .await
+        .map(ProgramTemplateConnection)
+    }
+
+    /// The program template with this id, or null.
+    async fn program_template(
+        &self,
+        context: &Context<'_>,
+        id: ID,
+    ) -> AppResult<Option<ProgramTemplate>> {
+        Ok(scope(context)?
+            .loaders
+            .program_template
+            .load_one(parse_id(&id, "id")?)
+            .await?
+            .map(ProgramTemplate))
+    }
+}

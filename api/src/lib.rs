@@ -1,0 +1,135 @@
+//! Platform Gateway: the actix-web server and the async-graphql schema over the platform
+//! database. `main.rs` only parses the command line and calls [`run`].
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+
+use std::io;
+
+use actix_web::{App, HttpServer, web};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+
+use crate::config::{Cli, Command, MigrateAction, ServeSettings};
+use crate::graphql::GatewaySchema;
+
+/// What every request handler shares: the database pool and the built schema.
+#[derive(Clone)]
+pub struct AppState {
+    pub database: DatabaseConnection,
+    pub schema: GatewaySchema,
+}
+
+/// Errors that stop the binary (start-up, migration, demo generation).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("server: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// Runs the sub-command the command line asked for (`serve` when none).
+pub async fn run(mut cli: Cli) -> Result<(), RunError> {
+    match cli.command.take() {
+        Some(Command::Schema) => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Some(Command::Migrate { action }) => {
+            let database = db::connect(&cli.database).await?;
+            match action {
+                MigrateAction::Up { steps } => Migrator::up(&database, steps).await?,
+                MigrateAction::Down { steps } => Migrator::down(&database, Some(steps)).await?,
+                MigrateAction::Status => Migrator::status(&database).await?,
+            }
+            Ok(())
+        }
+        Some(Command::Demo(settings)) => {
+            let database = db::connect(&cli.database).await?;
+            db::migrate(&database).await?;
+            let summary =
+                migration::demo::generate(&database, &(&settings.size).into(), today()).await?;
+            tracing::info!(?summary, "demo data loaded");
+            println!("{summary}");
+            Ok(())
+        }
+        Some(Command::Serve(settings)) => serve(&cli, settings).await,
+        None => serve(&cli, ServeSettings::default()).await,
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Connects, migrates, optionally loads demo data, and serves until SIGINT/SIGTERM.
+async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
+    let database = db::connect(&cli.database).await?;
+    db::migrate(&database).await?;
+    if settings.demo && migration::demo::is_empty(&database).await? {
+        let summary =
+            migration::demo::generate(&database, &migration::demo::DemoSize::default(), today())
+                .await?;
+        tracing::info!(%summary, "demo data loaded into the empty database");
+    }
+    let server = build_server(
+        AppState {
+            database,
+            schema: graphql::build_schema(),
+        },
+        &settings,
+    )?;
+    tracing::info!(
+        bind = %settings.bind,
+        graphiql = %format!("http://{}/", settings.bind),
+        "platform gateway listening"
+    );
+    server.await?;
+    Ok(())
+}
+
+/// The HTTP server, bound but not yet running. actix-web stops it gracefully (finishing
+/// in-flight requests) on SIGINT and SIGTERM.
+pub fn build_server(
+    state: AppState,
+    settings: &ServeSettings,
+) -> io::Result<actix_web::dev::Server> {
+    let listener = std::net::TcpListener::bind(settings.bind)?;
+    build_server_on(state, listener, settings.workers)
+}
+
+/// The server on an already bound listener (tests bind port 0 and read the port back).
+pub fn build_server_on(
+    state: AppState,
+    listener: std::net::TcpListener,
+    workers: Option<usize>,
+) -> io::Result<actix_web::dev::Server> {
+    let data = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap_fn(http::request_logging)
+            .configure(http::routes)
+    })
+    .shutdown_timeout(10);
+    if let Some(workers) = workers {
+        server = server.workers(workers.max(1));
+    }
+    Ok(server.listen(listener)?.run())
+}
+
+/// Installs the tracing subscriber (text or JSON lines).
+pub fn init_tracing(filter: &str, json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}

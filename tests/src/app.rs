@@ -1,0 +1,115 @@
+//! `TestApp`: the real gateway on a random port over the test's own database, with a typed
+//! GraphQL helper and a record of every SQL statement the server ran.
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use migration::demo::{DemoSize, generate};
+use migration::{Migrator, MigratorTrait};
+use serde_json::{Value, json};
+
+use crate::TestDatabase;
+
+pub struct TestApp {
+    pub db: TestDatabase,
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    pub client: reqwest::Client,
+    statements: Arc<Mutex<Vec<String>>>,
+}
+
+/// The demo anchor day the suite uses, so data does not depend on the day tests run.
+pub fn demo_anchor() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("a valid date")
+}
+
+impl TestApp {
+    /// A gateway over a freshly migrated, empty database.
+    pub async fn spawn() -> TestApp {
+        let db = TestDatabase::new().await;
+        Migrator::up(&db.connection, None).await.expect("migrate");
+        Self::serve(db).await
+    }
+
+    /// A gateway over a database filled with demo data of `size`.
+    pub async fn spawn_with_demo(size: &DemoSize) -> TestApp {
+        let db = TestDatabase::new().await;
+        Migrator::up(&db.connection, None).await.expect("migrate");
+        generate(&db.connection, size, demo_anchor())
+            .await
+            .expect("demo data");
+        Self::serve(db).await
+    }
+
+    async fn serve(db: TestDatabase) -> TestApp {
+        // `TEST_LOG=1` shows the server's logs, including the causes of internal errors.
+        if std::env::var_os("TEST_LOG").is_some() {
+            api::init_tracing("info,sqlx=warn", false);
+        }
+        let statements = Arc::new(Mutex::new(Vec::new()));
+        let mut connection = db.connection.clone();
+        let recorder = statements.clone();
+        connection.set_metric_callback(move |info| {
+            if let Ok(mut statements) = recorder.lock() {
+                statements.push(info.statement.to_string());
+            }
+        });
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
+        let port = listener.local_addr().expect("local address").port();
+        let state = api::AppState {
+            database: connection,
+            schema: api::graphql::build_schema(),
+        };
+        let server = api::build_server_on(state, listener, Some(2)).expect("build server");
+        tokio::spawn(server);
+        TestApp {
+            db,
+            address: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::new(),
+            statements,
+        }
+    }
+
+    /// POSTs a GraphQL request and returns the whole response body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        assert!(response.status().is_success(), "HTTP {}", response.status());
+        response.json().await.expect("a JSON body")
+    }
+
+    /// The `data` of a response that must have no errors.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// The first error of a response that must fail: (code, field, message).
+    pub async fn error(&self, query: &str, variables: Value) -> (String, Option<String>, String) {
+        let body = self.graphql(query, variables).await;
+        let error = &body["errors"][0];
+        assert!(!error.is_null(), "expected an error, got {body:#}");
+        (
+            error["extensions"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            error["extensions"]["field"].as_str().map(str::to_owned),
+            error["message"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
+    /// The statements run since the last call, and forgets them.
+    pub fn take_statements(&self) -> Vec<String> {
+        self.statements
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default()
+    }
+}
