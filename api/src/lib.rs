@@ -1,6 +1,7 @@
 //! Platform Gateway: the actix-web server and the async-graphql schema over the platform
 //! database. `main.rs` only parses the command line and calls [`run`].
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;

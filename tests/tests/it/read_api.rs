@@ -456,3 +456,53 @@ async fn reference_data_and_instances_are_listed_and_filtered() {
     );
     assert_eq!(data["bySlug"]["programType"], "MENTORSHIP");
 }
+
+#[tokio::test]
+async fn every_top_level_list_pages_through_all_its_rows() {
+    let app = TestApp::spawn_with_demo(&size(9)).await;
+    for (field, table) in [
+        ("programInstances", "program_instances"),
+        ("companies", "companies"),
+        ("beneficiaryGroups", "beneficiary_groups"),
+        ("programTemplates", "program_templates"),
+    ] {
+        let total = app
+            .db
+            .scalar_i64(&format!("SELECT COUNT(*) FROM {table}"), vec![])
+            .await as usize;
+        let ids = walk(&app, field, "", 4).await;
+        let unique: HashSet<&String> = ids.iter().collect();
+        assert_eq!((ids.len(), unique.len()), (total, total), "{field}");
+    }
+}
+
+#[tokio::test]
+async fn a_nested_list_pages_with_its_own_cursors() {
+    let app = TestApp::spawn_with_demo(&size(2)).await;
+    let query = "query Snapshots($after: String) { campaigns(first: 1, orderBy: [{field: NAME}]) { edges { node {
+        metricsSnapshots(first: 8, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+          edges { node { id snapshotDate } } } } } } }";
+    let mut dates = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let data = app.data(query, json!({ "after": after })).await;
+        let snapshots = &data["campaigns"]["edges"][0]["node"]["metricsSnapshots"];
+        assert_eq!(snapshots["totalCount"], 35);
+        dates.extend(
+            snapshots["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["snapshotDate"].as_str().unwrap().to_owned()),
+        );
+        if !snapshots["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = snapshots["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(dates.len(), 35);
+    let mut newest_first = dates.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    newest_first.dedup();
+    assert_eq!(dates, newest_first, "newest first, no repeats");
+}

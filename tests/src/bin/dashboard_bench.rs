@@ -1,0 +1,603 @@
+//! The dashboard benchmark: `cargo run --release -p tests --bin dashboard-bench`.
+//!
+//! Loads the demo data at 500 campaigns × 10 instances × 365 days into PostgreSQL (once; later
+//! runs reuse it), starts the gateway as a separate process, and drives the dashboard query
+//! over HTTP at concurrency 1 and 16. It prints requests/s, p50/p99 latency, SQL statements per
+//! request, the gateway's and PostgreSQL's CPU milliseconds per request (from /proc), the
+//! gateway's peak RSS, and two floors measured in the same run:
+//! - the database floor: the gateway's own statements for one request, replayed directly
+//!   against PostgreSQL, PostgreSQL CPU ms per replay;
+//! - the library floor: the same query executed in-process by async-graphql over the same rows
+//!   held in memory (no database, no HTTP), CPU ms per request.
+//!
+//! `BENCH_DATABASE_URL` names the server (default `postgres://postgres@127.0.0.1:5432/postgres`);
+//! the data lives in its database `gateway_bench`. `BENCH_SECONDS` sets each phase's length.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use migration::demo::{DemoSize, generate};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait, Statement,
+};
+use serde_json::json;
+
+const DASHBOARD: &str = "{ campaigns(first: 100) { edges { node { id name status
+    capacity { volunteers { utilization } } budget { utilization }
+    company { name } programTemplate { name } beneficiaryGroup { name }
+    programInstances(first: 10) { edges { node { id status } } }
+    latestSnapshot { snapshotDate sroiScore }
+    metricsSnapshots(first: 30) { edges { node { snapshotDate volunteersUtilization } } } } } } }";
+
+const GATEWAY_CHILD: &str = "DASHBOARD_BENCH_GATEWAY";
+
+fn main() {
+    if let Ok(arguments) = std::env::var(GATEWAY_CHILD) {
+        // The gateway process: exactly what `platform-gateway serve` runs.
+        let mut argv = vec!["platform-gateway".to_owned()];
+        argv.extend(arguments.split(' ').map(str::to_owned));
+        let cli = <api::config::Cli as clap::Parser>::parse_from(argv);
+        actix_web::rt::System::new()
+            .block_on(api::run(cli))
+            .expect("gateway");
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(benchmark());
+}
+
+fn clock_ticks_per_second() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0;
+    };
+    let Some(after_comm) = stat.rfind(')') else {
+        return 0;
+    };
+    let fields: Vec<&str> = stat[after_comm + 2..].split_whitespace().collect();
+    fields
+        .get(11)
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0)
+        + fields
+            .get(12)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+}
+
+/// CPU ticks of every PostgreSQL process on the machine.
+fn postgres_ticks() -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim().starts_with("postgres"))
+        })
+        .map(cpu_ticks)
+        .sum()
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn self_cpu_seconds(ticks_per_second: f64) -> f64 {
+    cpu_ticks(std::process::id()) as f64 / ticks_per_second
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
+}
+
+async fn prepare_database(admin_url: &str) -> String {
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("reach PostgreSQL");
+    let exists = admin
+        .query_one_raw(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT 1 FROM pg_database WHERE datname = 'gateway_bench'",
+        ))
+        .await
+        .expect("query pg_database")
+        .is_some();
+    if !exists {
+        admin
+            .execute_unprepared("CREATE DATABASE gateway_bench")
+            .await
+            .expect("create database");
+    }
+    let url = {
+        let (base, query) = admin_url
+            .split_once('?')
+            .map(|(b, q)| (b, Some(q)))
+            .unwrap_or((admin_url, None));
+        let cut = base
+            .rfind('/')
+            .filter(|i| *i > base.find("://").unwrap_or(0) + 2)
+            .unwrap_or(base.len());
+        format!(
+            "{}/gateway_bench{}",
+            &base[..cut],
+            query.map(|q| format!("?{q}")).unwrap_or_default()
+        )
+    };
+    let db = Database::connect(url.as_str())
+        .await
+        .expect("connect gateway_bench");
+    Migrator::up(&db, None).await.expect("migrate");
+    let size = DemoSize {
+        companies: 20,
+        campaigns: 500,
+        instances_per_campaign: 10,
+        days: 365,
+        seed: 42,
+    };
+    let campaigns = entity::prelude::Campaign::find()
+        .count(&db)
+        .await
+        .expect("count");
+    if campaigns != 500 {
+        if campaigns != 0 {
+            Migrator::fresh(&db).await.expect("reset");
+        }
+        let started = Instant::now();
+        let summary = generate(&db, &size, chrono::Utc::now().date_naive())
+            .await
+            .expect("demo data");
+        println!(
+            "loaded {summary}\n  in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        db.execute_unprepared("VACUUM ANALYZE")
+            .await
+            .expect("analyze");
+    } else {
+        println!("reusing the demo data in gateway_bench (500 campaigns)");
+    }
+    url
+}
+
+/// The statements the gateway runs for one dashboard request, captured in-process.
+async fn capture_statements(url: &str) -> Vec<Statement> {
+    let captured = Arc::new(Mutex::new(Vec::new()));
+    let mut db = Database::connect(url).await.expect("connect");
+    let sink = captured.clone();
+    db.set_metric_callback(move |info| sink.lock().unwrap().push(info.statement.clone()));
+    let schema = api::graphql::build_schema();
+    let response = schema
+        .execute(async_graphql::Request::new(DASHBOARD).data(api::graphql::RequestScope::new(db)))
+        .await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let statements = captured.lock().unwrap().clone();
+    statements
+}
+
+async fn drive(address: &str, concurrency: usize, duration: Duration) -> (usize, Vec<f64>) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency * 2)
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + duration;
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let client = client.clone();
+        let url = format!("{address}/graphql");
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let response = client
+                    .post(&url)
+                    .json(&json!({ "query": DASHBOARD }))
+                    .send()
+                    .await
+                    .unwrap();
+                let body: serde_json::Value = response.json().await.unwrap();
+                assert!(body.get("errors").is_none(), "{body}");
+                latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    (latencies.len(), latencies)
+}
+
+async fn benchmark() {
+    let ticks = clock_ticks_per_second();
+    let admin_url = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let seconds: u64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(15);
+    let url = prepare_database(&admin_url).await;
+
+    let statements = capture_statements(&url).await;
+    println!(
+        "\nSQL statements per dashboard request: {}",
+        statements.len()
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("http://127.0.0.1:{port}");
+    let mut gateway = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(
+            GATEWAY_CHILD,
+            format!(
+                "--database-url {url} --pool-size 20 --log-level warn serve --bind 127.0.0.1:{port}"
+            ),
+        )
+        .spawn()
+        .expect("start the gateway");
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client
+            .get(format!("{address}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drive(&address, 4, Duration::from_secs(3)).await; // warm-up
+
+    println!(
+        "\n{:<12} {:>9} {:>9} {:>9} {:>15} {:>14}",
+        "concurrency", "req/s", "p50 ms", "p99 ms", "gateway CPU ms", "postgres CPU ms"
+    );
+    let mut gateway_cpu_per_request = Vec::new();
+    let mut postgres_cpu_per_request = Vec::new();
+    for concurrency in [1usize, 16] {
+        let (gateway_before, postgres_before) = (cpu_ticks(gateway.id()), postgres_ticks());
+        let started = Instant::now();
+        let (requests, latencies) =
+            drive(&address, concurrency, Duration::from_secs(seconds)).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        let gateway_ms =
+            (cpu_ticks(gateway.id()) - gateway_before) as f64 / ticks * 1000.0 / requests as f64;
+        let postgres_ms =
+            (postgres_ticks() - postgres_before) as f64 / ticks * 1000.0 / requests as f64;
+        gateway_cpu_per_request.push(gateway_ms);
+        postgres_cpu_per_request.push(postgres_ms);
+        println!(
+            "{:<12} {:>9.1} {:>9.2} {:>9.2} {:>15.2} {:>14.2}",
+            concurrency,
+            requests as f64 / elapsed,
+            percentile(&latencies, 0.50),
+            percentile(&latencies, 0.99),
+            gateway_ms,
+            postgres_ms
+        );
+    }
+    println!(
+        "gateway peak RSS: {:.1} MiB",
+        peak_rss_kib(gateway.id()) as f64 / 1024.0
+    );
+    let _ = gateway.kill();
+    let _ = gateway.wait();
+
+    // Database floor: the same statements, replayed directly, one request at a time.
+    let db: DatabaseConnection = Database::connect(url.as_str()).await.unwrap();
+    for statement in &statements {
+        db.query_all_raw(statement.clone()).await.unwrap();
+    }
+    let replays = 200;
+    let postgres_before = postgres_ticks();
+    for _ in 0..replays {
+        for statement in &statements {
+            db.query_all_raw(statement.clone()).await.unwrap();
+        }
+    }
+    let database_floor =
+        (postgres_ticks() - postgres_before) as f64 / ticks * 1000.0 / replays as f64;
+
+    // Library floor: the same query over the same rows, in memory.
+    let floor_schema = library_floor::schema(&db).await;
+    for _ in 0..20 {
+        floor_schema.execute(DASHBOARD).await;
+    }
+    let runs = 300;
+    let cpu_before = self_cpu_seconds(ticks);
+    for _ in 0..runs {
+        let response = floor_schema.execute(DASHBOARD).await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+    }
+    let library_floor = (self_cpu_seconds(ticks) - cpu_before) * 1000.0 / runs as f64;
+
+    println!("\ndatabase floor (PostgreSQL CPU ms per replayed request): {database_floor:.2}");
+    println!("library floor (async-graphql CPU ms per in-memory request): {library_floor:.2}");
+    for (index, concurrency) in [1, 16].iter().enumerate() {
+        println!(
+            "concurrency {concurrency}: gateway CPU = {:.2} × library floor, PostgreSQL CPU = {:.2} × database floor",
+            gateway_cpu_per_request[index] / library_floor,
+            postgres_cpu_per_request[index] / database_floor
+        );
+    }
+}
+
+/// The dashboard's shape as plain in-memory objects, served by async-graphql with no database.
+mod library_floor {
+    use async_graphql::{EmptyMutation, EmptySubscription, ID, Object, Schema, SimpleObject};
+    use chrono::{DateTime, Utc};
+    use entity::prelude::*;
+    use rust_decimal::Decimal;
+    use sea_orm::{
+        ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    };
+    use std::collections::HashMap;
+
+    #[derive(SimpleObject, Clone)]
+    struct Named {
+        name: String,
+    }
+    #[derive(SimpleObject, Clone)]
+    struct Utilization {
+        utilization: Option<Decimal>,
+    }
+    #[derive(SimpleObject, Clone)]
+    struct Capacity {
+        volunteers: Utilization,
+    }
+    #[derive(SimpleObject, Clone)]
+    struct InstanceNode {
+        id: ID,
+        status: api::graphql::enums::ProgramInstanceStatus,
+    }
+    #[derive(SimpleObject, Clone)]
+    struct InstanceEdge {
+        node: InstanceNode,
+    }
+    #[derive(SimpleObject, Clone)]
+    struct Instances {
+        edges: Vec<InstanceEdge>,
+    }
+    #[derive(SimpleObject, Clone)]
+    struct SnapshotNode {
+        snapshot_date: DateTime<Utc>,
+        volunteers_utilization: Decimal,
+        sroi_score: Option<Decimal>,
+    }
+    #[derive(SimpleObject, Clone)]
+    struct SnapshotEdge {
+        node: SnapshotNode,
+    }
+    #[derive(SimpleObject, Clone)]
+    struct Snapshots {
+        edges: Vec<SnapshotEdge>,
+    }
+    #[derive(Clone)]
+    struct Campaign {
+        id: ID,
+        name: String,
+        status: api::graphql::enums::CampaignStatus,
+        capacity: Capacity,
+        budget: Utilization,
+        company: Named,
+        template: Named,
+        group: Named,
+        instances: Instances,
+        snapshots: Snapshots,
+    }
+    #[Object]
+    impl Campaign {
+        async fn id(&self) -> &ID {
+            &self.id
+        }
+        async fn name(&self) -> &str {
+            &self.name
+        }
+        async fn status(&self) -> api::graphql::enums::CampaignStatus {
+            self.status
+        }
+        async fn capacity(&self) -> &Capacity {
+            &self.capacity
+        }
+        async fn budget(&self) -> &Utilization {
+            &self.budget
+        }
+        async fn company(&self) -> &Named {
+            &self.company
+        }
+        async fn program_template(&self) -> &Named {
+            &self.template
+        }
+        async fn beneficiary_group(&self) -> &Named {
+            &self.group
+        }
+        async fn program_instances(&self, first: Option<i32>) -> &Instances {
+            let _ = first;
+            &self.instances
+        }
+        async fn latest_snapshot(&self) -> Option<&SnapshotNode> {
+            self.snapshots.edges.first().map(|e| &e.node)
+        }
+        async fn metrics_snapshots(&self, first: Option<i32>) -> &Snapshots {
+            let _ = first;
+            &self.snapshots
+        }
+    }
+    #[derive(SimpleObject, Clone)]
+    struct CampaignEdge {
+        node: Campaign,
+    }
+    #[derive(SimpleObject, Clone)]
+    struct Campaigns {
+        edges: Vec<CampaignEdge>,
+    }
+    pub struct Query {
+        campaigns: Campaigns,
+    }
+    #[Object]
+    impl Query {
+        async fn campaigns(&self, first: Option<i32>) -> &Campaigns {
+            let _ = first;
+            &self.campaigns
+        }
+    }
+
+    /// Loads the rows the dashboard shows (the newest 100 campaigns, 10 instances and 30
+    /// snapshots each) into memory once.
+    pub async fn schema(
+        db: &DatabaseConnection,
+    ) -> Schema<Query, EmptyMutation, EmptySubscription> {
+        let campaigns = entity::prelude::Campaign::find()
+            .order_by_desc(entity::campaign::Column::CreatedAt)
+            .order_by_desc(entity::campaign::Column::Id)
+            .limit(100)
+            .all(db)
+            .await
+            .unwrap();
+        let names = |rows: Vec<(uuid::Uuid, String)>| rows.into_iter().collect::<HashMap<_, _>>();
+        let companies = names(
+            Company::find()
+                .all(db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect(),
+        );
+        let templates = names(
+            ProgramTemplate::find()
+                .all(db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|t| (t.id, t.name))
+                .collect(),
+        );
+        let groups = names(
+            BeneficiaryGroup::find()
+                .all(db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|g| (g.id, g.name))
+                .collect(),
+        );
+        let mut edges = Vec::new();
+        for campaign in campaigns {
+            let instances = ProgramInstance::find()
+                .filter(entity::program_instance::Column::CampaignId.eq(campaign.id))
+                .order_by_asc(entity::program_instance::Column::StartDate)
+                .limit(10)
+                .all(db)
+                .await
+                .unwrap();
+            let snapshots = CampaignMetricsSnapshot::find()
+                .filter(entity::campaign_metrics_snapshot::Column::CampaignId.eq(campaign.id))
+                .order_by_desc(entity::campaign_metrics_snapshot::Column::SnapshotDate)
+                .limit(30)
+                .all(db)
+                .await
+                .unwrap();
+            let ratio = |current: i32, target: i32| {
+                Some((Decimal::from(current) / Decimal::from(target.max(1))).round_dp(4))
+            };
+            edges.push(CampaignEdge {
+                node: Campaign {
+                    id: ID(campaign.id.to_string()),
+                    name: campaign.name.clone(),
+                    status: campaign.status.into(),
+                    capacity: Capacity {
+                        volunteers: Utilization {
+                            utilization: ratio(
+                                campaign.current_volunteers,
+                                campaign.target_volunteers,
+                            ),
+                        },
+                    },
+                    budget: Utilization {
+                        utilization: Some(
+                            (campaign.budget_spent.0 / campaign.budget_allocated.0).round_dp(4),
+                        ),
+                    },
+                    company: Named {
+                        name: companies[&campaign.company_id].clone(),
+                    },
+                    template: Named {
+                        name: templates[&campaign.program_template_id].clone(),
+                    },
+                    group: Named {
+                        name: groups[&campaign.beneficiary_group_id].clone(),
+                    },
+                    instances: Instances {
+                        edges: instances
+                            .into_iter()
+                            .map(|i| InstanceEdge {
+                                node: InstanceNode {
+                                    id: ID(i.id.to_string()),
+                                    status: i.status.into(),
+                                },
+                            })
+                            .collect(),
+                    },
+                    snapshots: Snapshots {
+                        edges: snapshots
+                            .into_iter()
+                            .map(|s| SnapshotEdge {
+                                node: SnapshotNode {
+                                    snapshot_date: s.snapshot_date,
+                                    volunteers_utilization: s.volunteers_utilization.0,
+                                    sroi_score: s.sroi_score.map(|n| n.0),
+                                },
+                            })
+                            .collect(),
+                    },
+                },
+            });
+        }
+        Schema::build(
+            Query {
+                campaigns: Campaigns { edges },
+            },
+            EmptyMutation,
+            EmptySubscription,
+        )
+        .finish()
+    }
+}
