@@ -201,8 +201,7 @@ async fn capture_statements(url: &str) -> Vec<Statement> {
         .execute(async_graphql::Request::new(DASHBOARD).data(api::graphql::RequestScope::new(db)))
         .await;
     assert!(response.errors.is_empty(), "{:?}", response.errors);
-    let statements = captured.lock().unwrap().clone();
-    statements
+    captured.lock().unwrap().clone()
 }
 
 async fn drive(address: &str, concurrency: usize, duration: Duration) -> (usize, Vec<f64>) {
