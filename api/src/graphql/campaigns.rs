@@ -22,7 +22,7 @@ use entity::prelude::{
 
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{
-    KeyKind, Ordering, Page, PageArgs, SortKey, TotalCount, connection_types, cursor,
+    KeyKind, Ordering, Page, PageArgs, SortKey, TotalCount, check_after, connection_types, cursor,
 };
 use crate::graphql::enums::{CampaignPriority, CampaignStatus, PricingModel};
 use crate::graphql::instances::{
@@ -36,8 +36,6 @@ use crate::graphql::snapshots::{
 };
 use crate::graphql::{parse_id, to_id};
 
-/// A sellable CSR product: a program template run for a beneficiary group, bought by a company
-/// for a period under a pricing model. A campaign = Template + Group + Company + Period + Pricing.
 #[derive(Clone)]
 pub struct Campaign(pub Model);
 
@@ -132,6 +130,8 @@ fn decimal(value: Option<entity::Numeric>) -> Option<Decimal> {
     value.map(|n| n.0)
 }
 
+/// A sellable CSR product: a program template run for a beneficiary group, bought by a company
+/// for a period under a pricing model. A campaign = Template + Group + Company + Period + Pricing.
 #[Object]
 impl Campaign {
     async fn id(&self) -> ID {
@@ -324,6 +324,7 @@ impl Campaign {
             filter: filter.unwrap_or_default(),
         };
         list.filter.validate()?;
+        check_after(&list.page, &list.ordering(), scope.backend())?;
         let rows = scope
             .loaders
             .campaign_instances
@@ -356,6 +357,7 @@ impl Campaign {
             page: PageArgs::parse(first, after)?,
             range: SnapshotRange::new(from, to)?,
         };
+        check_after(&list.page, &list.ordering(), scope.backend())?;
         let rows = scope
             .loaders
             .campaign_snapshots
@@ -859,6 +861,9 @@ pub async fn prefetch_campaign_relations(
             continue;
         }
         let list = CampaignInstances { page, filter };
+        if check_after(&list.page, &list.ordering(), scope.backend()).is_err() {
+            continue;
+        }
         let keys: Vec<_> = ids.iter().map(|id| (*id, list.clone())).collect();
         if selects(&field, "totalCount") {
             loads.push(load(&scope.loaders.campaign_instance_counts, keys.clone()));
@@ -875,6 +880,9 @@ pub async fn prefetch_campaign_relations(
             continue;
         };
         let list = CampaignSnapshots { page, range };
+        if check_after(&list.page, &list.ordering(), scope.backend()).is_err() {
+            continue;
+        }
         let keys: Vec<_> = ids.iter().map(|id| (*id, list.clone())).collect();
         if selects(&field, "totalCount") {
             loads.push(load(&scope.loaders.campaign_snapshot_counts, keys.clone()));

@@ -222,6 +222,15 @@ fn bind(kind: KeyKind, value: &Json, backend: DbBackend) -> AppResult<Option<Val
     }))
 }
 
+/// Checks a nested list's `after` against its ordering before anything is loaded, so a cursor
+/// from another list is `BAD_USER_INPUT` on `after` rather than a failure inside a loader.
+pub fn check_after(page: &PageArgs, ordering: &Ordering, backend: DbBackend) -> AppResult<()> {
+    if let Some(after) = &page.after {
+        ordering.after(&after.cursor()?, backend)?;
+    }
+    Ok(())
+}
+
 /// Relay `pageInfo`.
 #[derive(Clone, Debug, SimpleObject)]
 pub struct PageInfo {
@@ -297,7 +306,7 @@ impl<N> Page<N> {
 /// Declares `$connection` and `$edge` GraphQL types for node type `$node`.
 macro_rules! connection_types {
     ($connection:ident, $edge:ident, $node:ty, $what:literal) => {
-        #[doc = concat!("A page of ", $what, ".")]
+        /// A page of nodes (see the generated GraphQL description).
         pub struct $connection(pub crate::graphql::connection::Page<$node>);
 
         #[doc = concat!("One of ", $what, " with its cursor.")]
@@ -308,6 +317,7 @@ macro_rules! connection_types {
             pub node: $node,
         }
 
+        #[doc = concat!("A page of ", $what, ".")]
         #[async_graphql::Object]
         impl $connection {
             /// The nodes of this page, each with its cursor.

@@ -20,8 +20,6 @@ use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
 use crate::graphql::scope::scope;
 use crate::graphql::{parse_id, to_id};
 
-/// Runtime execution of a campaign with inherited configuration, participant tracking, and
-/// impact metrics. Instances consume capacity from parent campaigns.
 #[derive(Clone)]
 pub struct ProgramInstance(pub Model);
 
@@ -47,6 +45,8 @@ impl ProgramInstance {
     }
 }
 
+/// Runtime execution of a campaign with inherited configuration, participant tracking, and
+/// impact metrics. Instances consume capacity from parent campaigns.
 #[Object]
 impl ProgramInstance {
     async fn id(&self) -> ID {
@@ -216,6 +216,23 @@ impl ProgramInstance {
             .load_one(id)
             .await?
             .map(BeneficiaryGroup))
+    }
+    /// Kintell sessions of this instance, oldest completion first.
+    async fn kintell_sessions(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<crate::graphql::ingestion::KintellSessionConnection> {
+        use crate::graphql::ingestion::{SessionParent, kintell_sessions_of};
+        kintell_sessions_of(
+            context,
+            SessionParent::ProgramInstance,
+            self.0.id,
+            first,
+            after,
+        )
+        .await
     }
 }
 

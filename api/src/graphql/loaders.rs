@@ -250,6 +250,15 @@ macro_rules! loaders {
     (by_id { $($by_id:ident: $entity:ty,)* } lists { $($pages:ident, $counts:ident: $list:ty,)* }) => {
         pub struct Loaders {
             pub campaign_series: DataLoader<crate::graphql::snapshots::SeriesLoader, HashMapCache>,
+            pub program_activities: DataLoader<ProgramActivityLoader, HashMapCache>,
+            pub enrollment_attendance: DataLoader<AttendanceLoader, HashMapCache>,
+            pub community_member: DataLoader<MemberLoader, HashMapCache>,
+            pub member_invitations: DataLoader<MemberPages<MemberInvitations>, HashMapCache>,
+            pub member_invitation_counts: DataLoader<MemberCounts<MemberInvitations>, HashMapCache>,
+            pub member_participation: DataLoader<MemberPages<MemberEvents>, HashMapCache>,
+            pub member_participation_counts: DataLoader<MemberCounts<MemberEvents>, HashMapCache>,
+            pub member_highlights: DataLoader<HighlightLoader, HashMapCache>,
+            pub member_relationships: DataLoader<RelationshipLoader, HashMapCache>,
             $(pub $by_id: DataLoader<ById<$entity>, HashMapCache>,)*
             $(pub $pages: DataLoader<ChildPages<$list>, HashMapCache>, pub $counts: DataLoader<ChildCounts<$list>, HashMapCache>,)*
         }
@@ -262,6 +271,15 @@ macro_rules! loaders {
                         tokio::spawn,
                         HashMapCache::default(),
                     ),
+                    program_activities: DataLoader::with_cache(ProgramActivityLoader::new(db, visibility), tokio::spawn, HashMapCache::default()),
+                    enrollment_attendance: DataLoader::with_cache(AttendanceLoader::new(db, visibility), tokio::spawn, HashMapCache::default()),
+                    community_member: DataLoader::with_cache(MemberLoader::new(db, visibility), tokio::spawn, HashMapCache::default()),
+                    member_invitations: DataLoader::with_cache(MemberPages::new(db, visibility), tokio::spawn, HashMapCache::default()),
+                    member_invitation_counts: DataLoader::with_cache(MemberCounts::new(db, visibility), tokio::spawn, HashMapCache::default()),
+                    member_participation: DataLoader::with_cache(MemberPages::new(db, visibility), tokio::spawn, HashMapCache::default()),
+                    member_participation_counts: DataLoader::with_cache(MemberCounts::new(db, visibility), tokio::spawn, HashMapCache::default()),
+                    member_highlights: DataLoader::with_cache(HighlightLoader::new(db, visibility), tokio::spawn, HashMapCache::default()),
+                    member_relationships: DataLoader::with_cache(RelationshipLoader::new(db, visibility), tokio::spawn, HashMapCache::default()),
                     $($by_id: DataLoader::with_cache(
                         ById { db: db.clone(), visibility: visibility.clone(), entity: PhantomData },
                         tokio::spawn,
@@ -286,6 +304,14 @@ macro_rules! loaders {
 }
 
 use crate::graphql::campaigns::{CampaignInstances, CampaignSnapshots};
+use crate::graphql::community::{
+    HighlightLoader, MemberCounts, MemberEvents, MemberInvitations, MemberLoader, MemberPages,
+    RelationshipLoader,
+};
+use crate::graphql::ingestion::KintellSessionsOf;
+use crate::graphql::programs::{
+    AttendanceLoader, ProgramActivityLoader, ProgramApplications, ProgramEnrollments,
+};
 use crate::graphql::reference::CampaignsOf;
 use entity::prelude::*;
 
@@ -302,10 +328,15 @@ loaders! {
         application: Application,
         ingestion_batch: IngestionBatch,
         l2i_subscription: L2iSubscription,
+        kintell_session: KintellSession,
+        community_invitation: CommunityInvitation,
     }
     lists {
         campaign_instances, campaign_instance_counts: CampaignInstances,
         campaign_snapshots, campaign_snapshot_counts: CampaignSnapshots,
         campaigns_of, campaigns_of_counts: CampaignsOf,
+        kintell_sessions_of, kintell_sessions_of_counts: KintellSessionsOf,
+        program_enrollments, program_enrollment_counts: ProgramEnrollments,
+        program_applications, program_application_counts: ProgramApplications,
     }
 }

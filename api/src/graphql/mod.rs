@@ -3,12 +3,15 @@
 //! and a test keeps `schema.graphql` in sync with it).
 
 pub mod campaigns;
+pub mod community;
 pub mod connection;
 pub mod cursor;
 pub mod enums;
+pub mod ingestion;
 pub mod instances;
 pub mod loaders;
 pub mod prefetch;
+pub mod programs;
 pub mod reference;
 pub mod scope;
 pub mod snapshots;
@@ -26,6 +29,9 @@ pub struct QueryRoot(
     campaigns::CampaignQueries,
     instances::ProgramInstanceQueries,
     reference::ReferenceQueries,
+    ingestion::IngestionQueries,
+    programs::ProgramQueries,
+    community::CommunityQueries,
 );
 
 pub type GatewaySchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;

@@ -20,7 +20,7 @@ use crate::graphql::campaigns::{
     contains_ignoring_case, fetch_page,
 };
 use crate::graphql::connection::{
-    KeyKind, Ordering, Page, PageArgs, SortKey, connection_types, cursor,
+    KeyKind, Ordering, Page, PageArgs, SortKey, check_after, connection_types, cursor,
 };
 use crate::graphql::enums::{
     BeneficiaryGroupType, EligibleProgramType, GenderFocus, LanguageRequirement,
@@ -30,17 +30,12 @@ use crate::graphql::loaders::ChildList;
 use crate::graphql::scope::scope;
 use crate::graphql::{parse_id, to_id};
 
-/// A company that buys CSR campaigns.
 #[derive(Clone)]
 pub struct Company(pub entity::company::Model);
 
-/// Privacy-first definition of a target population: aggregated demographics only, no
-/// individual PII.
 #[derive(Clone)]
 pub struct BeneficiaryGroup(pub entity::beneficiary_group::Model);
 
-/// Reusable program template (a blueprint for campaigns) for mentorship, language, buddy,
-/// upskilling or weei programs, with a semantic version.
 #[derive(Clone)]
 pub struct ProgramTemplate(pub entity::program_template::Model);
 
@@ -145,6 +140,7 @@ async fn campaigns_of(
         filter,
         on_sqlite: scope.backend() == DbBackend::Sqlite,
     };
+    check_after(&list.page, &list.ordering(), scope.backend())?;
     let rows = scope
         .loaders
         .campaigns_of
@@ -161,6 +157,7 @@ async fn campaigns_of(
     )))
 }
 
+/// A company that buys CSR campaigns.
 #[Object]
 impl Company {
     async fn id(&self) -> ID {
@@ -201,6 +198,8 @@ impl Company {
     }
 }
 
+/// Privacy-first definition of a target population: aggregated demographics only, no
+/// individual PII.
 #[Object]
 impl BeneficiaryGroup {
     async fn id(&self) -> ID {
@@ -314,6 +313,8 @@ impl BeneficiaryGroup {
     }
 }
 
+/// Reusable program template (a blueprint for campaigns) for mentorship, language, buddy,
+/// upskilling or weei programs, with a semantic version.
 #[Object]
 impl ProgramTemplate {
     async fn id(&self) -> ID {

@@ -25,7 +25,6 @@ use crate::graphql::cursor::Cursor;
 use crate::graphql::scope::Visibility;
 use crate::graphql::to_id;
 
-/// Time-series snapshot of a campaign's capacity, budget, impact and monetization metrics.
 #[derive(Clone)]
 pub struct MetricsSnapshot(pub Model);
 
@@ -55,6 +54,7 @@ fn d(value: Numeric) -> Decimal {
     value.0
 }
 
+/// Time-series snapshot of a campaign's capacity, budget, impact and monetization metrics.
 #[Object]
 impl MetricsSnapshot {
     async fn id(&self) -> ID {

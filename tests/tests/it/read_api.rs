@@ -506,3 +506,29 @@ async fn a_nested_list_pages_with_its_own_cursors() {
     newest_first.dedup();
     assert_eq!(dates, newest_first, "newest first, no repeats");
 }
+
+#[tokio::test]
+async fn a_cursor_from_another_list_is_bad_input_on_after() {
+    let app = TestApp::spawn_with_demo(&size(2)).await;
+    let data = app
+        .data(
+            "{ campaigns(first: 1, orderBy: [{field: NAME}]) { pageInfo { endCursor } } }",
+            json!({}),
+        )
+        .await;
+    let foreign = data["campaigns"]["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for query in [
+        "query Q($c: String) { campaigns(first: 1) { edges { node { metricsSnapshots(after: $c) { totalCount } } } } }",
+        "query Q($c: String) { campaigns(first: 1) { edges { node { programInstances(after: $c) { totalCount } } } } }",
+    ] {
+        let (code, field, message) = app.error(query, json!({ "c": foreign })).await;
+        assert_eq!(
+            (code.as_str(), field.as_deref()),
+            ("BAD_USER_INPUT", Some("after")),
+            "{message}"
+        );
+    }
+}

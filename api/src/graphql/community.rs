@@ -1,0 +1,1270 @@
+//! Community directory (seed 003): members with their public member numbers (`#247`), the
+//! single-use invitation codes they create and accept, their engagement events, daily activity
+//! totals and relationships.
+//!
+//! Soft-deleted members (`deleted_at` set) are hidden from every read: lists, lookups, and
+//! every relation that would lead to one. Community tables reference members by `member_id`,
+//! not by row id, so member relations load through [`MemberLoader`] (keyed by either) and the
+//! lists under a member through [`MemberPages`] (keyed by `member_id`, limited per member in
+//! SQL like [`crate::graphql::loaders::ChildPages`]). The seed's timestamps carry no time zone
+//! and hold UTC; they are exposed as UTC date-times.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, Func, NullOrdering, Order, PostgresQueryBuilder, Query,
+    SelectStatement, SimpleExpr, SqliteQueryBuilder, WindowStatement,
+};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    IdenStatic, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Select, Statement, Value,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use entity::prelude::{
+    CommunityInvitation as InvitationEntity, CommunityMember as MemberEntity,
+    MemberDailyHighlight as HighlightEntity, MemberParticipation as ParticipationEntity,
+    MemberRelationship as RelationshipEntity,
+};
+
+use crate::error::{AppError, AppResult};
+use crate::graphql::campaigns::contains_ignoring_case;
+use crate::graphql::connection::{Page, PageArgs, TotalCount, connection_types, cursor};
+use crate::graphql::cursor::Cursor;
+use crate::graphql::enums::{InvitationStatus, MemberStatus};
+use crate::graphql::scope::{RequestScope, Visibility, scope, visible};
+use crate::graphql::{parse_id, to_id};
+
+/// A community directory member, known publicly by a member number such as `#247`.
+#[derive(Clone)]
+pub struct CommunityMember(pub entity::community_member::Model);
+
+/// A single-use invitation code to join the community.
+#[derive(Clone)]
+pub struct CommunityInvitation(pub entity::community_invitation::Model);
+
+/// One engagement event of a community member (MESSAGE, REACTION, VOICE, ...) on a platform
+/// and in a room.
+#[derive(Clone)]
+pub struct MemberParticipation(pub entity::member_participation::Model);
+
+/// One member's activity totals for one day.
+#[derive(Clone)]
+pub struct MemberDailyHighlight(pub entity::member_daily_highlight::Model);
+
+/// A typed relationship between two community entities (INVITED, MENTORED, ...) for ElizaOS
+/// memory. The entity ids are free-form strings, usually member numbers.
+#[derive(Clone)]
+pub struct MemberRelationship(pub entity::member_relationship::Model);
+
+connection_types!(
+    CommunityMemberConnection,
+    CommunityMemberEdge,
+    CommunityMember,
+    "community members"
+);
+connection_types!(
+    CommunityInvitationConnection,
+    CommunityInvitationEdge,
+    CommunityInvitation,
+    "community invitations"
+);
+connection_types!(
+    MemberParticipationConnection,
+    MemberParticipationEdge,
+    MemberParticipation,
+    "participation events"
+);
+
+/// A community timestamp (no time zone, holding UTC) as a UTC date-time.
+fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}
+
+/// The members a read may show: visible to the caller and not soft-deleted.
+fn visible_members(visibility: &Visibility) -> Select<MemberEntity> {
+    visible(MemberEntity::find(), visibility)
+        .filter(entity::community_member::Column::DeletedAt.is_null())
+}
+
+/// `SELECT member_id FROM community_members WHERE deleted_at IS [NOT] NULL`.
+fn member_ids(deleted: bool) -> SelectStatement {
+    use entity::community_member::Column;
+    let mut query = Query::select();
+    query.column(Column::MemberId).from(MemberEntity);
+    if deleted {
+        query.and_where(Expr::col(Column::DeletedAt).is_not_null());
+    } else {
+        query.and_where(Expr::col(Column::DeletedAt).is_null());
+    }
+    query
+}
+
+/// A keyset ordering over one NOT NULL community timestamp column, then the row id, both in
+/// the same direction.
+///
+/// [`crate::graphql::connection::Ordering`] cannot serve the community tables: it binds
+/// timestamp cursors as `timestamptz` (which SQLite stores in another text format than these
+/// zone-less columns) and names the id column `id` (invitations call theirs `invitation_id`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NaiveKey {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub id_column: &'static str,
+    pub descending: bool,
+}
+
+impl NaiveKey {
+    fn expr(&self, column: &'static str) -> Expr {
+        Expr::col((Alias::new(self.table), Alias::new(column)))
+    }
+
+    fn order(&self) -> Order {
+        if self.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        }
+    }
+
+    /// `ORDER BY` terms: the timestamp, then the id.
+    pub fn order_by(&self) -> Vec<(SimpleExpr, Order, NullOrdering)> {
+        vec![
+            (self.expr(self.column), self.order(), NullOrdering::Last),
+            (self.expr(self.id_column), self.order(), NullOrdering::Last),
+        ]
+    }
+
+    /// The cursor of a row: its timestamp (RFC 3339, UTC) and its id.
+    pub fn cursor(at: NaiveDateTime, id: Uuid) -> Cursor {
+        cursor(vec![json!(utc(at).to_rfc3339())], id)
+    }
+
+    /// The rows strictly after `cursor` in this ordering.
+    pub fn after(&self, cursor: &Cursor) -> AppResult<Condition> {
+        let invalid = || AppError::bad_input("after", "is not a cursor this API issued");
+        let [value] = cursor.keys.as_slice() else {
+            return Err(AppError::bad_input(
+                "after",
+                "belongs to a different ordering",
+            ));
+        };
+        let at: DateTime<Utc> = value
+            .as_str()
+            .ok_or_else(invalid)?
+            .parse()
+            .map_err(|_| invalid())?;
+        // Bound as a zone-less timestamp, the way the column stores it on both backends.
+        let at = Value::ChronoDateTime(Some(at.naive_utc()));
+        let id = Value::Uuid(Some(cursor.id));
+        let (column, id_column) = (self.expr(self.column), self.expr(self.id_column));
+        let (beyond, id_beyond) = if self.descending {
+            (column.clone().lt(at.clone()), id_column.lt(id))
+        } else {
+            (column.clone().gt(at.clone()), id_column.gt(id))
+        };
+        Ok(Condition::any()
+            .add(beyond)
+            .add(Condition::all().add(column.eq(at)).add(id_beyond)))
+    }
+}
+
+/// One page of a top-level community list: [`crate::graphql::campaigns::fetch_page`] with a
+/// [`NaiveKey`] ordering.
+async fn fetch_naive_page<E, N>(
+    scope: &Arc<RequestScope>,
+    select: Select<E>,
+    key: NaiveKey,
+    args: &PageArgs,
+    cursor_of: impl Fn(&E::Model) -> Cursor,
+    node_of: impl Fn(E::Model) -> N,
+) -> AppResult<Page<N>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+{
+    let count_select = select.clone();
+    let mut page_select = select;
+    if let Some(after) = &args.after {
+        page_select = page_select.filter(key.after(&after.cursor()?)?);
+    }
+    for (expr, order, nulls) in key.order_by() {
+        page_select = page_select.order_by_with_nulls(expr, order, nulls);
+    }
+    let rows = page_select.limit(args.first + 1).all(&scope.db).await?;
+    let db = scope.db.clone();
+    let total = TotalCount::deferred(move || {
+        let select = count_select.clone();
+        let db = db.clone();
+        async move { Ok(select.count(&db).await? as i64) }
+    });
+    Ok(Page::from_rows(rows, args, cursor_of, node_of, total))
+}
+
+impl CommunityMember {
+    /// Oldest member first (member numbers are assigned in sequence, but sort as text).
+    pub const ORDER: NaiveKey = NaiveKey {
+        table: "community_members",
+        column: "created_at",
+        id_column: "id",
+        descending: false,
+    };
+
+    /// The cursor of a row in this ordering.
+    pub fn cursor(model: &entity::community_member::Model) -> Cursor {
+        NaiveKey::cursor(model.created_at, model.id)
+    }
+}
+
+impl CommunityInvitation {
+    /// Newest created first.
+    pub const ORDER: NaiveKey = NaiveKey {
+        table: "community_invitations",
+        column: "created_at",
+        id_column: "invitation_id",
+        descending: true,
+    };
+
+    /// The cursor of a row in this ordering.
+    pub fn cursor(model: &entity::community_invitation::Model) -> Cursor {
+        NaiveKey::cursor(model.created_at, model.invitation_id)
+    }
+}
+
+impl MemberParticipation {
+    /// Newest event first.
+    pub const ORDER: NaiveKey = NaiveKey {
+        table: "member_participation",
+        column: "occurred_at",
+        id_column: "id",
+        descending: true,
+    };
+
+    /// The cursor of a row in this ordering.
+    pub fn cursor(model: &entity::member_participation::Model) -> Cursor {
+        NaiveKey::cursor(model.occurred_at, model.id)
+    }
+}
+
+/// A community directory member, known publicly by a member number such as `#247`.
+#[Object]
+impl CommunityMember {
+    /// Row id.
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// Public member number such as #247, assigned in sequence.
+    async fn member_id(&self) -> &str {
+        &self.0.member_id
+    }
+    /// Telegram user id, unique.
+    async fn telegram_id(&self) -> &str {
+        &self.0.telegram_id
+    }
+    /// Telegram username.
+    async fn telegram_username(&self) -> Option<&str> {
+        self.0.telegram_username.as_deref()
+    }
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Main role in the community.
+    async fn primary_role(&self) -> &str {
+        &self.0.primary_role
+    }
+    /// Organization the member belongs to.
+    async fn organization(&self) -> Option<&str> {
+        self.0.organization.as_deref()
+    }
+    /// Country of the member.
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
+    /// GitHub username.
+    async fn github_username(&self) -> Option<&str> {
+        self.0.github_username.as_deref()
+    }
+    /// Whether the GitHub account was verified.
+    async fn github_verified(&self) -> bool {
+        self.0.github_verified
+    }
+    /// When the GitHub account was verified.
+    async fn github_verified_at(&self) -> Option<DateTime<Utc>> {
+        self.0.github_verified_at.map(utc)
+    }
+    /// GitHub profile data stored at verification.
+    async fn github_profile_data(&self) -> Option<&serde_json::Value> {
+        self.0.github_profile_data.as_ref()
+    }
+    /// not_member, pending, active, inactive or suspended.
+    async fn status(&self) -> MemberStatus {
+        self.0.status.into()
+    }
+    /// Reputation points.
+    async fn reputation_score(&self) -> i32 {
+        self.0.reputation_score
+    }
+    /// Tier derived from the reputation score.
+    async fn reputation_tier(&self) -> Option<&str> {
+        self.0.reputation_tier.as_deref()
+    }
+    /// Whether the registration fee was paid.
+    async fn registration_fee_paid(&self) -> Option<bool> {
+        self.0.registration_fee_paid
+    }
+    /// Transaction hash of the registration fee payment.
+    async fn registration_fee_tx_hash(&self) -> Option<&str> {
+        self.0.registration_fee_tx_hash.as_deref()
+    }
+    /// Further profile data.
+    async fn profile_data(&self) -> Option<&serde_json::Value> {
+        self.0.profile_data.as_ref()
+    }
+    /// When the row was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        utc(self.0.created_at)
+    }
+    /// When the row was last updated.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        utc(self.0.updated_at)
+    }
+    /// When the member was last active.
+    async fn last_active_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_active_at.map(utc)
+    }
+
+    /// The member whose invitation this member accepted (null if none, or if that member was
+    /// removed).
+    async fn invited_by(&self, context: &Context<'_>) -> AppResult<Option<CommunityMember>> {
+        let Some(member_id) = &self.0.invited_by else {
+            return Ok(None);
+        };
+        member_by_member_id(context, member_id).await
+    }
+    /// Invitation codes this member created, newest first.
+    async fn invitations_created(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<CommunityInvitationConnection> {
+        let scope = scope(context)?;
+        let list = MemberInvitations {
+            page: PageArgs::parse(first, after)?,
+        };
+        if let Some(after) = &list.page.after {
+            list.key().after(&after.cursor()?)?;
+        }
+        let member = self.0.member_id.clone();
+        let rows = scope
+            .loaders
+            .member_invitations
+            .load_one((member.clone(), list.clone()))
+            .await?
+            .unwrap_or_default();
+        let total = member_total(scope, member, list.clone(), |s| {
+            &s.loaders.member_invitation_counts
+        });
+        Ok(CommunityInvitationConnection(Page::from_rows(
+            rows,
+            &list.page,
+            CommunityInvitation::cursor,
+            CommunityInvitation,
+            total,
+        )))
+    }
+    /// The member's engagement events, newest first.
+    async fn participation(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<MemberParticipationConnection> {
+        let scope = scope(context)?;
+        let list = MemberEvents {
+            page: PageArgs::parse(first, after)?,
+        };
+        if let Some(after) = &list.page.after {
+            list.key().after(&after.cursor()?)?;
+        }
+        let member = self.0.member_id.clone();
+        let rows = scope
+            .loaders
+            .member_participation
+            .load_one((member.clone(), list.clone()))
+            .await?
+            .unwrap_or_default();
+        let total = member_total(scope, member, list.clone(), |s| {
+            &s.loaders.member_participation_counts
+        });
+        Ok(MemberParticipationConnection(Page::from_rows(
+            rows,
+            &list.page,
+            MemberParticipation::cursor,
+            MemberParticipation,
+            total,
+        )))
+    }
+    /// The member's daily activity totals from `from` to `to` (inclusive, either optional),
+    /// oldest day first.
+    async fn daily_highlights(
+        &self,
+        context: &Context<'_>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> AppResult<Vec<MemberDailyHighlight>> {
+        let range = HighlightRange::new(from, to)?;
+        Ok(scope(context)?
+            .loaders
+            .member_highlights
+            .load_one((self.0.member_id.clone(), range))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(MemberDailyHighlight)
+            .collect())
+    }
+    /// Relationships this member takes part in (as either entity), oldest first. Relationships
+    /// with a removed member are left out.
+    async fn relationships(&self, context: &Context<'_>) -> AppResult<Vec<MemberRelationship>> {
+        Ok(scope(context)?
+            .loaders
+            .member_relationships
+            .load_one(self.0.member_id.clone())
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(MemberRelationship)
+            .collect())
+    }
+}
+
+/// The member with this member number, unless removed.
+async fn member_by_member_id(
+    context: &Context<'_>,
+    member_id: &str,
+) -> AppResult<Option<CommunityMember>> {
+    Ok(scope(context)?
+        .loaders
+        .community_member
+        .load_one(member_id.to_owned())
+        .await?
+        .map(CommunityMember))
+}
+
+/// A single-use invitation code to join the community.
+#[Object]
+impl CommunityInvitation {
+    /// Row id (`invitation_id`).
+    async fn id(&self) -> ID {
+        to_id(self.0.invitation_id)
+    }
+    /// Unique 16-character code.
+    async fn invitation_code(&self) -> &str {
+        &self.0.invitation_code
+    }
+    /// Telegram username the code was made for.
+    async fn invited_telegram_username(&self) -> Option<&str> {
+        self.0.invited_telegram_username.as_deref()
+    }
+    /// pending, accepted, expired or revoked.
+    async fn status(&self) -> InvitationStatus {
+        self.0.status.into()
+    }
+    /// When the code stops being accepted (7 days after creation by default).
+    async fn expires_at(&self) -> DateTime<Utc> {
+        utc(self.0.expires_at)
+    }
+    /// Whether `expiresAt` has passed, as of this request (whatever the stored status says).
+    async fn is_expired(&self) -> bool {
+        self.0.expires_at < Utc::now().naive_utc()
+    }
+    /// When the code was accepted.
+    async fn accepted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.accepted_at.map(utc)
+    }
+    /// When the row was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        utc(self.0.created_at)
+    }
+    /// When the row was last updated.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        utc(self.0.updated_at)
+    }
+
+    /// The inviting member (null if that member was removed).
+    async fn created_by(&self, context: &Context<'_>) -> AppResult<Option<CommunityMember>> {
+        member_by_member_id(context, &self.0.created_by).await
+    }
+    /// The member who accepted the code (null if not accepted, or if that member was removed).
+    async fn accepted_by(&self, context: &Context<'_>) -> AppResult<Option<CommunityMember>> {
+        let Some(member_id) = &self.0.accepted_by else {
+            return Ok(None);
+        };
+        member_by_member_id(context, member_id).await
+    }
+}
+
+/// One engagement event of a community member (MESSAGE, REACTION, VOICE, ...) on a platform
+/// and in a room.
+#[Object]
+impl MemberParticipation {
+    /// Row id.
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// Kind of event (MESSAGE, REACTION, VOICE, ...).
+    async fn event_type(&self) -> &str {
+        &self.0.event_type
+    }
+    /// Platform the event happened on.
+    async fn platform(&self) -> &str {
+        &self.0.platform
+    }
+    /// Room or channel of the event.
+    async fn room_id(&self) -> &str {
+        &self.0.room_id
+    }
+    /// Further event data.
+    async fn event_metadata(&self) -> Option<&serde_json::Value> {
+        self.0.event_metadata.as_ref()
+    }
+    /// When the event happened.
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        utc(self.0.occurred_at)
+    }
+}
+
+/// One member's activity totals for one day.
+#[Object]
+impl MemberDailyHighlight {
+    /// Row id.
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// The day (UTC).
+    async fn highlight_date(&self) -> NaiveDate {
+        self.0.highlight_date
+    }
+    /// Messages sent that day.
+    async fn message_count(&self) -> Option<i32> {
+        self.0.message_count
+    }
+    /// Reactions given that day.
+    async fn reaction_count(&self) -> Option<i32> {
+        self.0.reaction_count
+    }
+    /// Minutes spent in voice rooms that day.
+    async fn voice_minutes(&self) -> Option<i32> {
+        self.0.voice_minutes
+    }
+    /// Reputation points earned that day.
+    async fn reputation_earned(&self) -> Option<i32> {
+        self.0.reputation_earned
+    }
+    /// When the row was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        utc(self.0.created_at)
+    }
+}
+
+/// A typed relationship between two community entities (INVITED, MENTORED, ...) for ElizaOS
+/// memory. The entity ids are free-form strings, usually member numbers.
+#[Object]
+impl MemberRelationship {
+    /// Row id.
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// First entity of the relationship (e.g. the inviting member's number).
+    async fn entity_id_a(&self) -> &str {
+        &self.0.entity_id_a
+    }
+    /// Second entity of the relationship.
+    async fn entity_id_b(&self) -> &str {
+        &self.0.entity_id_b
+    }
+    /// Kind of relationship (INVITED, MENTORED, ...).
+    async fn relationship_type(&self) -> &str {
+        &self.0.relationship_type
+    }
+    /// Flexible relationship metadata.
+    async fn content(&self) -> &serde_json::Value {
+        &self.0.content
+    }
+    /// When the row was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        utc(self.0.created_at)
+    }
+}
+
+/// Loads community members that are not soft-deleted, by row id (`Uuid` keys) or by public
+/// member number (`String` keys), one statement per batch.
+pub struct MemberLoader {
+    db: DatabaseConnection,
+    visibility: Visibility,
+}
+
+impl MemberLoader {
+    /// A loader reading through the request's database and visibility.
+    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> MemberLoader {
+        MemberLoader {
+            db: db.clone(),
+            visibility: visibility.clone(),
+        }
+    }
+}
+
+impl Loader<Uuid> for MemberLoader {
+    type Value = entity::community_member::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Arc<DbErr>> {
+        let rows = visible_members(&self.visibility)
+            .filter(entity::community_member::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}
+
+impl Loader<String> for MemberLoader {
+    type Value = entity::community_member::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Arc<DbErr>> {
+        let rows = visible_members(&self.visibility)
+            .filter(entity::community_member::Column::MemberId.is_in(keys.iter().cloned()))
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.member_id.clone(), row))
+            .collect())
+    }
+}
+
+/// Arguments of a list under a member, whose rows hold the member's `member_id`.
+pub trait MemberList: Clone + Eq + Hash + Send + Sync + 'static {
+    type Entity: EntityTrait;
+    /// The child column holding the member's `member_id`.
+    fn member_column(&self) -> <Self::Entity as EntityTrait>::Column;
+    /// The ordering of the list.
+    fn key(&self) -> NaiveKey;
+    /// Which page to fetch.
+    fn page(&self) -> &PageArgs;
+}
+
+/// The invitation codes a member created (the nested `CommunityMember.invitationsCreated`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MemberInvitations {
+    pub page: PageArgs,
+}
+
+impl MemberList for MemberInvitations {
+    type Entity = InvitationEntity;
+    fn member_column(&self) -> entity::community_invitation::Column {
+        entity::community_invitation::Column::CreatedBy
+    }
+    fn key(&self) -> NaiveKey {
+        CommunityInvitation::ORDER
+    }
+    fn page(&self) -> &PageArgs {
+        &self.page
+    }
+}
+
+/// A member's engagement events (the nested `CommunityMember.participation`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MemberEvents {
+    pub page: PageArgs,
+}
+
+impl MemberList for MemberEvents {
+    type Entity = ParticipationEntity;
+    fn member_column(&self) -> entity::member_participation::Column {
+        entity::member_participation::Column::MemberId
+    }
+    fn key(&self) -> NaiveKey {
+        MemberParticipation::ORDER
+    }
+    fn page(&self) -> &PageArgs {
+        &self.page
+    }
+}
+
+fn string_of(value: Value) -> Option<String> {
+    match value {
+        Value::String(Some(text)) => Some(text),
+        _ => None,
+    }
+}
+
+/// Loads a page of a list for many members at once, one statement per distinct arguments.
+pub struct MemberPages<L> {
+    db: DatabaseConnection,
+    visibility: Visibility,
+    list: PhantomData<fn() -> L>,
+}
+
+impl<L> MemberPages<L> {
+    /// A loader reading through the request's database and visibility.
+    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> MemberPages<L> {
+        MemberPages {
+            db: db.clone(),
+            visibility: visibility.clone(),
+            list: PhantomData,
+        }
+    }
+}
+
+fn group_by_list<L: MemberList>(keys: &[(String, L)]) -> HashMap<&L, Vec<String>> {
+    let mut by_list: HashMap<&L, Vec<String>> = HashMap::new();
+    for (member, list) in keys {
+        by_list.entry(list).or_default().push(member.clone());
+    }
+    by_list
+}
+
+impl<L> Loader<(String, L)> for MemberPages<L>
+where
+    L: MemberList,
+    <L::Entity as EntityTrait>::Model: FromQueryResult + Clone + Send + Sync + 'static,
+{
+    type Value = Vec<<L::Entity as EntityTrait>::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(String, L)],
+    ) -> Result<HashMap<(String, L), Self::Value>, Arc<DbErr>> {
+        let mut result = HashMap::new();
+        for (list, members) in group_by_list(keys) {
+            let key = list.key();
+            let mut select = visible(L::Entity::find(), &self.visibility);
+            if let Some(after) = &list.page().after {
+                let condition = after
+                    .cursor()
+                    .and_then(|cursor| key.after(&cursor))
+                    .map_err(|error| DbErr::Custom(error.message()))?;
+                select = select.filter(condition);
+            }
+            let rows = page_per_member::<L::Entity>(
+                &self.db,
+                select,
+                list.member_column(),
+                &members,
+                key,
+                list.page().first + 1,
+            )
+            .await?;
+            let mut grouped: HashMap<String, Vec<_>> = HashMap::new();
+            for row in rows {
+                if let Some(member) = string_of(row.get(list.member_column())) {
+                    grouped.entry(member).or_default().push(row);
+                }
+            }
+            for member in members {
+                let rows = grouped.remove(&member).unwrap_or_default();
+                result.insert((member, list.clone()), rows);
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// Counts each member's rows of a list (for a nested `totalCount`).
+pub struct MemberCounts<L> {
+    db: DatabaseConnection,
+    visibility: Visibility,
+    list: PhantomData<fn() -> L>,
+}
+
+impl<L> MemberCounts<L> {
+    /// A loader reading through the request's database and visibility.
+    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> MemberCounts<L> {
+        MemberCounts {
+            db: db.clone(),
+            visibility: visibility.clone(),
+            list: PhantomData,
+        }
+    }
+}
+
+impl<L: MemberList> Loader<(String, L)> for MemberCounts<L> {
+    type Value = i64;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[(String, L)]) -> Result<HashMap<(String, L), i64>, Arc<DbErr>> {
+        let mut result = HashMap::new();
+        for (list, members) in group_by_list(keys) {
+            let column = list.member_column();
+            let counts: Vec<(String, i64)> = visible(L::Entity::find(), &self.visibility)
+                .filter(column.is_in(members.iter().cloned()))
+                .select_only()
+                .column(column)
+                .column_as(Expr::col(column).count(), "count")
+                .group_by(column)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            let counts: HashMap<String, i64> = counts.into_iter().collect();
+            for member in members {
+                let count = counts.get(&member).copied().unwrap_or(0);
+                result.insert((member, list.clone()), count);
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// A member list's `totalCount`, counted (batched across members) only if a client asks.
+fn member_total<L, F>(scope: &Arc<RequestScope>, member: String, list: L, loader: F) -> TotalCount
+where
+    L: MemberList,
+    F: Fn(&RequestScope) -> &DataLoader<MemberCounts<L>, HashMapCache> + Send + Sync + 'static,
+{
+    let scope = scope.clone();
+    let loader = Arc::new(loader);
+    TotalCount::deferred(move || {
+        let scope = scope.clone();
+        let member = member.clone();
+        let list = list.clone();
+        let loader = loader.clone();
+        async move { Ok(loader(&scope).load_one((member, list)).await?.unwrap_or(0)) }
+    })
+}
+
+/// The first `limit` rows per member of `select` in `key` order, for all `members`, in one
+/// statement: a `LATERAL` subquery on PostgreSQL, `ROW_NUMBER()` on SQLite (as
+/// [`crate::graphql::loaders::page_per_parent`] does for row-id parents).
+async fn page_per_member<E>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    member_column: E::Column,
+    members: &[String],
+    key: NaiveKey,
+    limit: u64,
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult,
+{
+    if members.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let table = Alias::new(key.table);
+    let member = Alias::new(member_column.as_str());
+    let mut inner = select.into_query();
+    let statement = match backend {
+        DbBackend::Postgres => {
+            inner.and_where(
+                Expr::col((table, member)).equals((Alias::new("parent"), Alias::new("id"))),
+            );
+            for (expr, order, nulls) in key.order_by() {
+                inner.order_by_expr_with_nulls(expr, order, nulls);
+            }
+            inner.limit(limit);
+            let (sql, mut values) = inner.build(PostgresQueryBuilder);
+            let first = values.0.len() + 1;
+            let parent_rows = (0..members.len())
+                .map(|i| format!("(${}::text)", first + i))
+                .collect::<Vec<_>>()
+                .join(", ");
+            values
+                .0
+                .extend(members.iter().map(|m| Value::String(Some(m.clone()))));
+            Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT page.* FROM (VALUES {parent_rows}) AS parent(id) \
+                     CROSS JOIN LATERAL ({sql}) AS page"
+                ),
+                values,
+            )
+        }
+        _ => {
+            inner.and_where(
+                Expr::col((table.clone(), member.clone())).is_in(members.iter().cloned()),
+            );
+            let mut window = WindowStatement::partition_by((table, member));
+            for (expr, order, nulls) in key.order_by() {
+                window.order_by_expr_with_nulls(expr, order, nulls);
+            }
+            inner.expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new("page_row"));
+            let (sql, values) = inner.build(SqliteQueryBuilder);
+            Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT * FROM ({sql}) AS page WHERE page_row <= {limit} ORDER BY page_row"
+                ),
+                values,
+            )
+        }
+    };
+    E::find().from_raw_sql(statement).all(db).await
+}
+
+/// Days of a member's daily highlights, both ends inclusive and optional.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct HighlightRange {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl HighlightRange {
+    /// Refuses a range that ends before it starts.
+    pub fn new(from: Option<NaiveDate>, to: Option<NaiveDate>) -> AppResult<HighlightRange> {
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            return Err(AppError::bad_input("to", "must not be before from"));
+        }
+        Ok(HighlightRange { from, to })
+    }
+}
+
+/// Loads the daily highlights of many members within a range, oldest day first, one
+/// statement per distinct range.
+pub struct HighlightLoader {
+    db: DatabaseConnection,
+    visibility: Visibility,
+}
+
+impl HighlightLoader {
+    /// A loader reading through the request's database and visibility.
+    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> HighlightLoader {
+        HighlightLoader {
+            db: db.clone(),
+            visibility: visibility.clone(),
+        }
+    }
+}
+
+impl Loader<(String, HighlightRange)> for HighlightLoader {
+    type Value = Vec<entity::member_daily_highlight::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(String, HighlightRange)],
+    ) -> Result<HashMap<(String, HighlightRange), Self::Value>, Arc<DbErr>> {
+        use entity::member_daily_highlight::Column;
+        let mut by_range: HashMap<HighlightRange, Vec<String>> = HashMap::new();
+        for (member, range) in keys {
+            by_range.entry(*range).or_default().push(member.clone());
+        }
+        let mut result = HashMap::new();
+        for (range, members) in by_range {
+            let mut select = visible(HighlightEntity::find(), &self.visibility)
+                .filter(Column::MemberId.is_in(members.iter().cloned()));
+            if let Some(from) = range.from {
+                select = select.filter(Column::HighlightDate.gte(from));
+            }
+            if let Some(to) = range.to {
+                select = select.filter(Column::HighlightDate.lte(to));
+            }
+            let rows = select
+                .order_by_asc(Column::HighlightDate)
+                .order_by_asc(Column::Id)
+                .all(&self.db)
+                .await?;
+            let mut grouped: HashMap<String, Self::Value> = HashMap::new();
+            for row in rows {
+                grouped.entry(row.member_id.clone()).or_default().push(row);
+            }
+            for member in members {
+                let rows = grouped.remove(&member).unwrap_or_default();
+                result.insert((member, range), rows);
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// Loads the relationships of many members (as either entity), oldest first, leaving out
+/// those with a soft-deleted member; one statement per batch.
+pub struct RelationshipLoader {
+    db: DatabaseConnection,
+    visibility: Visibility,
+}
+
+impl RelationshipLoader {
+    /// A loader reading through the request's database and visibility.
+    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> RelationshipLoader {
+        RelationshipLoader {
+            db: db.clone(),
+            visibility: visibility.clone(),
+        }
+    }
+}
+
+impl Loader<String> for RelationshipLoader {
+    type Value = Vec<entity::member_relationship::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Arc<DbErr>> {
+        use entity::member_relationship::Column;
+        let rows = visible(RelationshipEntity::find(), &self.visibility)
+            .filter(
+                Condition::any()
+                    .add(Column::EntityIdA.is_in(keys.iter().cloned()))
+                    .add(Column::EntityIdB.is_in(keys.iter().cloned())),
+            )
+            .filter(Column::EntityIdA.not_in_subquery(member_ids(true)))
+            .filter(Column::EntityIdB.not_in_subquery(member_ids(true)))
+            .order_by_asc(Column::CreatedAt)
+            .order_by_asc(Column::Id)
+            .all(&self.db)
+            .await?;
+        let wanted: HashSet<&String> = keys.iter().collect();
+        let mut result: HashMap<String, Self::Value> =
+            keys.iter().map(|key| (key.clone(), Vec::new())).collect();
+        for row in rows {
+            let mut sides = vec![&row.entity_id_a];
+            if row.entity_id_b != row.entity_id_a {
+                sides.push(&row.entity_id_b);
+            }
+            for side in sides {
+                if wanted.contains(side)
+                    && let Some(list) = result.get_mut(side)
+                {
+                    list.push(row.clone());
+                }
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// Which community members to return. All conditions must hold.
+#[derive(Clone, Debug, Default, InputObject)]
+pub struct CommunityMemberFilter {
+    /// In any of these membership states.
+    pub status: Option<Vec<MemberStatus>>,
+    /// With (true) or without (false) a verified GitHub account.
+    pub github_verified: Option<bool>,
+    /// Whose name contains this text (case-insensitive).
+    pub name_contains: Option<String>,
+    /// With at least this many reputation points.
+    pub reputation_at_least: Option<i32>,
+}
+
+impl CommunityMemberFilter {
+    /// Checks the filter and turns it into a condition.
+    pub fn condition(&self) -> AppResult<Condition> {
+        use entity::community_member::Column;
+        let mut condition = Condition::all();
+        if let Some(statuses) = &self.status {
+            let values: Vec<entity::enums::MemberStatus> =
+                statuses.iter().map(|s| (*s).into()).collect();
+            condition = condition.add(Column::Status.is_in(values));
+        }
+        if let Some(verified) = self.github_verified {
+            condition = condition.add(Column::GithubVerified.eq(verified));
+        }
+        if let Some(text) = &self.name_contains {
+            condition = condition.add(contains_ignoring_case("community_members", "name", text));
+        }
+        if let Some(minimum) = self.reputation_at_least {
+            if minimum < 0 {
+                return Err(AppError::bad_input(
+                    "filter.reputationAtLeast",
+                    "must not be negative",
+                ));
+            }
+            condition = condition.add(Column::ReputationScore.gte(minimum));
+        }
+        Ok(condition)
+    }
+}
+
+/// Which invitation codes to return. All conditions must hold.
+#[derive(Clone, Debug, Default, InputObject)]
+pub struct CommunityInvitationFilter {
+    /// In any of these states.
+    pub status: Option<Vec<InvitationStatus>>,
+    /// Created by the member with this member number (e.g. `#247`); a removed member has
+    /// none.
+    pub created_by: Option<String>,
+}
+
+impl CommunityInvitationFilter {
+    /// The filter as a condition (nothing in it can be invalid).
+    pub fn condition(&self) -> Condition {
+        use entity::community_invitation::Column;
+        let mut condition = Condition::all();
+        if let Some(statuses) = &self.status {
+            let values: Vec<entity::enums::InvitationStatus> =
+                statuses.iter().map(|s| (*s).into()).collect();
+            condition = condition.add(Column::Status.is_in(values));
+        }
+        if let Some(member_id) = &self.created_by {
+            condition = condition
+                .add(Column::CreatedBy.eq(member_id.clone()))
+                .add(Column::CreatedBy.in_subquery(member_ids(false)));
+        }
+        condition
+    }
+}
+
+/// The community directory query fields.
+#[derive(Default)]
+pub struct CommunityQueries;
+
+#[Object]
+impl CommunityQueries {
+    /// Community members matching `filter`, oldest member first. Removed members never
+    /// appear.
+    async fn community_members(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CommunityMemberFilter>,
+    ) -> AppResult<CommunityMemberConnection> {
+        let scope = scope(context)?;
+        let args = PageArgs::parse(first, after)?;
+        let condition = filter.unwrap_or_default().condition()?;
+        let select = scope
+            .select::<MemberEntity>()
+            .filter(entity::community_member::Column::DeletedAt.is_null())
+            .filter(condition);
+        fetch_naive_page(
+            scope,
+            select,
+            CommunityMember::ORDER,
+            &args,
+            CommunityMember::cursor,
+            CommunityMember,
+        )
+        .await
+        .map(CommunityMemberConnection)
+    }
+
+    /// The community member with this id, or null (also when removed).
+    async fn community_member(
+        &self,
+        context: &Context<'_>,
+        id: ID,
+    ) -> AppResult<Option<CommunityMember>> {
+        Ok(scope(context)?
+            .loaders
+            .community_member
+            .load_one(parse_id(&id, "id")?)
+            .await?
+            .map(CommunityMember))
+    }
+
+    /// The community member with this member number (e.g. `#247`), or null (also when
+    /// removed).
+    async fn community_member_by_member_id(
+        &self,
+        context: &Context<'_>,
+        member_id: String,
+    ) -> AppResult<Option<CommunityMember>> {
+        member_by_member_id(context, &member_id).await
+    }
+
+    /// The community member with this Telegram user id, or null (also when removed).
+    async fn community_member_by_telegram_id(
+        &self,
+        context: &Context<'_>,
+        telegram_id: String,
+    ) -> AppResult<Option<CommunityMember>> {
+        let scope = scope(context)?;
+        Ok(scope
+            .select::<MemberEntity>()
+            .filter(entity::community_member::Column::DeletedAt.is_null())
+            .filter(entity::community_member::Column::TelegramId.eq(telegram_id))
+            .one(&scope.db)
+            .await?
+            .map(CommunityMember))
+    }
+
+    /// The community member with this GitHub username (case-insensitive; the oldest member
+    /// if several claim it), or null (also when removed).
+    async fn community_member_by_github_username(
+        &self,
+        context: &Context<'_>,
+        github_username: String,
+    ) -> AppResult<Option<CommunityMember>> {
+        let scope = scope(context)?;
+        let column = Expr::col((
+            Alias::new("community_members"),
+            Alias::new("github_username"),
+        ));
+        let mut select = scope
+            .select::<MemberEntity>()
+            .filter(entity::community_member::Column::DeletedAt.is_null())
+            .filter(Expr::expr(Func::lower(column)).eq(github_username.to_lowercase()));
+        for (expr, order, nulls) in CommunityMember::ORDER.order_by() {
+            select = select.order_by_with_nulls(expr, order, nulls);
+        }
+        Ok(select.one(&scope.db).await?.map(CommunityMember))
+    }
+
+    /// Invitation codes matching `filter`, newest first.
+    async fn community_invitations(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CommunityInvitationFilter>,
+    ) -> AppResult<CommunityInvitationConnection> {
+        let scope = scope(context)?;
+        let args = PageArgs::parse(first, after)?;
+        let select = scope
+            .select::<InvitationEntity>()
+            .filter(filter.unwrap_or_default().condition());
+        fetch_naive_page(
+            scope,
+            select,
+            CommunityInvitation::ORDER,
+            &args,
+            CommunityInvitation::cursor,
+            CommunityInvitation,
+        )
+        .await
+        .map(CommunityInvitationConnection)
+    }
+
+    /// The invitation with this id, or null.
+    async fn community_invitation(
+        &self,
+        context: &Context<'_>,
+        id: ID,
+    ) -> AppResult<Option<CommunityInvitation>> {
+        Ok(scope(context)?
+            .loaders
+            .community_invitation
+            .load_one(parse_id(&id, "id")?)
+            .await?
+            .map(CommunityInvitation))
+    }
+
+    /// The invitation with this 16-character code, or null.
+    async fn community_invitation_by_code(
+        &self,
+        context: &Context<'_>,
+        code: String,
+    ) -> AppResult<Option<CommunityInvitation>> {
+        let scope = scope(context)?;
+        Ok(scope
+            .select::<InvitationEntity>()
+            .filter(entity::community_invitation::Column::InvitationCode.eq(code))
+            .one(&scope.db)
+            .await?
+            .map(CommunityInvitation))
+    }
+}
