@@ -289,3 +289,72 @@ mod tests {
         assert!(verifier.verify(&token).is_err());
     }
 }
+
+/// The gateway's authentication: how tokens are verified and, in development mode, the admin
+/// token handed to GraphiQL.
+#[derive(Clone)]
+pub struct Auth {
+    pub verifier: TokenVerifier,
+    /// Set only in development mode.
+    pub development_token: Option<String>,
+}
+
+/// How long the development admin token stays valid.
+const DEVELOPMENT_TOKEN_HOURS: i64 = 12;
+
+impl Auth {
+    /// Authentication from settings. Without a key, development mode is used when allowed
+    /// (the flag, or the embedded SQLite database); otherwise start-up is refused.
+    pub fn from_settings(
+        settings: &crate::config::AuthSettings,
+        embedded: bool,
+    ) -> Result<Auth, String> {
+        let issuer = settings.jwt_issuer.as_deref();
+        let audience = settings.jwt_audience.as_deref();
+        if let Some(secret) = settings.jwt_secret.as_deref().filter(|s| !s.is_empty()) {
+            if secret.len() < 32 {
+                return Err("JWT_SECRET must be at least 32 characters".to_owned());
+            }
+            return Ok(Auth {
+                verifier: TokenVerifier::hs256(secret.as_bytes(), issuer, audience),
+                development_token: None,
+            });
+        }
+        if let Some(path) = &settings.jwt_public_key_file {
+            let pem = std::fs::read(path)
+                .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+            let algorithm: KeyAlgorithm = settings.jwt_algorithm.parse()?;
+            return Ok(Auth {
+                verifier: TokenVerifier::public_key(algorithm, &pem, issuer, audience)?,
+                development_token: None,
+            });
+        }
+        if !(settings.insecure_dev_auth || embedded) {
+            return Err(
+                "no JWT key is configured: set JWT_SECRET or JWT_PUBLIC_KEY_FILE, or pass \
+                        --insecure-dev-auth for local development only"
+                    .to_owned(),
+            );
+        }
+        Auth::development(issuer, audience)
+    }
+
+    /// Development mode: a random secret and a short-lived admin token signed with it.
+    pub fn development(issuer: Option<&str>, audience: Option<&str>) -> Result<Auth, String> {
+        let secret: [u8; 32] = rand::random();
+        let claims = Claims {
+            sub: "development-admin".to_owned(),
+            role: Role::Admin,
+            company_id: None,
+            exp: chrono::Utc::now().timestamp() + DEVELOPMENT_TOKEN_HOURS * 3600,
+            nbf: None,
+            iss: issuer.map(str::to_owned),
+            aud: audience.map(str::to_owned),
+        };
+        let token = sign_hs256(&secret, &claims)?;
+        Ok(Auth {
+            verifier: TokenVerifier::hs256(&secret, issuer, audience),
+            development_token: Some(token),
+        })
+    }
+}

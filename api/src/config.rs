@@ -26,8 +26,41 @@ pub struct Cli {
     #[arg(long, env = "LOG_JSON", global = true)]
     pub log_json: bool,
 
+    #[command(flatten)]
+    pub auth: AuthSettings,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How callers authenticate.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AuthSettings {
+    /// Shared secret of HS256 bearer tokens.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+
+    /// PEM file with the public key of RS256/ES256 bearer tokens.
+    #[arg(long, env = "JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<std::path::PathBuf>,
+
+    /// Algorithm of tokens verified with the public key: RS256 or ES256.
+    #[arg(long, env = "JWT_ALGORITHM", default_value = "RS256", global = true)]
+    pub jwt_algorithm: String,
+
+    /// Required `iss` claim, if set.
+    #[arg(long, env = "JWT_ISSUER", global = true)]
+    pub jwt_issuer: Option<String>,
+
+    /// Required `aud` claim, if set.
+    #[arg(long, env = "JWT_AUDIENCE", global = true)]
+    pub jwt_audience: Option<String>,
+
+    /// DEVELOPMENT ONLY. Without a configured key, sign tokens with a random secret, print an
+    /// admin token and put it in GraphiQL. Implied for the embedded SQLite database; required
+    /// to run on PostgreSQL without a key. Never use in production.
+    #[arg(long, env = "INSECURE_DEV_AUTH", global = true)]
+    pub insecure_dev_auth: bool,
 }
 
 #[derive(Debug, Clone, Args)]

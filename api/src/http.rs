@@ -5,12 +5,14 @@
 use std::time::Instant;
 
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use async_graphql_actix_web::GraphQLRequest;
 
 use crate::AppState;
+use crate::error::AppError;
 use crate::graphql::RequestScope;
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -25,26 +27,55 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(readyz));
 }
 
-async fn graphql(state: web::Data<AppState>, request: GraphQLRequest) -> GraphQLResponse {
+async fn graphql(
+    state: web::Data<AppState>,
+    http_request: HttpRequest,
+    request: GraphQLRequest,
+) -> HttpResponse {
     let request = request.into_inner();
     let operation = request
         .operation_name
         .clone()
         .unwrap_or_else(|| "-".to_owned());
     tracing::Span::current().record("operation", operation.as_str());
-    let scope = RequestScope::new(state.database.clone());
-    state.schema.execute(request.data(scope)).await.into()
+    let authorization = http_request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let caller = match state.auth.verifier.verify_header(authorization) {
+        Ok(caller) => caller,
+        Err(error) => return unauthenticated(&error),
+    };
+    tracing::Span::current().record("subject", caller.subject.as_str());
+    let scope = RequestScope::new(state.database.clone(), caller);
+    let response = state.schema.execute(request.data(scope)).await;
+    HttpResponse::Ok().json(response)
 }
 
-async fn graphiql() -> HttpResponse {
+/// 401 with a GraphQL error body, so GraphQL clients and plain HTTP clients both understand it.
+fn unauthenticated(error: &AppError) -> HttpResponse {
+    HttpResponse::Unauthorized()
+        .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+        .json(serde_json::json!({
+            "errors": [{ "message": error.message(), "extensions": { "code": error.code() } }]
+        }))
+}
+
+async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
+    let authorization = state
+        .auth
+        .development_token
+        .as_ref()
+        .map(|token| format!("Bearer {token}"));
+    let mut page = GraphiQLSource::build()
+        .endpoint("/graphql")
+        .title("Platform Gateway");
+    if let Some(authorization) = authorization.as_deref() {
+        page = page.header("Authorization", authorization);
+    }
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Platform Gateway")
-                .finish(),
-        )
+        .body(page.finish())
 }
 
 async fn healthz() -> HttpResponse {
@@ -83,6 +114,7 @@ where
         method = %request.method(),
         path = %request.path(),
         operation = tracing::field::Empty,
+        subject = tracing::field::Empty,
     );
     let started = Instant::now();
     let response = service.call(request);

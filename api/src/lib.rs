@@ -22,6 +22,7 @@ use crate::graphql::GatewaySchema;
 pub struct AppState {
     pub database: DatabaseConnection,
     pub schema: GatewaySchema,
+    pub auth: auth::Auth,
 }
 
 /// Errors that stop the binary (start-up, migration, demo generation).
@@ -31,6 +32,8 @@ pub enum RunError {
     Database(#[from] sea_orm::DbErr),
     #[error("server: {0}")]
     Io(#[from] io::Error),
+    #[error("authentication: {0}")]
+    Auth(String),
 }
 
 /// Runs the sub-command the command line asked for (`serve` when none).
@@ -77,10 +80,22 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
                 .await?;
         tracing::info!(%summary, "demo data loaded into the empty database");
     }
+    let embedded = database.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    let auth = auth::Auth::from_settings(&cli.auth, embedded).map_err(RunError::Auth)?;
+    if let Some(token) = &auth.development_token {
+        tracing::warn!(
+            "INSECURE DEVELOPMENT AUTHENTICATION: tokens are signed with a random secret"
+        );
+        println!(
+            "\nDevelopment admin token (valid 12 hours; GraphiQL at http://{}/ already carries it):\n{token}\n",
+            settings.bind
+        );
+    }
     let server = build_server(
         AppState {
             database,
             schema: graphql::build_schema(),
+            auth,
         },
         &settings,
     )?;

@@ -8,7 +8,26 @@ use migration::demo::{DemoSize, generate};
 use migration::{Migrator, MigratorTrait};
 use serde_json::{Value, json};
 
+use api::auth::Role;
+
 use crate::TestDatabase;
+
+/// The secret the test gateway verifies HS256 tokens with.
+pub const TEST_SECRET: &[u8] = b"test-secret-that-is-long-enough-for-hs256";
+
+/// A token for `role` (and `company` for the company roles), valid for an hour.
+pub fn token(role: Role, company: Option<uuid::Uuid>) -> String {
+    let claims = api::auth::Claims {
+        sub: format!("{role:?}-tester"),
+        role,
+        company_id: company,
+        exp: chrono::Utc::now().timestamp() + 3600,
+        nbf: None,
+        iss: None,
+        aud: None,
+    };
+    api::auth::sign_hs256(TEST_SECRET, &claims).expect("sign a test token")
+}
 
 pub struct TestApp {
     pub db: TestDatabase,
@@ -56,9 +75,14 @@ impl TestApp {
         });
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
         let port = listener.local_addr().expect("local address").port();
+        let auth = api::auth::Auth {
+            verifier: api::auth::TokenVerifier::hs256(TEST_SECRET, None, None),
+            development_token: None,
+        };
         let state = api::AppState {
             database: connection,
             schema: api::graphql::build_schema(),
+            auth,
         };
         let server = api::build_server_on(state, listener, Some(2)).expect("build server");
         tokio::spawn(server);
@@ -70,17 +94,30 @@ impl TestApp {
         }
     }
 
-    /// POSTs a GraphQL request and returns the whole response body.
+    /// POSTs a GraphQL request as an admin and returns the whole response body.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        let response = self
+        self.graphql_as(Some(&token(Role::Admin, None)), query, variables)
+            .await
+            .1
+    }
+
+    /// POSTs a GraphQL request with `token` (or none) and returns the HTTP status and body.
+    pub async fn graphql_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut request = self
             .client
             .post(format!("{}/graphql", self.address))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("POST /graphql");
-        assert!(response.status().is_success(), "HTTP {}", response.status());
-        response.json().await.expect("a JSON body")
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("POST /graphql");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON body"))
     }
 
     /// The `data` of a response that must have no errors.

@@ -8,6 +8,7 @@ use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 use sea_orm::{DatabaseConnection, DbBackend, EntityTrait, Select};
 
+use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::graphql::loaders::Loaders;
 
@@ -22,16 +23,19 @@ pub enum Visibility {
 /// The per-request context every resolver reads through.
 pub struct RequestScope {
     pub db: DatabaseConnection,
+    /// Who is asking.
+    pub caller: Caller,
     pub visibility: Visibility,
     pub loaders: Loaders,
 }
 
 impl RequestScope {
-    pub fn new(db: DatabaseConnection) -> Arc<RequestScope> {
+    pub fn new(db: DatabaseConnection, caller: Caller) -> Arc<RequestScope> {
         let visibility = Visibility::default();
         Arc::new(RequestScope {
             loaders: Loaders::new(&db, &visibility),
             db,
+            caller,
             visibility,
         })
     }

@@ -198,7 +198,17 @@ async fn capture_statements(url: &str) -> Vec<Statement> {
     db.set_metric_callback(move |info| sink.lock().unwrap().push(info.statement.clone()));
     let schema = api::graphql::build_schema();
     let response = schema
-        .execute(async_graphql::Request::new(DASHBOARD).data(api::graphql::RequestScope::new(db)))
+        .execute(
+            async_graphql::Request::new(DASHBOARD).data(api::graphql::RequestScope::new(
+                db,
+                api::auth::Caller {
+                    subject: "bench".into(),
+                    role: api::auth::Role::Admin,
+                    company_id: None,
+                    expires_at: i64::MAX,
+                },
+            )),
+        )
         .await;
     assert!(response.errors.is_empty(), "{:?}", response.errors);
     captured.lock().unwrap().clone()

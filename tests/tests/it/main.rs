@@ -3,8 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth;
 mod constraints;
 mod demo;
 mod http;
 mod migrations;
 mod read_api;
+mod read_more;
