@@ -214,7 +214,12 @@ async fn capture_statements(url: &str) -> Vec<Statement> {
     captured.lock().unwrap().clone()
 }
 
-async fn drive(address: &str, concurrency: usize, duration: Duration) -> (usize, Vec<f64>) {
+async fn drive(
+    address: &str,
+    token: &str,
+    concurrency: usize,
+    duration: Duration,
+) -> (usize, Vec<f64>) {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency * 2)
         .build()
@@ -224,12 +229,14 @@ async fn drive(address: &str, concurrency: usize, duration: Duration) -> (usize,
     for _ in 0..concurrency {
         let client = client.clone();
         let url = format!("{address}/graphql");
+        let authorization = format!("Bearer {token}");
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
                 let started = Instant::now();
                 let response = client
                     .post(&url)
+                    .header("Authorization", &authorization)
                     .json(&json!({ "query": DASHBOARD }))
                     .send()
                     .await
@@ -265,6 +272,22 @@ async fn benchmark() {
         statements.len()
     );
 
+    let secret: String = (0..48)
+        .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+        .collect();
+    let token = api::auth::sign_hs256(
+        secret.as_bytes(),
+        &api::auth::Claims {
+            sub: "bench".into(),
+            role: api::auth::Role::Admin,
+            company_id: None,
+            exp: chrono::Utc::now().timestamp() + 3600,
+            nbf: None,
+            iss: None,
+            aud: None,
+        },
+    )
+    .expect("sign the bench token");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -278,6 +301,7 @@ async fn benchmark() {
                 "--database-url {url} --pool-size 20 --log-level warn serve --bind 127.0.0.1:{port}"
             ),
         )
+        .env("JWT_SECRET", &secret)
         .spawn()
         .expect("start the gateway");
     let client = reqwest::Client::new();
@@ -292,7 +316,7 @@ async fn benchmark() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    drive(&address, 4, Duration::from_secs(3)).await; // warm-up
+    drive(&address, &token, 4, Duration::from_secs(3)).await; // warm-up
 
     println!(
         "\n{:<12} {:>9} {:>9} {:>9} {:>15} {:>14}",
@@ -304,7 +328,7 @@ async fn benchmark() {
         let (gateway_before, postgres_before) = (cpu_ticks(gateway.id()), postgres_ticks());
         let started = Instant::now();
         let (requests, latencies) =
-            drive(&address, concurrency, Duration::from_secs(seconds)).await;
+            drive(&address, &token, concurrency, Duration::from_secs(seconds)).await;
         let elapsed = started.elapsed().as_secs_f64();
         let gateway_ms =
             (cpu_ticks(gateway.id()) - gateway_before) as f64 / ticks * 1000.0 / requests as f64;
