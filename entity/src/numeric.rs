@@ -70,6 +70,12 @@ impl From<Numeric> for Value {
 
 impl TryGetable for Numeric {
     fn try_get_by<I: ColIdx>(result: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        // PostgreSQL `numeric` decodes straight to Decimal. Asking first for text there would
+        // fail on every cell, and a failed decode builds an error message: on a large page
+        // that costs more than all the real work.
+        if let Some(decoded) = result.try_get_from_sqlx_postgres::<Decimal, I>(index) {
+            return decoded.map(Numeric);
+        }
         // TEXT is how SQLite stores the platform's decimals; a PostgreSQL numeric (or a SQLite
         // REAL computed by an aggregate) is not text and falls through to Decimal decoding.
         match <Option<String> as TryGetable>::try_get_by(result, index) {

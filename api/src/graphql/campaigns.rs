@@ -353,9 +353,17 @@ impl Campaign {
         to: Option<chrono::DateTime<chrono::Utc>>,
     ) -> AppResult<MetricsSnapshotConnection> {
         let scope = scope(context)?;
+        let look_ahead = context.look_ahead();
         let list = CampaignSnapshots {
             page: PageArgs::parse(first, after)?,
             range: SnapshotRange::new(from, to)?,
+            with_full_snapshot: look_ahead
+                .field("edges")
+                .field("node")
+                .field("fullSnapshot")
+                .exists()
+                || look_ahead.field("nodes").field("fullSnapshot").exists(),
+            on_sqlite: scope.backend() == DbBackend::Sqlite,
         };
         check_after(&list.page, &list.ordering(), scope.backend())?;
         let rows = scope
@@ -385,6 +393,8 @@ impl Campaign {
                 after: None,
             },
             range: SnapshotRange::default(),
+            with_full_snapshot: context.look_ahead().field("fullSnapshot").exists(),
+            on_sqlite: scope.backend() == DbBackend::Sqlite,
         };
         let rows = scope
             .loaders
@@ -489,6 +499,11 @@ impl ChildList for CampaignInstances {
 pub struct CampaignSnapshots {
     pub page: PageArgs,
     pub range: SnapshotRange,
+    /// Whether the query reads `fullSnapshot`; when not, that (large) JSON column is not
+    /// fetched or decoded.
+    pub with_full_snapshot: bool,
+    /// The placeholder for the omitted column is spelled per backend.
+    pub on_sqlite: bool,
 }
 
 impl ChildList for CampaignSnapshots {
@@ -497,7 +512,12 @@ impl ChildList for CampaignSnapshots {
         entity::campaign_metrics_snapshot::Column::CampaignId
     }
     fn filtered(&self, select: Select<CampaignMetricsSnapshot>) -> Select<CampaignMetricsSnapshot> {
-        self.range.apply(select)
+        let select = self.range.apply(select);
+        if self.with_full_snapshot {
+            select
+        } else {
+            MetricsSnapshot::without_full_snapshot(select, self.on_sqlite)
+        }
     }
     fn ordering(&self) -> Ordering {
         MetricsSnapshot::ordering()
@@ -692,10 +712,19 @@ impl CampaignOrderField {
             CampaignOrderField::Sroi => ("cumulative_sroi", KeyKind::Decimal),
             CampaignOrderField::CreatedAt => ("created_at", KeyKind::Timestamp),
         };
-        SortKey {
+        let key = SortKey {
             column,
             kind,
             descending,
+            nullable: false,
+        };
+        if matches!(
+            self,
+            CampaignOrderField::CapacityUtilization | CampaignOrderField::Sroi
+        ) {
+            key.nullable()
+        } else {
+            key
         }
     }
 }
@@ -817,7 +846,9 @@ pub async fn prefetch_campaign_relations(
     scope: &RequestScope,
     rows: &[Model],
 ) -> AppResult<()> {
-    use crate::graphql::prefetch::{argument, distinct, load, node_selections, run_all, selects};
+    use crate::graphql::prefetch::{
+        argument, distinct, load, node_selections, run_all, selects, selects_path,
+    };
     use crate::graphql::snapshots::SeriesArgs;
     use chrono::{DateTime, Utc};
 
@@ -879,7 +910,13 @@ pub async fn prefetch_campaign_relations(
         else {
             continue;
         };
-        let list = CampaignSnapshots { page, range };
+        let list = CampaignSnapshots {
+            page,
+            range,
+            with_full_snapshot: selects_path(&field, &["edges", "node", "fullSnapshot"])
+                || selects_path(&field, &["nodes", "fullSnapshot"]),
+            on_sqlite: scope.backend() == DbBackend::Sqlite,
+        };
         if check_after(&list.page, &list.ordering(), scope.backend()).is_err() {
             continue;
         }
@@ -889,13 +926,15 @@ pub async fn prefetch_campaign_relations(
         }
         loads.push(load(&scope.loaders.campaign_snapshots, keys));
     }
-    if !node_selections(context, "latestSnapshot").is_empty() {
+    for field in node_selections(context, "latestSnapshot") {
         let list = CampaignSnapshots {
             page: PageArgs {
                 first: 1,
                 after: None,
             },
             range: SnapshotRange::default(),
+            with_full_snapshot: selects_path(&field, &["fullSnapshot"]),
+            on_sqlite: scope.backend() == DbBackend::Sqlite,
         };
         loads.push(load(
             &scope.loaders.campaign_snapshots,

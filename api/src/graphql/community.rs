@@ -655,7 +655,7 @@ impl Loader<String> for MemberLoader {
 
 /// Arguments of a list under a member, whose rows hold the member's `member_id`.
 pub trait MemberList: Clone + Eq + Hash + Send + Sync + 'static {
-    type Entity: EntityTrait;
+    type Entity: crate::graphql::scope::Scoped;
     /// The child column holding the member's `member_id`.
     fn member_column(&self) -> <Self::Entity as EntityTrait>::Column;
     /// The ordering of the list.

@@ -80,6 +80,8 @@ pub struct SortKey {
     pub column: &'static str,
     pub kind: KeyKind,
     pub descending: bool,
+    /// Whether the column can hold NULL (which then sorts last).
+    pub nullable: bool,
 }
 
 impl SortKey {
@@ -88,6 +90,7 @@ impl SortKey {
             column,
             kind,
             descending: false,
+            nullable: false,
         }
     }
 
@@ -96,6 +99,26 @@ impl SortKey {
             column,
             kind,
             descending: true,
+            nullable: false,
+        }
+    }
+
+    /// The same key over a column that can hold NULL.
+    pub fn nullable(self) -> SortKey {
+        SortKey {
+            nullable: true,
+            ..self
+        }
+    }
+
+    /// Where NULLs go. Nullable keys put them last; for NOT NULL columns the backend's own
+    /// default is spelled out, because a NULLS clause that differs from an index's order
+    /// stops the planner from reading the index in order.
+    fn nulls(&self, backend: DbBackend) -> NullOrdering {
+        if self.nullable {
+            NullOrdering::Last
+        } else {
+            default_nulls(self.descending, backend)
         }
     }
 
@@ -118,6 +141,14 @@ impl SortKey {
     }
 }
 
+/// PostgreSQL sorts NULLs as largest (last ascending), SQLite as smallest.
+fn default_nulls(descending: bool, backend: DbBackend) -> NullOrdering {
+    match (backend, descending) {
+        (DbBackend::Sqlite, false) | (DbBackend::Postgres, true) => NullOrdering::First,
+        _ => NullOrdering::Last,
+    }
+}
+
 /// An ordering: sort keys, then the id.
 #[derive(Clone, Debug)]
 pub struct Ordering {
@@ -127,7 +158,7 @@ pub struct Ordering {
 }
 
 impl Ordering {
-    /// `ORDER BY` terms, NULLs last, the id breaking ties.
+    /// `ORDER BY` terms, the id breaking ties.
     pub fn order_by(&self, backend: DbBackend) -> Vec<(SimpleExpr, Order, NullOrdering)> {
         let mut terms: Vec<_> = self
             .keys
@@ -136,7 +167,7 @@ impl Ordering {
                 (
                     key.expr(self.table, backend),
                     key.order(),
-                    NullOrdering::Last,
+                    key.nulls(backend),
                 )
             })
             .collect();
@@ -147,7 +178,7 @@ impl Ordering {
             } else {
                 Order::Asc
             },
-            NullOrdering::Last,
+            default_nulls(self.id_descending, backend),
         ));
         terms
     }
@@ -172,8 +203,24 @@ impl Ordering {
             let expr = key.expr(self.table, backend);
             let bound = bind(key.kind, value, backend)?;
             condition = match bound {
+                None if !key.nullable => {
+                    return Err(AppError::bad_input(
+                        "after",
+                        "is not a cursor this API issued",
+                    ));
+                }
                 // After a NULL (NULLs sort last) only more NULLs can follow.
                 None => Condition::all().add(expr.is_null()).add(condition),
+                Some(bound) if !key.nullable => {
+                    let beyond = if key.descending {
+                        expr.clone().lt(bound.clone())
+                    } else {
+                        expr.clone().gt(bound.clone())
+                    };
+                    Condition::any()
+                        .add(beyond)
+                        .add(Condition::all().add(expr.eq(bound)).add(condition))
+                }
                 Some(bound) => {
                     let beyond = if key.descending {
                         expr.clone().lt(bound.clone())

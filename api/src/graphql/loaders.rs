@@ -39,7 +39,7 @@ fn uuid_of(value: Value) -> Option<Uuid> {
 
 impl<E> Loader<Uuid> for ById<E>
 where
-    E: EntityTrait,
+    E: crate::graphql::scope::Scoped,
     E::Model: Clone + Send + Sync + 'static,
 {
     type Value = E::Model;
@@ -64,7 +64,7 @@ where
 /// Arguments of a nested list: which rows of the child entity belong to a parent, and how to
 /// filter, order and limit them. Implemented by each nested list's argument type.
 pub trait ChildList: Clone + Eq + Hash + Send + Sync + 'static {
-    type Entity: EntityTrait;
+    type Entity: crate::graphql::scope::Scoped;
     /// The child column holding the parent's id.
     fn parent_column(&self) -> <Self::Entity as EntityTrait>::Column;
     /// The child rows matching this list's filters (before paging).

@@ -2,6 +2,7 @@
 //! here. The schema builds without a database or server (`platform-gateway schema` prints it,
 //! and a test keeps `schema.graphql` in sync with it).
 
+pub mod access;
 pub mod campaigns;
 pub mod community;
 pub mod connection;
@@ -25,6 +26,7 @@ use crate::error::{AppError, AppResult};
 
 /// Every query field of the API.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     campaigns::CampaignQueries,
     instances::ProgramInstanceQueries,
@@ -38,7 +40,9 @@ pub type GatewaySchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
 /// The schema, ready to execute requests that carry a [`RequestScope`].
 pub fn build_schema() -> GatewaySchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription).finish()
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .extension(access::RootFieldAccess)
+        .finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

@@ -35,6 +35,16 @@ pub fn selects(field: &SelectionField<'_>, name: &str) -> bool {
     field.selection_set().any(|child| child.name() == name)
 }
 
+/// Whether a selection asks for `path` beneath it (e.g. `edges`, `node`, `fullSnapshot`).
+pub fn selects_path(field: &SelectionField<'_>, path: &[&str]) -> bool {
+    match path.split_first() {
+        None => true,
+        Some((first, rest)) => field
+            .selection_set()
+            .any(|child| child.name() == *first && selects_path(&child, rest)),
+    }
+}
+
 /// An argument of a selection, parsed as the resolver will parse it. `None` when absent or
 /// invalid: the resolver reports invalid input itself, prefetching just skips it.
 pub fn argument<T: InputType>(field: &SelectionField<'_>, name: &str) -> Option<T> {

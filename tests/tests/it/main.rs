@@ -7,6 +7,7 @@ mod auth;
 mod constraints;
 mod demo;
 mod http;
+mod isolation;
 mod migrations;
 mod read_api;
 mod read_more;

@@ -532,3 +532,35 @@ async fn a_cursor_from_another_list_is_bad_input_on_after() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_full_snapshot_is_fetched_exactly_when_a_query_reads_it() {
+    let app = TestApp::spawn_with_demo(&size(3)).await;
+    let data = app
+        .data(
+            "{ campaigns(first: 3) { edges { node { name
+                 latestSnapshot { fullSnapshot { campaignName status programInstances { totalCount } } }
+                 plain: metricsSnapshots(first: 2) { edges { node { volunteersUtilization } } }
+                 full: metricsSnapshots(first: 2) { edges { node { fullSnapshot { campaignName } } } } } } } }",
+            json!({}),
+        )
+        .await;
+    for edge in data["campaigns"]["edges"].as_array().unwrap() {
+        let node = &edge["node"];
+        assert_eq!(
+            node["latestSnapshot"]["fullSnapshot"]["campaignName"],
+            node["name"]
+        );
+        assert_eq!(
+            node["latestSnapshot"]["fullSnapshot"]["programInstances"]["totalCount"],
+            4
+        );
+        for snapshot in node["full"]["edges"].as_array().unwrap() {
+            assert_eq!(
+                snapshot["node"]["fullSnapshot"]["campaignName"],
+                node["name"]
+            );
+        }
+        assert_eq!(node["plain"]["edges"].as_array().unwrap().len(), 2);
+    }
+}
