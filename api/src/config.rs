@@ -102,6 +102,26 @@ pub struct ServeSettings {
     /// HTTP worker threads (defaults to the number of cores).
     #[arg(long, env = "HTTP_WORKERS")]
     pub workers: Option<usize>,
+
+    #[command(flatten)]
+    pub http: HttpOptions,
+
+    #[command(flatten)]
+    pub limits: crate::limits::Limits,
+}
+
+/// What the HTTP surface offers besides the GraphQL endpoint.
+#[derive(Debug, Clone, Default, Args)]
+pub struct HttpOptions {
+    /// Origins allowed to call the API from a browser (comma-separated). None by default.
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub cors_allowed_origins: Vec<String>,
+    /// Do not serve GraphiQL at `/`.
+    #[arg(long, env = "DISABLE_GRAPHIQL")]
+    pub disable_graphiql: bool,
+    /// Refuse introspection queries (`__schema`, `__type`).
+    #[arg(long, env = "DISABLE_INTROSPECTION")]
+    pub disable_introspection: bool,
 }
 
 impl Default for ServeSettings {
@@ -110,6 +130,8 @@ impl Default for ServeSettings {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             demo: false,
             workers: None,
+            http: HttpOptions::default(),
+            limits: crate::limits::Limits::default(),
         }
     }
 }

@@ -7,8 +7,13 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 
 use crate::config::DatabaseSettings;
 
-/// A connection pool for `settings.database_url`.
-pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
+/// A connection pool for `settings.database_url`. With `statement_timeout_ms`, PostgreSQL
+/// cancels any statement that runs longer (the per-request time budget, enforced where the
+/// work happens).
+pub async fn connect(
+    settings: &DatabaseSettings,
+    statement_timeout_ms: Option<u64>,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(settings.database_url.clone());
     options
         .max_connections(settings.pool_size.max(1))
@@ -16,6 +21,11 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
+    if let Some(timeout) = statement_timeout_ms {
+        options.map_sqlx_postgres_opts(move |postgres| {
+            postgres.options([("statement_timeout", format!("{timeout}ms"))])
+        });
+    }
     Database::connect(options).await
 }
 

@@ -4,52 +4,146 @@
 
 use std::time::Instant;
 
+use actix_cors::Cors;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Condition;
 use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::BatchRequest;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_actix_web::GraphQLRequest;
 
 use crate::AppState;
+use crate::config::HttpOptions;
 use crate::error::AppError;
 use crate::graphql::RequestScope;
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// Registers every route of the gateway.
-pub fn routes(config: &mut web::ServiceConfig) {
+/// Registers every route of the gateway (GraphiQL only when enabled).
+pub fn routes(config: &mut web::ServiceConfig, graphiql: bool) {
     config
-        .route("/graphql", web::post().to(graphql))
-        .route("/graphql", web::get().to(graphql))
-        .route("/", web::get().to(graphiql))
+        .route("/graphql", web::post().to(graphql_post))
+        .route("/graphql", web::get().to(graphql_get))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz));
+    if graphiql {
+        config.route("/", web::get().to(self::graphiql));
+    }
 }
 
-async fn graphql(
+/// CORS for the configured origins; without any, no CORS headers are sent and browsers keep
+/// their same-origin rule (GraphiQL, served here, is same-origin).
+pub fn cors(options: &HttpOptions) -> Condition<Cors> {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static(REQUEST_ID_HEADER),
+        ])
+        .expose_headers([HeaderName::from_static(REQUEST_ID_HEADER)])
+        .max_age(3600);
+    for origin in &options.cors_allowed_origins {
+        cors = cors.allowed_origin(origin.trim());
+    }
+    Condition::new(!options.cors_allowed_origins.is_empty(), cors)
+}
+
+/// `POST /graphql`: a JSON body holding one request or a batch. The body is read as bytes so
+/// the configured size limit applies (413 past it).
+async fn graphql_post(
+    state: web::Data<AppState>,
+    http_request: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    match serde_json::from_slice::<BatchRequest>(&body) {
+        Ok(batch) => execute(state, http_request, batch).await,
+        Err(error) => bad_request(format!("the body is not a GraphQL request: {error}")),
+    }
+}
+
+/// `GET /graphql?query=…`.
+async fn graphql_get(
     state: web::Data<AppState>,
     http_request: HttpRequest,
     request: GraphQLRequest,
 ) -> HttpResponse {
-    let request = request.into_inner();
-    let operation = request
-        .operation_name
-        .clone()
-        .unwrap_or_else(|| "-".to_owned());
-    tracing::Span::current().record("operation", operation.as_str());
+    execute(
+        state,
+        http_request,
+        BatchRequest::Single(request.into_inner()),
+    )
+    .await
+}
+
+async fn execute(
+    state: web::Data<AppState>,
+    http_request: HttpRequest,
+    batch: BatchRequest,
+) -> HttpResponse {
+    let operations: Vec<String> = batch
+        .iter()
+        .map(|request| {
+            request
+                .operation_name
+                .clone()
+                .unwrap_or_else(|| "-".to_owned())
+        })
+        .collect();
+    tracing::Span::current().record("operation", operations.join(",").as_str());
     let authorization = http_request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let caller = match state.auth.verifier.verify_header(authorization) {
+    let caller = state.auth.verifier.verify_header(authorization);
+    // Callers are limited by token subject; requests without a valid token by address.
+    let rate_key = match &caller {
+        Ok(caller) => format!("subject:{}", caller.subject),
+        Err(_) => format!(
+            "address:{}",
+            http_request
+                .peer_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default()
+        ),
+    };
+    if let Err(wait) = state.rate_limiter.check(&rate_key) {
+        return too_many_requests(wait);
+    }
+    let caller = match caller {
         Ok(caller) => caller,
         Err(error) => return unauthenticated(&error),
     };
+    if operations.len() > state.limits.max_batch {
+        return bad_request(format!(
+            "the batch holds {} operations; at most {} are allowed",
+            operations.len(),
+            state.limits.max_batch
+        ));
+    }
     tracing::Span::current().record("subject", caller.subject.as_str());
     let scope = RequestScope::new(state.database.clone(), caller);
-    let response = state.schema.execute(request.data(scope)).await;
+    let response = state.schema.execute_batch(batch.data(scope)).await;
     HttpResponse::Ok().json(response)
+}
+
+/// 400 for a request that is not a GraphQL request at all (or too big a batch).
+fn bad_request(message: String) -> HttpResponse {
+    HttpResponse::BadRequest().json(serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT", "field": "query" } }]
+    }))
+}
+
+/// 429 with `Retry-After` (whole seconds, at least one).
+fn too_many_requests(wait: std::time::Duration) -> HttpResponse {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    HttpResponse::TooManyRequests()
+        .insert_header((header::RETRY_AFTER, seconds.max(1).to_string()))
+        .json(serde_json::json!({
+            "errors": [{ "message": "too many requests; retry later", "extensions": { "code": "RATE_LIMITED" } }]
+        }))
 }
 
 /// 401 with a GraphQL error body, so GraphQL clients and plain HTTP clients both understand it.

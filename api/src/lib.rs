@@ -7,6 +7,7 @@ pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod limits;
 
 use std::io;
 
@@ -23,6 +24,28 @@ pub struct AppState {
     pub database: DatabaseConnection,
     pub schema: GatewaySchema,
     pub auth: auth::Auth,
+    pub limits: limits::Limits,
+    pub rate_limiter: std::sync::Arc<limits::RateLimiter>,
+    pub http: config::HttpOptions,
+}
+
+impl AppState {
+    /// The state of a gateway over `database` with these settings.
+    pub fn new(
+        database: DatabaseConnection,
+        auth: auth::Auth,
+        limits: limits::Limits,
+        http: config::HttpOptions,
+    ) -> AppState {
+        AppState {
+            schema: graphql::build_schema(&limits, !http.disable_introspection),
+            rate_limiter: std::sync::Arc::new(limits::RateLimiter::new(&limits)),
+            database,
+            auth,
+            limits,
+            http,
+        }
+    }
 }
 
 /// Errors that stop the binary (start-up, migration, demo generation).
@@ -44,7 +67,7 @@ pub async fn run(mut cli: Cli) -> Result<(), RunError> {
             Ok(())
         }
         Some(Command::Migrate { action }) => {
-            let database = db::connect(&cli.database).await?;
+            let database = db::connect(&cli.database, None).await?;
             match action {
                 MigrateAction::Up { steps } => Migrator::up(&database, steps).await?,
                 MigrateAction::Down { steps } => Migrator::down(&database, Some(steps)).await?,
@@ -53,7 +76,7 @@ pub async fn run(mut cli: Cli) -> Result<(), RunError> {
             Ok(())
         }
         Some(Command::Demo(settings)) => {
-            let database = db::connect(&cli.database).await?;
+            let database = db::connect(&cli.database, None).await?;
             db::migrate(&database).await?;
             let summary =
                 migration::demo::generate(&database, &(&settings.size).into(), today()).await?;
@@ -72,7 +95,7 @@ fn today() -> chrono::NaiveDate {
 
 /// Connects, migrates, optionally loads demo data, and serves until SIGINT/SIGTERM.
 async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
-    let database = db::connect(&cli.database).await?;
+    let database = db::connect(&cli.database, Some(settings.limits.statement_timeout_ms)).await?;
     db::migrate(&database).await?;
     if settings.demo && migration::demo::is_empty(&database).await? {
         let summary =
@@ -91,14 +114,13 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
             settings.bind
         );
     }
-    let server = build_server(
-        AppState {
-            database,
-            schema: graphql::build_schema(),
-            auth,
-        },
-        &settings,
-    )?;
+    let state = AppState::new(
+        database,
+        auth,
+        settings.limits.clone(),
+        settings.http.clone(),
+    );
+    let server = build_server(state, &settings)?;
     tracing::info!(
         bind = %settings.bind,
         graphiql = %format!("http://{}/", settings.bind),
@@ -128,8 +150,10 @@ pub fn build_server_on(
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(data.limits.max_body_bytes))
             .wrap_fn(http::request_logging)
-            .configure(http::routes)
+            .wrap(http::cors(&data.http))
+            .configure(|config| http::routes(config, !data.http.disable_graphiql))
     })
     .shutdown_timeout(10);
     if let Some(workers) = workers {

@@ -60,7 +60,32 @@ impl TestApp {
         Self::serve(db).await
     }
 
+    /// A gateway over an empty database with these limits and HTTP options.
+    pub async fn spawn_configured(
+        limits: api::limits::Limits,
+        http: api::config::HttpOptions,
+    ) -> TestApp {
+        let db = TestDatabase::new().await;
+        Migrator::up(&db.connection, None).await.expect("migrate");
+        Self::serve_with(db, limits, http).await
+    }
+
     async fn serve(db: TestDatabase) -> TestApp {
+        // Tests page through lists one small page at a time: lift the per-caller rate limit (the
+        // rate limit has its own test).
+        let limits = api::limits::Limits {
+            rate_limit_per_minute: 1_000_000,
+            rate_limit_burst: 100_000,
+            ..api::limits::Limits::default()
+        };
+        Self::serve_with(db, limits, api::config::HttpOptions::default()).await
+    }
+
+    async fn serve_with(
+        db: TestDatabase,
+        limits: api::limits::Limits,
+        http: api::config::HttpOptions,
+    ) -> TestApp {
         // `TEST_LOG=1` shows the server's logs, including the causes of internal errors.
         if std::env::var_os("TEST_LOG").is_some() {
             api::init_tracing("info,sqlx=warn", false);
@@ -79,11 +104,7 @@ impl TestApp {
             verifier: api::auth::TokenVerifier::hs256(TEST_SECRET, None, None),
             development_token: None,
         };
-        let state = api::AppState {
-            database: connection,
-            schema: api::graphql::build_schema(),
-            auth,
-        };
+        let state = api::AppState::new(connection, auth, limits, http);
         let server = api::build_server_on(state, listener, Some(2)).expect("build server");
         tokio::spawn(server);
         TestApp {

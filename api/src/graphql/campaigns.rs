@@ -311,6 +311,7 @@ impl Campaign {
     }
 
     /// The program instances running this campaign, oldest start first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn program_instances(
         &self,
         context: &Context<'_>,
@@ -344,6 +345,7 @@ impl Campaign {
     }
 
     /// Metrics snapshots of this campaign, newest first, optionally within `from`..`to`.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn metrics_snapshots(
         &self,
         context: &Context<'_>,
@@ -736,6 +738,7 @@ pub struct CampaignQueries;
 #[Object]
 impl CampaignQueries {
     /// Campaigns matching `filter`, in `orderBy` order (newest first by default).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn campaigns(
         &self,
         context: &Context<'_>,

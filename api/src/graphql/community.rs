@@ -351,6 +351,7 @@ impl CommunityMember {
         member_by_member_id(context, member_id).await
     }
     /// Invitation codes this member created, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn invitations_created(
         &self,
         context: &Context<'_>,
@@ -383,6 +384,7 @@ impl CommunityMember {
         )))
     }
     /// The member's engagement events, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn participation(
         &self,
         context: &Context<'_>,
@@ -1126,6 +1128,7 @@ pub struct CommunityQueries;
 impl CommunityQueries {
     /// Community members matching `filter`, oldest member first. Removed members never
     /// appear.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn community_members(
         &self,
         context: &Context<'_>,
@@ -1215,6 +1218,7 @@ impl CommunityQueries {
     }
 
     /// Invitation codes matching `filter`, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn community_invitations(
         &self,
         context: &Context<'_>,

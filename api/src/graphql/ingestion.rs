@@ -192,6 +192,7 @@ impl IngestionBatch {
         Ok(scope(context)?.loaders.user.load_one(id).await?.map(User))
     }
     /// Kintell sessions this batch imported, oldest completion first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn kintell_sessions(
         &self,
         context: &Context<'_>,
@@ -442,6 +443,7 @@ pub struct IngestionQueries;
 #[Object]
 impl IngestionQueries {
     /// Ingestion batches matching `filter`, newest created first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn ingestion_batches(
         &self,
         context: &Context<'_>,
@@ -481,6 +483,7 @@ impl IngestionQueries {
     }
 
     /// Kintell sessions matching `filter`, oldest completion first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn kintell_sessions(
         &self,
         context: &Context<'_>,

@@ -218,6 +218,7 @@ impl ProgramInstance {
             .map(BeneficiaryGroup))
     }
     /// Kintell sessions of this instance, oldest completion first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn kintell_sessions(
         &self,
         context: &Context<'_>,
@@ -320,6 +321,7 @@ pub struct ProgramInstanceQueries;
 #[Object]
 impl ProgramInstanceQueries {
     /// Program instances matching `filter`, oldest start first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn program_instances(
         &self,
         context: &Context<'_>,

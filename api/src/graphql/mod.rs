@@ -23,6 +23,7 @@ use uuid::Uuid;
 pub use scope::RequestScope;
 
 use crate::error::{AppError, AppResult};
+use crate::limits::{DocumentLimits, ErrorCodes, Limits};
 
 /// Every query field of the API.
 #[derive(MergedObject, Default)]
@@ -39,15 +40,26 @@ pub struct QueryRoot(
 pub type GatewaySchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
 /// The schema, ready to execute requests that carry a [`RequestScope`].
-pub fn build_schema() -> GatewaySchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .extension(access::RootFieldAccess)
-        .finish()
+pub fn build_schema(limits: &Limits, introspection: bool) -> GatewaySchema {
+    let builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .extension(ErrorCodes)
+        .extension(DocumentLimits {
+            max_aliases: limits.max_aliases,
+            max_root_fields: limits.max_root_fields,
+        })
+        .extension(access::RootFieldAccess);
+    if introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema().sdl()
+    build_schema(&Limits::default(), true).sdl()
 }
 
 /// A row id from a GraphQL `ID` argument; `field` names the argument for the error.

@@ -221,6 +221,7 @@ impl Program {
             .unwrap_or_default())
     }
     /// Enrollments in the program matching `filter`, earliest enrollment first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn enrollments(
         &self,
         context: &Context<'_>,
@@ -254,6 +255,7 @@ impl Program {
         )))
     }
     /// Applications to join the program, newest submission first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn applications(
         &self,
         context: &Context<'_>,
@@ -927,6 +929,7 @@ pub struct ProgramQueries;
 #[Object]
 impl ProgramQueries {
     /// Programs matching `filter`, by name.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn programs(
         &self,
         context: &Context<'_>,
@@ -977,6 +980,7 @@ impl ProgramQueries {
     }
 
     /// Activities, earliest start first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn activities(
         &self,
         context: &Context<'_>,
@@ -1008,6 +1012,7 @@ impl ProgramQueries {
     }
 
     /// Applications matching `filter`, newest submission first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn applications(
         &self,
         context: &Context<'_>,
@@ -1061,6 +1066,7 @@ impl ProgramQueries {
     }
 
     /// Users matching `filter`, by e-mail address.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn users(
         &self,
         context: &Context<'_>,

@@ -179,6 +179,7 @@ impl Company {
         self.0.created_at
     }
     /// The company's campaigns, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn campaigns(
         &self,
         context: &Context<'_>,
@@ -294,6 +295,7 @@ impl BeneficiaryGroup {
         self.0.updated_at
     }
     /// Campaigns serving this group, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn campaigns(
         &self,
         context: &Context<'_>,
@@ -398,6 +400,7 @@ impl ProgramTemplate {
             .map(ProgramTemplate))
     }
     /// Campaigns instantiating this template, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn campaigns(
         &self,
         context: &Context<'_>,
@@ -458,6 +461,7 @@ pub struct ReferenceQueries;
 #[Object]
 impl ReferenceQueries {
     /// Companies matching `filter`, by name.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn companies(
         &self,
         context: &Context<'_>,
@@ -506,6 +510,7 @@ impl ReferenceQueries {
     }
 
     /// Beneficiary groups matching `filter`, by name.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn beneficiary_groups(
         &self,
         context: &Context<'_>,
@@ -576,6 +581,7 @@ impl ReferenceQueries {
     }
 
     /// Program templates matching `filter`, by name.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn program_templates(
         &self,
         context: &Context<'_>,

@@ -8,6 +8,7 @@ mod constraints;
 mod demo;
 mod http;
 mod isolation;
+mod limits;
 mod migrations;
 mod read_api;
 mod read_more;

@@ -1,0 +1,252 @@
+//! Limits: each one refuses its bomb with a coded error, and the server keeps answering.
+
+use api::config::HttpOptions;
+use api::limits::Limits;
+use serde_json::{Value, json};
+use tests::app::token;
+use tests::{Backend, TestApp};
+
+async fn still_answers(app: &TestApp) {
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let data = app.data("{ companies { totalCount } }", json!({})).await;
+    assert_eq!(data["companies"]["totalCount"], 0);
+}
+
+fn refused(body: &Value) -> (String, String) {
+    assert!(body["data"].is_null(), "{body}");
+    (
+        body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn depth_and_complexity_bombs_are_refused_with_the_default_limits() {
+    let app = TestApp::spawn().await;
+    let deep = "{ campaigns(first: 1) { edges { node { company { campaigns(first: 1) { edges { node { programTemplate { campaigns(first: 1) { edges { node { company { campaigns(first: 1) { edges { node { id } } } } } } } } } } } } } } } }";
+    let (code, message) = refused(&app.graphql(deep, json!({})).await);
+    assert_eq!(code, "BAD_USER_INPUT", "{message}");
+    assert!(message.contains("nested too deep"), "{message}");
+
+    let wide =
+        "{ campaigns(first: 100) { edges { node { company { campaigns(first: 100) { edges { node {
+        programInstances(first: 100) { edges { node { id name status } } } } } } } } } } }";
+    let (code, message) = refused(&app.graphql(wide, json!({})).await);
+    assert_eq!(code, "BAD_USER_INPUT", "{message}");
+    assert!(message.contains("too complex"), "{message}");
+
+    let (code, _) = refused(&app.graphql("{ campaigns { ", json!({})).await);
+    assert_eq!(
+        code, "BAD_USER_INPUT",
+        "a syntax error is the client's input too"
+    );
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn too_many_aliases_or_root_fields_are_refused() {
+    let limits = Limits {
+        max_aliases: 3,
+        max_root_fields: 2,
+        ..Limits::default()
+    };
+    let app = TestApp::spawn_configured(limits, HttpOptions::default()).await;
+    let aliases = "{ companies { a: totalCount b: totalCount c: totalCount d: totalCount } }";
+    let (code, message) = refused(&app.graphql(aliases, json!({})).await);
+    assert_eq!(
+        (code.as_str(), message.contains("4 aliases")),
+        ("BAD_USER_INPUT", true),
+        "{message}"
+    );
+    let roots = "{ companies { totalCount } programTemplates { totalCount } beneficiaryGroups { totalCount } }";
+    let (code, message) = refused(&app.graphql(roots, json!({})).await);
+    assert_eq!(
+        (code.as_str(), message.contains("3 root fields")),
+        ("BAD_USER_INPUT", true),
+        "{message}"
+    );
+    let spread = "query { ...Everything } fragment Everything on Query { companies { totalCount } programTemplates { totalCount } beneficiaryGroups { totalCount } }";
+    let (code, _) = refused(&app.graphql(spread, json!({})).await);
+    assert_eq!(
+        code, "BAD_USER_INPUT",
+        "root fields behind a fragment count too"
+    );
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413_and_an_oversized_batch_is_refused() {
+    let limits = Limits {
+        max_body_bytes: 2_048,
+        max_batch: 2,
+        ..Limits::default()
+    };
+    let app = TestApp::spawn_configured(limits, HttpOptions::default()).await;
+    let padding = " ".repeat(4_096);
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(token(api::auth::Role::Admin, None))
+        .header("content-type", "application/json")
+        .body(json!({ "query": format!("{{ companies {{ totalCount }} {padding} }}") }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+
+    let batch = Value::Array(vec![json!({ "query": "{ companies { totalCount } }" }); 3]);
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(token(api::auth::Role::Admin, None))
+        .json(&batch)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    let batch = Value::Array(vec![json!({ "query": "{ companies { totalCount } }" }); 2]);
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(token(api::auth::Role::Admin, None))
+        .json(&batch)
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body.as_array().map(Vec::len),
+        Some(2),
+        "a batch within the limit runs: {body}"
+    );
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn a_caller_over_its_rate_is_told_when_to_retry() {
+    let limits = Limits {
+        rate_limit_per_minute: 2,
+        rate_limit_burst: 2,
+        ..Limits::default()
+    };
+    let app = TestApp::spawn_configured(limits, HttpOptions::default()).await;
+    let viewer = token(api::auth::Role::ProgramStaff, None);
+    for _ in 0..2 {
+        let (status, _) = app
+            .graphql_as(Some(&viewer), "{ programs { totalCount } }", json!({}))
+            .await;
+        assert_eq!(status, 200);
+    }
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&viewer)
+        .json(&json!({ "query": "{ programs { totalCount } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    // Another caller is not affected, and the server keeps answering.
+    let (status, _) = app
+        .graphql_as(
+            Some(&token(api::auth::Role::Admin, None)),
+            "{ companies { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn introspection_and_graphiql_can_be_turned_off() {
+    let http = HttpOptions {
+        disable_graphiql: true,
+        disable_introspection: true,
+        ..HttpOptions::default()
+    };
+    let app = TestApp::spawn_configured(Limits::default(), http).await;
+    let body = app
+        .graphql("{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert!(body["errors"].is_array(), "{body}");
+    let page = app
+        .client
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn only_allowed_origins_get_cors_headers() {
+    let http = HttpOptions {
+        cors_allowed_origins: vec!["https://dashboard.example".into()],
+        ..HttpOptions::default()
+    };
+    let app = TestApp::spawn_configured(Limits::default(), http).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("https://dashboard.example").await.unwrap();
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap()),
+        Some("https://dashboard.example")
+    );
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn postgres_cancels_a_statement_past_the_time_budget() {
+    let db = tests::TestDatabase::new().await;
+    if db.backend != Backend::Postgres {
+        return;
+    }
+    let settings = api::config::DatabaseSettings {
+        database_url: db.url.clone(),
+        pool_size: 2,
+    };
+    let connection = api::db::connect(&settings, Some(200)).await.unwrap();
+    use sea_orm::ConnectionTrait;
+    let started = std::time::Instant::now();
+    let error = connection
+        .execute_unprepared("SELECT pg_sleep(5)")
+        .await
+        .expect_err("cancelled");
+    assert!(error.to_string().contains("statement timeout"), "{error}");
+    assert!(started.elapsed().as_secs() < 3);
+}
