@@ -10,14 +10,15 @@ use actix_web::http::header;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Condition;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::BatchRequest;
 use async_graphql::http::GraphiQLSource;
+use async_graphql::{BatchRequest, BatchResponse, Response};
 use async_graphql_actix_web::GraphQLRequest;
 
 use crate::AppState;
 use crate::config::HttpOptions;
 use crate::error::AppError;
 use crate::graphql::RequestScope;
+use crate::limits::add_error_codes;
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -123,9 +124,18 @@ async fn execute(
             state.limits.max_batch
         ));
     }
+    for request in batch.iter() {
+        if let Err(error) = state.limits.check_document(&request.query) {
+            return HttpResponse::BadRequest().json(Response::from_errors(vec![error]));
+        }
+    }
     tracing::Span::current().record("subject", caller.subject.as_str());
     let scope = RequestScope::new(state.database.clone(), caller);
-    let response = state.schema.execute_batch(batch.data(scope)).await;
+    let mut response = state.schema.execute_batch(batch.data(scope)).await;
+    match &mut response {
+        BatchResponse::Single(single) => add_error_codes(single),
+        BatchResponse::Batch(responses) => responses.iter_mut().for_each(add_error_codes),
+    }
     HttpResponse::Ok().json(response)
 }
 

@@ -7,14 +7,10 @@
 //! magnitude (three nested lists of 100 reach millions).
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest,
-};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, Response, ServerError, ServerResult, Variables};
+use async_graphql::{ErrorExtensionValues, Response, ServerError};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
@@ -100,12 +96,6 @@ fn limit_error(message: String) -> ServerError {
     error
 }
 
-/// Refuses documents with too many aliases or root fields, before validation or execution.
-pub struct DocumentLimits {
-    pub max_aliases: usize,
-    pub max_root_fields: usize,
-}
-
 fn count_aliases(selection_set: &SelectionSet) -> usize {
     selection_set
         .items
@@ -139,25 +129,13 @@ fn count_root_fields(selection_set: &SelectionSet, document: &ExecutableDocument
         .sum()
 }
 
-impl ExtensionFactory for DocumentLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DocumentLimits {
-            max_aliases: self.max_aliases,
-            max_root_fields: self.max_root_fields,
-        })
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for DocumentLimits {
-    async fn parse_query(
-        &self,
-        context: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(context, query, variables).await?;
+impl Limits {
+    /// Refuses a document with too many aliases or root fields. A document that does not parse
+    /// passes here: the schema reports its syntax error.
+    pub fn check_document(&self, query: &str) -> Result<(), ServerError> {
+        let Ok(document) = async_graphql::parser::parse_query(query) else {
+            return Ok(());
+        };
         let aliases: usize = document
             .operations
             .iter()
@@ -184,43 +162,30 @@ impl Extension for DocumentLimits {
                 )));
             }
         }
-        Ok(document)
+        Ok(())
     }
 }
 
 /// Gives every error a code: async-graphql's own parse and validation errors (syntax, depth,
 /// complexity, unknown fields, bad argument types) carry none, and are the client's input.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodes)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ErrorCodes {
-    async fn request(&self, context: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(context).await;
-        for error in &mut response.errors {
-            let has_code = error
-                .extensions
-                .as_ref()
-                .is_some_and(|extensions| extensions.get("code").is_some());
-            if !has_code {
-                let mut extensions = error.extensions.take().unwrap_or_default();
-                // Resolver errors all carry codes, so one without a path came from parsing or validation.
-                extensions.set(
-                    "code",
-                    if error.path.is_empty() {
-                        "BAD_USER_INPUT"
-                    } else {
-                        "INTERNAL"
-                    },
-                );
-                error.extensions = Some(extensions);
-            }
+pub fn add_error_codes(response: &mut Response) {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|extensions| extensions.get("code").is_some());
+        if !has_code {
+            let mut extensions = error.extensions.take().unwrap_or_default();
+            // Resolver errors all carry codes, so one without a path came from parsing or validation.
+            extensions.set(
+                "code",
+                if error.path.is_empty() {
+                    "BAD_USER_INPUT"
+                } else {
+                    "INTERNAL"
+                },
+            );
+            error.extensions = Some(extensions);
         }
-        response
     }
 }

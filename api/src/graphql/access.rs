@@ -1,17 +1,13 @@
-//! Which part of the platform each root query field reads, and the extension that refuses a
-//! root field with `FORBIDDEN` when the caller's role may read none of it. Row-level rules
-//! (a company sees only its own rows) live in [`crate::graphql::scope::visible`]; this is the
-//! operation-level check, kept in one table so no field can be forgotten (a test compares it
-//! with the schema).
+//! Which part of the platform each root query field reads. Root resolvers go through
+//! [`crate::graphql::scope::root_scope`], which refuses a field with `FORBIDDEN` when the
+//! caller's role may read none of its domain; row-level rules (a company sees only its own
+//! rows) live in [`crate::graphql::scope::visible`]. The table is the one place the rule is
+//! written, and a test compares it with the schema so no field can be forgotten.
+//!
+//! This is deliberately not an async-graphql extension: an extension's resolve hook wraps
+//! every field of every response (about 16,000 on the dashboard), not just the root ones.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
-};
-use async_graphql::{ErrorExtensionValues, PathSegment, ServerError, ServerResult, Value};
-
-use crate::graphql::scope::{Domain, RequestScope};
+use crate::graphql::scope::Domain;
 
 /// Every root query field and the domain it reads.
 pub const ROOT_FIELDS: &[(&str, Domain)] = &[
@@ -56,48 +52,4 @@ pub fn domain_of(field: &str) -> Option<Domain> {
         .iter()
         .find(|(name, _)| *name == field)
         .map(|(_, domain)| *domain)
-}
-
-/// The extension checking root query fields against the caller's role.
-pub struct RootFieldAccess;
-
-impl ExtensionFactory for RootFieldAccess {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RootFieldAccess)
-    }
-}
-
-fn forbidden(info: &ResolveInfo<'_>, message: String) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    error.path = vec![PathSegment::Field(
-        info.alias.unwrap_or(info.name).to_owned(),
-    )];
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", "FORBIDDEN");
-    error.extensions = Some(extensions);
-    error
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for RootFieldAccess {
-    async fn resolve(
-        &self,
-        context: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        if info.parent_type == "Query" && !info.is_for_introspection {
-            let Ok(scope) = context.data::<Arc<RequestScope>>() else {
-                return Err(forbidden(&info, "no caller".to_owned()));
-            };
-            // A field missing from the table is refused rather than let through.
-            let Some(domain) = domain_of(info.name) else {
-                return Err(forbidden(&info, format!("{} is not available", info.name)));
-            };
-            if let Err(error) = scope.require_read(domain) {
-                return Err(forbidden(&info, error.message()));
-            }
-        }
-        next.run(context, info).await
-    }
 }

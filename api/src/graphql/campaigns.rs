@@ -30,7 +30,7 @@ use crate::graphql::instances::{
 };
 use crate::graphql::loaders::ChildList;
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
-use crate::graphql::scope::{RequestScope, scope};
+use crate::graphql::scope::{RequestScope, root_scope, scope};
 use crate::graphql::snapshots::{
     MetricsBucket, MetricsSnapshot, MetricsSnapshotConnection, SeriesBucket, SnapshotRange,
 };
@@ -747,7 +747,7 @@ impl CampaignQueries {
         filter: Option<CampaignFilter>,
         order_by: Option<Vec<CampaignOrder>>,
     ) -> AppResult<CampaignConnection> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let select = scope
             .select::<CampaignEntity>()
@@ -799,7 +799,7 @@ impl CampaignQueries {
 
     /// The campaign with this id, or null.
     async fn campaign(&self, context: &Context<'_>, id: ID) -> AppResult<Option<Campaign>> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         Ok(scope
             .loaders
             .campaign

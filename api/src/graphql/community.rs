@@ -40,7 +40,7 @@ use crate::graphql::campaigns::contains_ignoring_case;
 use crate::graphql::connection::{Page, PageArgs, TotalCount, connection_types, cursor};
 use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::{InvitationStatus, MemberStatus};
-use crate::graphql::scope::{RequestScope, Visibility, scope, visible};
+use crate::graphql::scope::{RequestScope, Visibility, root_scope, scope, visible};
 use crate::graphql::{parse_id, to_id};
 
 /// A community directory member, known publicly by a member number such as `#247`.
@@ -1136,7 +1136,7 @@ impl CommunityQueries {
         after: Option<String>,
         filter: Option<CommunityMemberFilter>,
     ) -> AppResult<CommunityMemberConnection> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let condition = filter.unwrap_or_default().condition()?;
         let select = scope
@@ -1161,7 +1161,7 @@ impl CommunityQueries {
         context: &Context<'_>,
         id: ID,
     ) -> AppResult<Option<CommunityMember>> {
-        Ok(scope(context)?
+        Ok(root_scope(context)?
             .loaders
             .community_member
             .load_one(parse_id(&id, "id")?)
@@ -1176,6 +1176,7 @@ impl CommunityQueries {
         context: &Context<'_>,
         member_id: String,
     ) -> AppResult<Option<CommunityMember>> {
+        root_scope(context)?;
         member_by_member_id(context, &member_id).await
     }
 
@@ -1185,7 +1186,7 @@ impl CommunityQueries {
         context: &Context<'_>,
         telegram_id: String,
     ) -> AppResult<Option<CommunityMember>> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         Ok(scope
             .select::<MemberEntity>()
             .filter(entity::community_member::Column::DeletedAt.is_null())
@@ -1202,7 +1203,7 @@ impl CommunityQueries {
         context: &Context<'_>,
         github_username: String,
     ) -> AppResult<Option<CommunityMember>> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let column = Expr::col((
             Alias::new("community_members"),
             Alias::new("github_username"),
@@ -1226,7 +1227,7 @@ impl CommunityQueries {
         after: Option<String>,
         filter: Option<CommunityInvitationFilter>,
     ) -> AppResult<CommunityInvitationConnection> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let select = scope
             .select::<InvitationEntity>()
@@ -1249,7 +1250,7 @@ impl CommunityQueries {
         context: &Context<'_>,
         id: ID,
     ) -> AppResult<Option<CommunityInvitation>> {
-        Ok(scope(context)?
+        Ok(root_scope(context)?
             .loaders
             .community_invitation
             .load_one(parse_id(&id, "id")?)
@@ -1263,7 +1264,7 @@ impl CommunityQueries {
         context: &Context<'_>,
         code: String,
     ) -> AppResult<Option<CommunityInvitation>> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         Ok(scope
             .select::<InvitationEntity>()
             .filter(entity::community_invitation::Column::InvitationCode.eq(code))

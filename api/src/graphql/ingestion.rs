@@ -23,7 +23,7 @@ use crate::graphql::enums::IngestionStatus;
 use crate::graphql::instances::ProgramInstance;
 use crate::graphql::loaders::ChildList;
 use crate::graphql::programs::User;
-use crate::graphql::scope::scope;
+use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 
 /// One CSV import or API ingestion run (audit trail for CSV imports and API ingestion runs):
@@ -451,7 +451,7 @@ impl IngestionQueries {
         after: Option<String>,
         filter: Option<IngestionBatchFilter>,
     ) -> AppResult<IngestionBatchConnection> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let select = scope
             .select::<BatchEntity>()
@@ -474,7 +474,7 @@ impl IngestionQueries {
         context: &Context<'_>,
         id: ID,
     ) -> AppResult<Option<IngestionBatch>> {
-        Ok(scope(context)?
+        Ok(root_scope(context)?
             .loaders
             .ingestion_batch
             .load_one(parse_id(&id, "id")?)
@@ -491,7 +491,7 @@ impl IngestionQueries {
         after: Option<String>,
         filter: Option<KintellSessionFilter>,
     ) -> AppResult<KintellSessionConnection> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let condition = filter.unwrap_or_default().condition()?;
         let select = scope.select::<SessionEntity>().filter(condition);
@@ -513,7 +513,7 @@ impl IngestionQueries {
         context: &Context<'_>,
         id: ID,
     ) -> AppResult<Option<KintellSession>> {
-        Ok(scope(context)?
+        Ok(root_scope(context)?
             .loaders
             .kintell_session
             .load_one(parse_id(&id, "id")?)
@@ -527,7 +527,7 @@ impl IngestionQueries {
         context: &Context<'_>,
         external_session_id: String,
     ) -> AppResult<Option<KintellSession>> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         Ok(scope
             .select::<SessionEntity>()
             .filter(SessionColumn::ExternalSessionId.eq(external_session_id))

@@ -17,7 +17,7 @@ use crate::graphql::connection::{KeyKind, Ordering, PageArgs, SortKey, connectio
 use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::{ProgramInstanceStatus, ProgramType};
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
-use crate::graphql::scope::scope;
+use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 
 #[derive(Clone)]
@@ -329,7 +329,7 @@ impl ProgramInstanceQueries {
         after: Option<String>,
         filter: Option<ProgramInstanceFilter>,
     ) -> AppResult<ProgramInstanceConnection> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let condition = filter.unwrap_or_default().condition()?;
         let select = scope.select::<InstanceEntity>().filter(condition);
@@ -351,7 +351,7 @@ impl ProgramInstanceQueries {
         context: &Context<'_>,
         id: ID,
     ) -> AppResult<Option<ProgramInstance>> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         Ok(scope
             .loaders
             .program_instance
@@ -366,7 +366,7 @@ impl ProgramInstanceQueries {
         context: &Context<'_>,
         slug: String,
     ) -> AppResult<Option<ProgramInstance>> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         Ok(scope
             .select::<InstanceEntity>()
             .filter(Column::ProgramSlug.eq(slug))

@@ -23,7 +23,7 @@ use uuid::Uuid;
 pub use scope::RequestScope;
 
 use crate::error::{AppError, AppResult};
-use crate::limits::{DocumentLimits, ErrorCodes, Limits};
+use crate::limits::Limits;
 
 /// Every query field of the API.
 #[derive(MergedObject, Default)]
@@ -43,13 +43,7 @@ pub type GatewaySchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 pub fn build_schema(limits: &Limits, introspection: bool) -> GatewaySchema {
     let builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .extension(ErrorCodes)
-        .extension(DocumentLimits {
-            max_aliases: limits.max_aliases,
-            max_root_fields: limits.max_root_fields,
-        })
-        .extension(access::RootFieldAccess);
+        .limit_complexity(limits.max_complexity);
     if introspection {
         builder.finish()
     } else {

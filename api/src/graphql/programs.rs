@@ -31,7 +31,7 @@ use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::{ApplicationStatus, AttendanceStatus, EnrollmentStatus, ProgramKind};
 use crate::graphql::instances::ProgramInstance;
 use crate::graphql::loaders::ChildList;
-use crate::graphql::scope::{Visibility, scope, visible};
+use crate::graphql::scope::{Visibility, root_scope, scope, visible};
 use crate::graphql::{parse_id, to_id};
 
 /// A learning program definition: a cohort with fixed dates or an evergreen program that is
@@ -937,7 +937,7 @@ impl ProgramQueries {
         after: Option<String>,
         filter: Option<ProgramFilter>,
     ) -> AppResult<ProgramConnection> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let select = scope
             .select::<ProgramEntity>()
@@ -956,7 +956,7 @@ impl ProgramQueries {
 
     /// The program with this id, or null.
     async fn program(&self, context: &Context<'_>, id: ID) -> AppResult<Option<Program>> {
-        Ok(scope(context)?
+        Ok(root_scope(context)?
             .loaders
             .program
             .load_one(parse_id(&id, "id")?)
@@ -970,7 +970,7 @@ impl ProgramQueries {
         context: &Context<'_>,
         name: String,
     ) -> AppResult<Option<Program>> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         Ok(scope
             .select::<ProgramEntity>()
             .filter(entity::program::Column::Name.eq(name))
@@ -987,7 +987,7 @@ impl ProgramQueries {
         first: Option<i32>,
         after: Option<String>,
     ) -> AppResult<ActivityConnection> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         fetch_page(
             scope,
@@ -1003,7 +1003,7 @@ impl ProgramQueries {
 
     /// The activity with this id, or null.
     async fn activity(&self, context: &Context<'_>, id: ID) -> AppResult<Option<Activity>> {
-        Ok(scope(context)?
+        Ok(root_scope(context)?
             .loaders
             .activity
             .load_one(parse_id(&id, "id")?)
@@ -1020,7 +1020,7 @@ impl ProgramQueries {
         after: Option<String>,
         filter: Option<ApplicationFilter>,
     ) -> AppResult<ApplicationConnection> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let condition = filter.unwrap_or_default().condition()?;
         let select = scope.select::<ApplicationEntity>().filter(condition);
@@ -1038,7 +1038,7 @@ impl ProgramQueries {
 
     /// The application with this id, or null.
     async fn application(&self, context: &Context<'_>, id: ID) -> AppResult<Option<Application>> {
-        Ok(scope(context)?
+        Ok(root_scope(context)?
             .loaders
             .application
             .load_one(parse_id(&id, "id")?)
@@ -1054,7 +1054,7 @@ impl ProgramQueries {
         github_username: String,
     ) -> AppResult<Option<Application>> {
         use entity::application::Column;
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         Ok(scope
             .select::<ApplicationEntity>()
             .filter(github_username_is(&github_username))
@@ -1074,7 +1074,7 @@ impl ProgramQueries {
         after: Option<String>,
         filter: Option<UserFilter>,
     ) -> AppResult<UserConnection> {
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let select = scope
             .select::<UserEntity>()
@@ -1086,7 +1086,7 @@ impl ProgramQueries {
 
     /// The user with this id, or null.
     async fn user(&self, context: &Context<'_>, id: ID) -> AppResult<Option<User>> {
-        Ok(scope(context)?
+        Ok(root_scope(context)?
             .loaders
             .user
             .load_one(parse_id(&id, "id")?)

@@ -27,7 +27,7 @@ use crate::graphql::enums::{
     LegalStatusCategory, ProgramType,
 };
 use crate::graphql::loaders::ChildList;
-use crate::graphql::scope::scope;
+use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 
 #[derive(Clone)]
@@ -470,7 +470,7 @@ impl ReferenceQueries {
         filter: Option<CompanyFilter>,
     ) -> AppResult<CompanyConnection> {
         use entity::company::Column;
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let filter = filter.unwrap_or_default();
         let mut condition = Condition::all();
@@ -501,7 +501,7 @@ impl ReferenceQueries {
 
     /// The company with this id, or null.
     async fn company(&self, context: &Context<'_>, id: ID) -> AppResult<Option<Company>> {
-        Ok(scope(context)?
+        Ok(root_scope(context)?
             .loaders
             .company
             .load_one(parse_id(&id, "id")?)
@@ -519,7 +519,7 @@ impl ReferenceQueries {
         filter: Option<BeneficiaryGroupFilter>,
     ) -> AppResult<BeneficiaryGroupConnection> {
         use entity::beneficiary_group::Column;
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let filter = filter.unwrap_or_default();
         let mut condition = Condition::all();
@@ -572,7 +572,7 @@ impl ReferenceQueries {
         context: &Context<'_>,
         id: ID,
     ) -> AppResult<Option<BeneficiaryGroup>> {
-        Ok(scope(context)?
+        Ok(root_scope(context)?
             .loaders
             .beneficiary_group
             .load_one(parse_id(&id, "id")?)
@@ -590,7 +590,7 @@ impl ReferenceQueries {
         filter: Option<ProgramTemplateFilter>,
     ) -> AppResult<ProgramTemplateConnection> {
         use entity::program_template::Column;
-        let scope = scope(context)?;
+        let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         let filter = filter.unwrap_or_default();
         let mut condition = Condition::all();
@@ -634,7 +634,7 @@ impl ReferenceQueries {
         context: &Context<'_>,
         id: ID,
     ) -> AppResult<Option<ProgramTemplate>> {
-        Ok(scope(context)?
+        Ok(root_scope(context)?
             .loaders
             .program_template
             .load_one(parse_id(&id, "id")?)

@@ -253,6 +253,18 @@ impl Domain {
     }
 }
 
+/// The request's scope for a root query field: `FORBIDDEN` unless the caller's role may read
+/// the domain the field belongs to (see [`crate::graphql::access::ROOT_FIELDS`]; a root field
+/// missing from that table is refused).
+pub fn root_scope<'a>(context: &Context<'a>) -> AppResult<&'a Arc<RequestScope>> {
+    let scope = scope(context)?;
+    let field = context.field().name();
+    let domain = crate::graphql::access::domain_of(field)
+        .ok_or_else(|| AppError::Forbidden(format!("{field} is not available")))?;
+    scope.require_read(domain)?;
+    Ok(scope)
+}
+
 /// The request's scope from a resolver's context.
 pub fn scope<'a>(context: &Context<'a>) -> AppResult<&'a Arc<RequestScope>> {
     context

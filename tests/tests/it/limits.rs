@@ -189,7 +189,15 @@ async fn introspection_and_graphiql_can_be_turned_off() {
     let body = app
         .graphql("{ __schema { queryType { name } } }", json!({}))
         .await;
-    assert!(body["errors"].is_array(), "{body}");
+    assert!(
+        body["data"]["__schema"].is_null(),
+        "the schema is not revealed: {body}"
+    );
+    let open = TestApp::spawn().await;
+    let body = open
+        .graphql("{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query");
     let page = app
         .client
         .get(format!("{}/", app.address))
