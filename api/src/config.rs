@@ -111,7 +111,7 @@ pub struct ServeSettings {
 }
 
 /// What the HTTP surface offers besides the GraphQL endpoint.
-#[derive(Debug, Clone, Default, Args)]
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct HttpOptions {
     /// Origins allowed to call the API from a browser (comma-separated). None by default.
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
@@ -122,6 +122,25 @@ pub struct HttpOptions {
     /// Refuse introspection queries (`__schema`, `__type`).
     #[arg(long, env = "DISABLE_INTROSPECTION")]
     pub disable_introspection: bool,
+    /// Queries remembered for automatic persisted queries (APQ); 0 turns APQ off.
+    #[arg(long, env = "PERSISTED_QUERIES_CACHE", default_value_t = 10_000)]
+    pub persisted_queries_cache: usize,
+    /// Allow-list mode: a JSON array of the only operations that may run.
+    #[arg(long, env = "ALLOWED_OPERATIONS_FILE")]
+    pub allowed_operations_file: Option<std::path::PathBuf>,
+}
+
+impl Default for HttpOptions {
+    /// The same defaults as the command line's.
+    fn default() -> Self {
+        HttpOptions {
+            cors_allowed_origins: Vec::new(),
+            disable_graphiql: false,
+            disable_introspection: false,
+            persisted_queries_cache: 10_000,
+            allowed_operations_file: None,
+        }
+    }
 }
 
 impl Default for ServeSettings {
@@ -187,5 +206,22 @@ impl From<&DemoSize> for migration::demo::DemoSize {
             days: size.days,
             seed: size.seed,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn the_defaults_in_code_are_the_command_line_defaults() {
+        let cli = Cli::parse_from(["platform-gateway", "serve"]);
+        let Some(Command::Serve(settings)) = cli.command else {
+            panic!("serve parses as serve");
+        };
+        assert_eq!(settings.limits, crate::limits::Limits::default());
+        assert_eq!(settings.http, HttpOptions::default());
+        assert_eq!(settings.bind, ServeSettings::default().bind);
     }
 }

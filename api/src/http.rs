@@ -124,6 +124,12 @@ async fn execute(
             state.limits.max_batch
         ));
     }
+    let mut batch = batch;
+    for request in batch.iter_mut() {
+        if let Err(error) = state.persisted.resolve(request) {
+            return HttpResponse::Ok().json(Response::from_errors(vec![error]));
+        }
+    }
     for request in batch.iter() {
         if let Err(error) = state.limits.check_document(&request.query) {
             return HttpResponse::BadRequest().json(Response::from_errors(vec![error]));

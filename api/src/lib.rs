@@ -8,6 +8,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod limits;
+pub mod persisted;
 
 use std::io;
 
@@ -27,6 +28,7 @@ pub struct AppState {
     pub limits: limits::Limits,
     pub rate_limiter: std::sync::Arc<limits::RateLimiter>,
     pub http: config::HttpOptions,
+    pub persisted: std::sync::Arc<persisted::PersistedQueries>,
 }
 
 impl AppState {
@@ -36,8 +38,13 @@ impl AppState {
         auth: auth::Auth,
         limits: limits::Limits,
         http: config::HttpOptions,
+        allowed_operations: Option<Vec<String>>,
     ) -> AppState {
         AppState {
+            persisted: std::sync::Arc::new(persisted::PersistedQueries::new(
+                http.persisted_queries_cache,
+                allowed_operations,
+            )),
             schema: graphql::build_schema(&limits, !http.disable_introspection),
             rate_limiter: std::sync::Arc::new(limits::RateLimiter::new(&limits)),
             database,
@@ -114,11 +121,18 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
             settings.bind
         );
     }
+    let allowed_operations = match &settings.http.allowed_operations_file {
+        Some(path) => {
+            Some(persisted::PersistedQueries::read_allow_list(path).map_err(RunError::Auth)?)
+        }
+        None => None,
+    };
     let state = AppState::new(
         database,
         auth,
         settings.limits.clone(),
         settings.http.clone(),
+        allowed_operations,
     );
     let server = build_server(state, &settings)?;
     tracing::info!(

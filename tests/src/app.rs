@@ -104,7 +104,10 @@ impl TestApp {
             verifier: api::auth::TokenVerifier::hs256(TEST_SECRET, None, None),
             development_token: None,
         };
-        let state = api::AppState::new(connection, auth, limits, http);
+        let allowed = http.allowed_operations_file.as_deref().map(|path| {
+            api::persisted::PersistedQueries::read_allow_list(path).expect("an allow-list file")
+        });
+        let state = api::AppState::new(connection, auth, limits, http, allowed);
         let server = api::build_server_on(state, listener, Some(2)).expect("build server");
         tokio::spawn(server);
         TestApp {

@@ -258,3 +258,74 @@ async fn postgres_cancels_a_statement_past_the_time_budget() {
     assert!(error.to_string().contains("statement timeout"), "{error}");
     assert!(started.elapsed().as_secs() < 3);
 }
+
+async fn post(app: &TestApp, body: Value) -> Value {
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(token(api::auth::Role::Admin, None))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn automatic_persisted_queries_follow_the_apollo_protocol() {
+    let app = TestApp::spawn().await;
+    let query = "{ companies { totalCount } }";
+    let hash = api::persisted::sha256_hex(query);
+    let extension = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+
+    let unknown = post(&app, json!({ "extensions": extension })).await;
+    assert_eq!(unknown["errors"][0]["message"], "PersistedQueryNotFound");
+    assert_eq!(
+        unknown["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+
+    let registered = post(&app, json!({ "query": query, "extensions": extension })).await;
+    assert_eq!(
+        registered["data"]["companies"]["totalCount"], 0,
+        "{registered}"
+    );
+    let by_hash = post(&app, json!({ "extensions": extension })).await;
+    assert_eq!(by_hash["data"]["companies"]["totalCount"], 0, "{by_hash}");
+
+    let wrong = json!({ "persistedQuery": { "version": 1, "sha256Hash": "00".repeat(32) } });
+    let mismatch = post(&app, json!({ "query": query, "extensions": wrong })).await;
+    assert_eq!(
+        mismatch["errors"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+}
+
+#[tokio::test]
+async fn allow_list_mode_runs_only_registered_operations() {
+    let registered = "{ companies { totalCount } }";
+    let file = std::env::temp_dir().join(format!("allowed-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&file, json!([registered]).to_string()).unwrap();
+    let http = HttpOptions {
+        allowed_operations_file: Some(file.clone()),
+        ..HttpOptions::default()
+    };
+    let app = TestApp::spawn_configured(Limits::default(), http).await;
+
+    let by_text = post(&app, json!({ "query": registered })).await;
+    assert_eq!(by_text["data"]["companies"]["totalCount"], 0, "{by_text}");
+    let extension = json!({ "persistedQuery": { "version": 1, "sha256Hash": api::persisted::sha256_hex(registered) } });
+    let by_hash = post(&app, json!({ "extensions": extension })).await;
+    assert_eq!(by_hash["data"]["companies"]["totalCount"], 0, "{by_hash}");
+    let other = post(
+        &app,
+        json!({ "query": "{ programTemplates { totalCount } }" }),
+    )
+    .await;
+    assert_eq!(
+        other["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{other}"
+    );
+    std::fs::remove_file(file).ok();
+}
