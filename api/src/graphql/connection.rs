@@ -317,7 +317,8 @@ impl TotalCount {
 
 /// A page of nodes with their cursors, ready to become a `…Connection`.
 pub struct Page<N> {
-    pub edges: Vec<(String, N)>,
+    /// Each node with its position; cursors are encoded only when a client selects them.
+    pub edges: Vec<(Cursor, N)>,
     pub page_info: PageInfo,
     pub total: TotalCount,
 }
@@ -333,16 +334,16 @@ impl<N> Page<N> {
     ) -> Page<N> {
         let has_next_page = rows.len() as u64 > args.first;
         rows.truncate(args.first as usize);
-        let edges: Vec<(String, N)> = rows
+        let edges: Vec<(Cursor, N)> = rows
             .into_iter()
-            .map(|row| (cursor_of(&row).encode(), node_of(row)))
+            .map(|row| (cursor_of(&row), node_of(row)))
             .collect();
         Page {
             page_info: PageInfo {
                 has_next_page,
                 has_previous_page: args.after.is_some(),
-                start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
-                end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
+                start_cursor: edges.first().map(|(cursor, _)| cursor.encode()),
+                end_cursor: edges.last().map(|(cursor, _)| cursor.encode()),
             },
             edges,
             total,
@@ -356,32 +357,40 @@ macro_rules! connection_types {
         /// A page of nodes (see the generated GraphQL description).
         pub struct $connection(pub crate::graphql::connection::Page<$node>);
 
+        /// One node with its position, borrowed from the page (nothing is cloned).
+        pub struct $edge<'page> {
+            cursor: &'page crate::graphql::cursor::Cursor,
+            node: &'page $node,
+        }
+
         #[doc = concat!("One of ", $what, " with its cursor.")]
-        #[derive(async_graphql::SimpleObject)]
-        pub struct $edge {
+        #[async_graphql::Object]
+        impl<'page> $edge<'page> {
             /// Opaque position of this node; pass it as `after` to get the nodes that follow.
-            pub cursor: String,
-            pub node: $node,
+            async fn cursor(&self) -> String {
+                self.cursor.encode()
+            }
+
+            async fn node(&self) -> &$node {
+                self.node
+            }
         }
 
         #[doc = concat!("A page of ", $what, ".")]
         #[async_graphql::Object]
         impl $connection {
             /// The nodes of this page, each with its cursor.
-            async fn edges(&self) -> Vec<$edge> {
+            async fn edges(&self) -> Vec<$edge<'_>> {
                 self.0
                     .edges
                     .iter()
-                    .map(|(cursor, node)| $edge {
-                        cursor: cursor.clone(),
-                        node: node.clone(),
-                    })
+                    .map(|(cursor, node)| $edge { cursor, node })
                     .collect()
             }
 
             /// The nodes of this page, without cursors.
-            async fn nodes(&self) -> Vec<$node> {
-                self.0.edges.iter().map(|(_, node)| node.clone()).collect()
+            async fn nodes(&self) -> Vec<&$node> {
+                self.0.edges.iter().map(|(_, node)| node).collect()
             }
 
             async fn page_info(&self) -> &crate::graphql::connection::PageInfo {
