@@ -323,6 +323,8 @@ impl Campaign {
         let list = CampaignInstances {
             page: PageArgs::parse(first, after)?,
             filter: filter.unwrap_or_default(),
+            with_json: ProgramInstance::reads_json(&context.look_ahead()),
+            on_sqlite: scope.backend() == DbBackend::Sqlite,
         };
         list.filter.validate()?;
         check_after(&list.page, &list.ordering(), scope.backend())?;
@@ -475,6 +477,11 @@ impl Campaign {
 pub struct CampaignInstances {
     pub page: PageArgs,
     pub filter: ProgramInstanceFilter,
+    /// Whether the query reads any of the instance's JSON columns; when not, they are not
+    /// fetched or decoded.
+    pub with_json: bool,
+    /// The placeholders for omitted columns are spelled per backend.
+    pub on_sqlite: bool,
 }
 
 impl ChildList for CampaignInstances {
@@ -483,7 +490,12 @@ impl ChildList for CampaignInstances {
         entity::program_instance::Column::CampaignId
     }
     fn filtered(&self, select: Select<InstanceEntity>) -> Select<InstanceEntity> {
-        self.filter.apply(select)
+        let select = self.filter.apply(select);
+        if self.with_json {
+            select
+        } else {
+            ProgramInstance::without_json_columns(select, self.on_sqlite)
+        }
     }
     fn ordering(&self) -> Ordering {
         ProgramInstance::ordering_by_start()
@@ -894,7 +906,15 @@ pub async fn prefetch_campaign_relations(
         if filter.validate().is_err() {
             continue;
         }
-        let list = CampaignInstances { page, filter };
+        let list = CampaignInstances {
+            page,
+            filter,
+            with_json: ProgramInstance::JSON_FIELDS.iter().any(|json_field| {
+                selects_path(&field, &["edges", "node", json_field])
+                    || selects_path(&field, &["nodes", json_field])
+            }),
+            on_sqlite: scope.backend() == DbBackend::Sqlite,
+        };
         if check_after(&list.page, &list.ordering(), scope.backend()).is_err() {
             continue;
         }

@@ -564,3 +564,34 @@ async fn the_full_snapshot_is_fetched_exactly_when_a_query_reads_it() {
         assert_eq!(node["plain"]["edges"].as_array().unwrap().len(), 2);
     }
 }
+
+#[tokio::test]
+async fn instance_json_fields_are_fetched_exactly_when_a_query_reads_them() {
+    let app = TestApp::spawn_with_demo(&size(2)).await;
+    let data = app
+        .data(
+            "{ campaigns(first: 2) { edges { node {
+                 plain: programInstances(first: 4) { edges { node { id status } } }
+                 rich: programInstances(first: 4) { nodes { id config outcomeScores { dimension score } } } } } } }",
+            json!({}),
+        )
+        .await;
+    for edge in data["campaigns"]["edges"].as_array().unwrap() {
+        let rich = edge["node"]["rich"]["nodes"].as_array().unwrap();
+        assert_eq!(rich.len(), 4);
+        for instance in rich {
+            assert!(
+                instance["config"]
+                    .as_object()
+                    .is_some_and(|c| !c.is_empty()),
+                "{instance}"
+            );
+            assert_eq!(
+                instance["outcomeScores"].as_array().unwrap().len(),
+                2,
+                "{instance}"
+            );
+        }
+        assert_eq!(edge["node"]["plain"]["edges"].as_array().unwrap().len(), 4);
+    }
+}
