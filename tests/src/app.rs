@@ -166,6 +166,33 @@ impl TestApp {
         )
     }
 
+    /// Walks a top-level connection page by page (`first: page_size`, then `after` each
+    /// `endCursor`) and returns the node ids in order.
+    pub async fn walk(&self, field: &str, arguments: &str, page_size: i64) -> Vec<String> {
+        let query = format!(
+            "query Page($first: Int!, $after: String) {{ {field}(first: $first, after: $after{arguments}) {{
+               pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ id }} }} }} }}"
+        );
+        let mut ids = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let data = self
+                .data(&query, json!({ "first": page_size, "after": after }))
+                .await;
+            let connection = &data[field];
+            for edge in connection["edges"].as_array().expect("edges") {
+                ids.push(edge["node"]["id"].as_str().expect("an id").to_owned());
+            }
+            if !connection["pageInfo"]["hasNextPage"]
+                .as_bool()
+                .expect("hasNextPage")
+            {
+                return ids;
+            }
+            after = connection["pageInfo"]["endCursor"].clone();
+        }
+    }
+
     /// The statements run since the last call, and forgets them.
     pub fn take_statements(&self) -> Vec<String> {
         self.statements

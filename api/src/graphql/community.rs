@@ -18,13 +18,11 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::sea_query::{
-    Alias, Expr, ExprTrait, Func, NullOrdering, Order, PostgresQueryBuilder, Query,
-    SelectStatement, SimpleExpr, SqliteQueryBuilder, WindowStatement,
+    Alias, Expr, ExprTrait, Func, NullOrdering, Order, Query, SelectStatement, SimpleExpr,
 };
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    IdenStatic, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    Select, Statement, Value,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, ModelTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -847,8 +845,7 @@ where
 }
 
 /// The first `limit` rows per member of `select` in `key` order, for all `members`, in one
-/// statement: a `LATERAL` subquery on PostgreSQL, `ROW_NUMBER()` on SQLite (as
-/// [`crate::graphql::loaders::page_per_parent`] does for row-id parents).
+/// statement (members are referenced by their text `member_id`).
 async fn page_per_member<E>(
     db: &DatabaseConnection,
     select: Select<E>,
@@ -861,60 +858,17 @@ where
     E: EntityTrait,
     E::Model: FromQueryResult,
 {
-    if members.is_empty() {
-        return Ok(Vec::new());
-    }
-    let backend = db.get_database_backend();
-    let table = Alias::new(key.table);
-    let member = Alias::new(member_column.as_str());
-    let mut inner = select.into_query();
-    let statement = match backend {
-        DbBackend::Postgres => {
-            inner.and_where(
-                Expr::col((table, member)).equals((Alias::new("parent"), Alias::new("id"))),
-            );
-            for (expr, order, nulls) in key.order_by() {
-                inner.order_by_expr_with_nulls(expr, order, nulls);
-            }
-            inner.limit(limit);
-            let (sql, mut values) = inner.build(PostgresQueryBuilder);
-            let first = values.0.len() + 1;
-            let parent_rows = (0..members.len())
-                .map(|i| format!("(${}::text)", first + i))
-                .collect::<Vec<_>>()
-                .join(", ");
-            values
-                .0
-                .extend(members.iter().map(|m| Value::String(Some(m.clone()))));
-            Statement::from_sql_and_values(
-                backend,
-                format!(
-                    "SELECT page.* FROM (VALUES {parent_rows}) AS parent(id) \
-                     CROSS JOIN LATERAL ({sql}) AS page"
-                ),
-                values,
-            )
-        }
-        _ => {
-            inner.and_where(
-                Expr::col((table.clone(), member.clone())).is_in(members.iter().cloned()),
-            );
-            let mut window = WindowStatement::partition_by((table, member));
-            for (expr, order, nulls) in key.order_by() {
-                window.order_by_expr_with_nulls(expr, order, nulls);
-            }
-            inner.expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new("page_row"));
-            let (sql, values) = inner.build(SqliteQueryBuilder);
-            Statement::from_sql_and_values(
-                backend,
-                format!(
-                    "SELECT * FROM ({sql}) AS page WHERE page_row <= {limit} ORDER BY page_row"
-                ),
-                values,
-            )
-        }
-    };
-    E::find().from_raw_sql(statement).all(db).await
+    crate::graphql::loaders::page_per_parent::<E, String>(
+        db,
+        select,
+        key.table,
+        member_column,
+        members,
+        "text",
+        key.order_by(),
+        limit,
+    )
+    .await
 }
 
 /// Days of a member's daily highlights, both ends inclusive and optional.

@@ -11,7 +11,10 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::sea_query::{Alias, Expr, PostgresQueryBuilder, SqliteQueryBuilder, WindowStatement};
+use sea_orm::sea_query::{
+    Alias, Expr, NullOrdering, Order, PostgresQueryBuilder, SimpleExpr, SqliteQueryBuilder,
+    WindowStatement,
+};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
     Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryTrait, Select, Statement, Value,
@@ -102,12 +105,15 @@ where
             if let Some(after) = list.after(self.db.get_database_backend())? {
                 select = select.filter(after);
             }
-            let rows = page_per_parent::<L::Entity>(
+            let ordering = list.ordering();
+            let rows = page_per_parent::<L::Entity, Uuid>(
                 &self.db,
                 select,
+                ordering.table,
                 list.parent_column(),
                 &parents,
-                &list.ordering(),
+                "uuid",
+                ordering.order_by(self.db.get_database_backend()),
                 list.limit(),
             )
             .await?;
@@ -174,25 +180,31 @@ where
 
 use sea_orm::QuerySelect;
 
-/// The first `limit` rows per parent of `select` in `ordering`, for all `parents`, in one
-/// statement.
-pub async fn page_per_parent<E>(
+/// The first `limit` rows per parent of `select`, in `order_by` order, for all `parents`, in
+/// one statement: a `LATERAL` subquery per parent on PostgreSQL, `ROW_NUMBER() OVER
+/// (PARTITION BY parent …)` on SQLite. `parent_type` is the SQL type of the parent key
+/// (`uuid` for row ids, `text` for the community's member ids).
+#[allow(clippy::too_many_arguments)]
+pub async fn page_per_parent<E, P>(
     db: &DatabaseConnection,
     select: Select<E>,
+    table: &str,
     parent_column: E::Column,
-    parents: &[Uuid],
-    ordering: &Ordering,
+    parents: &[P],
+    parent_type: &str,
+    order_by: Vec<(SimpleExpr, Order, NullOrdering)>,
     limit: u64,
 ) -> Result<Vec<E::Model>, DbErr>
 where
     E: EntityTrait,
     E::Model: FromQueryResult,
+    P: Clone + Into<Value>,
 {
     if parents.is_empty() {
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
-    let table = Alias::new(ordering.table);
+    let table = Alias::new(table);
     let parent = Alias::new(parent_column.as_str());
     let mut inner = select.into_query();
     let statement = match backend {
@@ -200,19 +212,17 @@ where
             inner.and_where(
                 Expr::col((table, parent)).equals((Alias::new("parent"), Alias::new("id"))),
             );
-            for (expr, order, nulls) in ordering.order_by(backend) {
+            for (expr, order, nulls) in order_by {
                 inner.order_by_expr_with_nulls(expr, order, nulls);
             }
             inner.limit(limit);
             let (sql, mut values) = inner.build(PostgresQueryBuilder);
             let first = values.0.len() + 1;
             let parent_rows = (0..parents.len())
-                .map(|i| format!("(${}::uuid)", first + i))
+                .map(|i| format!("(${}::{parent_type})", first + i))
                 .collect::<Vec<_>>()
                 .join(", ");
-            values
-                .0
-                .extend(parents.iter().map(|id| Value::Uuid(Some(*id))));
+            values.0.extend(parents.iter().cloned().map(Into::into));
             Statement::from_sql_and_values(
                 backend,
                 format!(
@@ -224,10 +234,10 @@ where
         }
         _ => {
             inner.and_where(
-                Expr::col((table.clone(), parent.clone())).is_in(parents.iter().copied()),
+                Expr::col((table.clone(), parent.clone())).is_in(parents.iter().cloned()),
             );
             let mut window = WindowStatement::partition_by((table, parent));
-            for (expr, order, nulls) in ordering.order_by(backend) {
+            for (expr, order, nulls) in order_by {
                 window.order_by_expr_with_nulls(expr, order, nulls);
             }
             inner.expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new("page_row"));

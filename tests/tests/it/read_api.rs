@@ -68,29 +68,6 @@ async fn the_dashboard_query_runs_the_same_few_statements_for_10_or_100_campaign
     );
 }
 
-/// Walks a connection page by page and returns the ids in order.
-async fn walk(app: &TestApp, field: &str, arguments: &str, page_size: i64) -> Vec<String> {
-    let query = format!(
-        "query Page($first: Int!, $after: String) {{ {field}(first: $first, after: $after{arguments}) {{
-           pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ id }} }} }} }}"
-    );
-    let mut ids = Vec::new();
-    let mut after = Value::Null;
-    loop {
-        let data = app
-            .data(&query, json!({ "first": page_size, "after": after }))
-            .await;
-        let connection = &data[field];
-        for edge in connection["edges"].as_array().unwrap() {
-            ids.push(edge["node"]["id"].as_str().unwrap().to_owned());
-        }
-        if !connection["pageInfo"]["hasNextPage"].as_bool().unwrap() {
-            return ids;
-        }
-        after = connection["pageInfo"]["endCursor"].clone();
-    }
-}
-
 #[tokio::test]
 async fn every_ordering_pages_through_all_campaigns_without_gaps_or_repeats() {
     let app = TestApp::spawn_with_demo(&size(37)).await;
@@ -106,7 +83,7 @@ async fn every_ordering_pages_through_all_campaigns_without_gaps_or_repeats() {
         ", orderBy: [{field: SROI}]",
         ", orderBy: [{field: CREATED_AT}]",
     ] {
-        let ids = walk(&app, "campaigns", order, 6).await;
+        let ids = app.walk("campaigns", order, 6).await;
         let unique: HashSet<&String> = ids.iter().collect();
         assert_eq!(ids.len(), total, "{order}");
         assert_eq!(unique.len(), total, "repeats with {order}");
@@ -126,7 +103,9 @@ async fn pages_stay_correct_while_rows_are_inserted_between_them() {
             .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
             .collect()
     };
-    let original = walk(&app, "campaigns", ", orderBy: [{field: NAME}]", 100).await;
+    let original = app
+        .walk("campaigns", ", orderBy: [{field: NAME}]", 100)
+        .await;
     let first = app.data(query, json!({ "after": null })).await;
     let before_cursor = ids_of(&first);
 
@@ -470,7 +449,7 @@ async fn every_top_level_list_pages_through_all_its_rows() {
             .db
             .scalar_i64(&format!("SELECT COUNT(*) FROM {table}"), vec![])
             .await as usize;
-        let ids = walk(&app, field, "", 4).await;
+        let ids = app.walk(field, "", 4).await;
         let unique: HashSet<&String> = ids.iter().collect();
         assert_eq!((ids.len(), unique.len()), (total, total), "{field}");
     }

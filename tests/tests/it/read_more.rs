@@ -21,29 +21,6 @@ fn size() -> DemoSize {
 
 const NIL: &str = "00000000-0000-0000-0000-000000000000";
 
-/// Walks a connection page by page and returns the ids in order.
-async fn walk(app: &TestApp, field: &str, arguments: &str, page_size: i64) -> Vec<String> {
-    let query = format!(
-        "query Page($first: Int!, $after: String) {{ {field}(first: $first, after: $after{arguments}) {{
-           pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ id }} }} }} }}"
-    );
-    let mut ids = Vec::new();
-    let mut after = Value::Null;
-    loop {
-        let data = app
-            .data(&query, json!({ "first": page_size, "after": after }))
-            .await;
-        let connection = &data[field];
-        for edge in connection["edges"].as_array().unwrap() {
-            ids.push(edge["node"]["id"].as_str().unwrap().to_owned());
-        }
-        if !connection["pageInfo"]["hasNextPage"].as_bool().unwrap() {
-            return ids;
-        }
-        after = connection["pageInfo"]["endCursor"].clone();
-    }
-}
-
 /// Walks a nested connection under the object `root(id: …)` page by page; returns the ids in
 /// order and checks `totalCount` on every page.
 async fn walk_nested(
@@ -210,7 +187,7 @@ async fn every_new_list_pages_forward_without_gaps_or_repeats() {
         let expected = sql_ids(&app, sql, vec![]).await;
         assert!(expected.len() > 2, "the demo data should fill {field}");
         for page_size in [2, 7] {
-            let ids = walk(&app, field, "", page_size).await;
+            let ids = app.walk(field, "", page_size).await;
             assert_no_gaps_or_repeats(&ids, &expected, field);
         }
     }
