@@ -298,7 +298,8 @@ async fn benchmark() {
         .env(
             GATEWAY_CHILD,
             format!(
-                "--database-url {url} --pool-size 20 --log-level warn serve --bind 127.0.0.1:{port}"
+                "--database-url {url} --pool-size 20 --log-level warn serve --bind 127.0.0.1:{port} \
+                 --rate-limit-per-minute 100000000 --rate-limit-burst 1000000"
             ),
         )
         .env("JWT_SECRET", &secret)
