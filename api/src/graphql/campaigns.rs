@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
-    ColumnTrait, Condition, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
 };
 use serde_json::json;
@@ -500,11 +500,8 @@ impl ChildList for CampaignInstances {
     fn ordering(&self) -> Ordering {
         ProgramInstance::ordering_by_start()
     }
-    fn after(&self, backend: DbBackend) -> Result<Option<Condition>, DbErr> {
-        after_condition(&self.page, &self.ordering(), backend)
-    }
-    fn limit(&self) -> u64 {
-        self.page.first + 1
+    fn page(&self) -> &PageArgs {
+        &self.page
     }
 }
 
@@ -536,30 +533,9 @@ impl ChildList for CampaignSnapshots {
     fn ordering(&self) -> Ordering {
         MetricsSnapshot::ordering()
     }
-    fn after(&self, backend: DbBackend) -> Result<Option<Condition>, DbErr> {
-        after_condition(&self.page, &self.ordering(), backend)
+    fn page(&self) -> &PageArgs {
+        &self.page
     }
-    fn limit(&self) -> u64 {
-        self.page.first + 1
-    }
-}
-
-/// The keyset condition of a nested page's `after`, as a database-level error for loaders.
-pub fn after_condition(
-    page: &PageArgs,
-    ordering: &Ordering,
-    backend: DbBackend,
-) -> Result<Option<Condition>, DbErr> {
-    let Some(after) = &page.after else {
-        return Ok(None);
-    };
-    let cursor = after
-        .cursor()
-        .map_err(|error| DbErr::Custom(error.message()))?;
-    ordering
-        .after(&cursor, backend)
-        .map(Some)
-        .map_err(|error| DbErr::Custom(error.message()))
 }
 
 /// Which campaigns to return. All conditions must hold.

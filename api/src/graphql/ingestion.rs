@@ -5,7 +5,7 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, Condition, DbBackend, DbErr, QueryFilter, Select};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, Select};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use entity::kintell_session::{Column as SessionColumn, Model as SessionModel};
 use entity::prelude::{IngestionBatch as BatchEntity, KintellSession as SessionEntity};
 
 use crate::error::AppResult;
-use crate::graphql::campaigns::{after_condition, child_total, fetch_page};
+use crate::graphql::campaigns::{child_total, fetch_page};
 use crate::graphql::connection::{
     KeyKind, Ordering, Page, PageArgs, SortKey, connection_types, cursor,
 };
@@ -328,11 +328,8 @@ impl ChildList for KintellSessionsOf {
     fn ordering(&self) -> Ordering {
         KintellSession::ordering()
     }
-    fn after(&self, backend: DbBackend) -> Result<Option<Condition>, DbErr> {
-        after_condition(&self.page, &self.ordering(), backend)
-    }
-    fn limit(&self) -> u64 {
-        self.page.first + 1
+    fn page(&self) -> &PageArgs {
+        &self.page
     }
 }
 

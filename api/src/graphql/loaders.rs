@@ -21,7 +21,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::graphql::connection::Ordering;
+use crate::graphql::connection::{Ordering, PageArgs};
 use crate::graphql::scope::{Visibility, visible};
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
@@ -72,11 +72,28 @@ pub trait ChildList: Clone + Eq + Hash + Send + Sync + 'static {
     fn parent_column(&self) -> <Self::Entity as EntityTrait>::Column;
     /// The child rows matching this list's filters (before paging).
     fn filtered(&self, select: Select<Self::Entity>) -> Select<Self::Entity>;
-    /// Ordering, and the keyset position to start after, if any.
     fn ordering(&self) -> Ordering;
-    fn after(&self, backend: DbBackend) -> Result<Option<sea_orm::Condition>, DbErr>;
+    /// The list's `first` / `after` arguments.
+    fn page(&self) -> &PageArgs;
+
+    /// The keyset position to start after, if any.
+    fn after(&self, backend: DbBackend) -> Result<Option<sea_orm::Condition>, DbErr> {
+        let Some(after) = &self.page().after else {
+            return Ok(None);
+        };
+        let cursor = after
+            .cursor()
+            .map_err(|error| DbErr::Custom(error.message()))?;
+        self.ordering()
+            .after(&cursor, backend)
+            .map(Some)
+            .map_err(|error| DbErr::Custom(error.message()))
+    }
+
     /// Rows to fetch per parent (a page plus one, to know whether more follow).
-    fn limit(&self) -> u64;
+    fn limit(&self) -> u64 {
+        self.page().first + 1
+    }
 }
 
 /// Loads a page of children for many parents at once, one statement per distinct arguments.

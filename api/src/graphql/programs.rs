@@ -10,8 +10,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, NullOrdering, Order};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, Select,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -23,7 +22,7 @@ use entity::prelude::{
 };
 
 use crate::error::AppResult;
-use crate::graphql::campaigns::{after_condition, child_total, contains_ignoring_case, fetch_page};
+use crate::graphql::campaigns::{child_total, contains_ignoring_case, fetch_page};
 use crate::graphql::connection::{
     KeyKind, Ordering, Page, PageArgs, SortKey, connection_types, cursor,
 };
@@ -659,11 +658,8 @@ impl ChildList for ProgramEnrollments {
     fn ordering(&self) -> Ordering {
         ProgramEnrollment::ordering()
     }
-    fn after(&self, backend: DbBackend) -> Result<Option<Condition>, DbErr> {
-        after_condition(&self.page, &self.ordering(), backend)
-    }
-    fn limit(&self) -> u64 {
-        self.page.first + 1
+    fn page(&self) -> &PageArgs {
+        &self.page
     }
 }
 
@@ -684,11 +680,8 @@ impl ChildList for ProgramApplications {
     fn ordering(&self) -> Ordering {
         Application::ordering()
     }
-    fn after(&self, backend: DbBackend) -> Result<Option<Condition>, DbErr> {
-        after_condition(&self.page, &self.ordering(), backend)
-    }
-    fn limit(&self) -> u64 {
-        self.page.first + 1
+    fn page(&self) -> &PageArgs {
+        &self.page
     }
 }
 

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
-use sea_orm::{ColumnTrait, Condition, DbBackend, DbErr, QueryFilter, Select};
+use sea_orm::{ColumnTrait, Condition, DbBackend, QueryFilter, Select};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -16,8 +16,7 @@ use entity::prelude::{
 
 use crate::error::AppResult;
 use crate::graphql::campaigns::{
-    Campaign, CampaignConnection, CampaignFilter, after_condition, child_total,
-    contains_ignoring_case, fetch_page,
+    Campaign, CampaignConnection, CampaignFilter, child_total, contains_ignoring_case, fetch_page,
 };
 use crate::graphql::connection::{
     KeyKind, Ordering, Page, PageArgs, SortKey, check_after, connection_types, cursor,
@@ -115,11 +114,8 @@ impl ChildList for CampaignsOf {
     fn ordering(&self) -> Ordering {
         Self::ordering()
     }
-    fn after(&self, backend: DbBackend) -> Result<Option<Condition>, DbErr> {
-        after_condition(&self.page, &self.ordering(), backend)
-    }
-    fn limit(&self) -> u64 {
-        self.page.first + 1
+    fn page(&self) -> &PageArgs {
+        &self.page
     }
 }
 
