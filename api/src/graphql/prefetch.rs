@@ -25,11 +25,6 @@ pub fn node_selections<'a>(context: &'a Context<'a>, relation: &str) -> Vec<Sele
     fields
 }
 
-/// The selections of `relation` directly under a single object.
-pub fn direct_selections<'a>(context: &'a Context<'a>, relation: &str) -> Vec<SelectionField<'a>> {
-    context.look_ahead().field(relation).selection_fields()
-}
-
 /// Whether a selection asks for one of its sub-fields (e.g. `totalCount`).
 pub fn selects(field: &SelectionField<'_>, name: &str) -> bool {
     field.selection_set().any(|child| child.name() == name)

@@ -59,14 +59,6 @@ impl Visibility {
         }
     }
 
-    /// Everything (the admin's view).
-    pub fn everything() -> Visibility {
-        Visibility {
-            role: Role::Admin,
-            company: None,
-        }
-    }
-
     pub fn rule(&self, domain: Domain) -> ReadRule {
         use Domain::*;
         match (self.role, domain) {
@@ -81,11 +73,6 @@ impl Visibility {
             (Role::CommunityModerator, Community) => ReadRule::All,
             _ => ReadRule::Nothing,
         }
-    }
-
-    /// The company whose rows this caller is limited to, if any.
-    pub fn company(&self) -> Option<Uuid> {
-        self.company.filter(|_| self.role.is_company_role())
     }
 }
 
