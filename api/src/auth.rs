@@ -32,6 +32,18 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role as tokens spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::CompanyAdmin => "company_admin",
+            Role::CompanyViewer => "company_viewer",
+            Role::Ingestion => "ingestion",
+            Role::ProgramStaff => "program_staff",
+            Role::CommunityModerator => "community_moderator",
+        }
+    }
+
     pub fn is_company_role(self) -> bool {
         matches!(self, Role::CompanyAdmin | Role::CompanyViewer)
     }
@@ -208,6 +220,20 @@ pub fn sign_hs256(secret: &[u8], claims: &Claims) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn role_names_are_the_token_spellings() {
+        for role in [
+            Role::Admin,
+            Role::CompanyAdmin,
+            Role::CompanyViewer,
+            Role::Ingestion,
+            Role::ProgramStaff,
+            Role::CommunityModerator,
+        ] {
+            assert_eq!(serde_json::to_value(role).unwrap(), role.name());
+        }
+    }
 
     fn now() -> i64 {
         chrono::Utc::now().timestamp()

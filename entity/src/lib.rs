@@ -2,6 +2,7 @@
 //! sets as active enums, typed structs for the JSONB shapes the seeds give, and [`Numeric`]
 //! for exact decimals on both backends.
 
+pub mod capacity;
 pub mod enums;
 pub mod json;
 pub mod numeric;
@@ -9,6 +10,7 @@ pub mod numeric;
 pub mod activity;
 pub mod application;
 pub mod attendance_record;
+pub mod audit_log;
 pub mod beneficiary_group;
 pub mod campaign;
 pub mod campaign_metrics_snapshot;
@@ -36,6 +38,7 @@ pub mod prelude {
     pub use super::activity::Entity as Activity;
     pub use super::application::Entity as Application;
     pub use super::attendance_record::Entity as AttendanceRecord;
+    pub use super::audit_log::Entity as AuditLog;
     pub use super::beneficiary_group::Entity as BeneficiaryGroup;
     pub use super::campaign::Entity as Campaign;
     pub use super::campaign_metrics_snapshot::Entity as CampaignMetricsSnapshot;

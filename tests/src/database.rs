@@ -4,6 +4,7 @@
 //! and dropped when the test ends; on SQLite it is a file in a temporary directory. A test that
 //! is told to use PostgreSQL and cannot reach it fails: it never quietly skips.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -170,6 +171,52 @@ impl TestDatabase {
             .unwrap_or_else(|error| panic!("{sql}: {error}"))
             .unwrap_or_else(|| panic!("{sql} returned no row"));
         row.try_get_by_index::<i64>(0).expect("an integer")
+    }
+
+    /// Every row of every table (but the migration bookkeeping), each as one text line, sorted
+    /// per table: compare it before and after a refused mutation to show it wrote nothing.
+    pub async fn contents(&self) -> BTreeMap<String, Vec<String>> {
+        let tables_sql = match self.backend {
+            Backend::Postgres => {
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' \
+                 AND tablename <> 'seaql_migrations'"
+            }
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations'"
+            }
+        };
+        let mut contents = BTreeMap::new();
+        for table in self.strings(tables_sql).await {
+            let rows_sql = match self.backend {
+                Backend::Postgres => format!("SELECT t::text FROM \"{table}\" t ORDER BY 1"),
+                Backend::Sqlite => {
+                    let columns = self
+                        .strings(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                        .await;
+                    let row = columns
+                        .iter()
+                        .map(|column| format!("quote(\"{column}\")"))
+                        .collect::<Vec<_>>()
+                        .join(" || ',' || ");
+                    format!("SELECT {row} FROM \"{table}\" ORDER BY 1")
+                }
+            };
+            let rows = self.strings(&rows_sql).await;
+            contents.insert(table, rows);
+        }
+        contents
+    }
+
+    /// The first column of every row `sql` returns, as text.
+    async fn strings(&self, sql: &str) -> Vec<String> {
+        self.connection
+            .query_all_raw(Statement::from_string(self.db_backend(), sql.to_owned()))
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0).expect("a text column"))
+            .collect()
     }
 }
 

@@ -11,13 +11,14 @@ pub mod enums;
 pub mod ingestion;
 pub mod instances;
 pub mod loaders;
+pub mod mutations;
 pub mod prefetch;
 pub mod programs;
 pub mod reference;
 pub mod scope;
 pub mod snapshots;
 
-use async_graphql::{EmptyMutation, EmptySubscription, ID, MergedObject, Schema};
+use async_graphql::{EmptySubscription, ID, MergedObject, Schema};
 use uuid::Uuid;
 
 pub use scope::RequestScope;
@@ -37,13 +38,19 @@ pub struct QueryRoot(
     community::CommunityQueries,
 );
 
-pub type GatewaySchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub use mutations::MutationRoot;
+
+pub type GatewaySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema, ready to execute requests that carry a [`RequestScope`].
 pub fn build_schema(limits: &Limits, introspection: bool) -> GatewaySchema {
-    let builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity);
+    let builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity);
     if introspection {
         builder.finish()
     } else {

@@ -216,10 +216,7 @@ impl RequestScope {
         match self.visibility.rule(domain) {
             ReadRule::Nothing => Err(AppError::Forbidden(format!(
                 "the {} role cannot read {}",
-                serde_json::to_value(self.caller.role)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                self.caller.role.name(),
                 domain.describe()
             ))),
             _ => Ok(()),

@@ -25,10 +25,9 @@ use uuid::Uuid;
 use entity::enums::*;
 use entity::json::{
     AgeRange, CsvMetadata, EligibleProgramTypes, Engagement, ErrorSummary, FullSnapshot,
-    IaasMetrics, InstanceCounts, LegalStatusCategories, OutcomeScores, RowError, SnapshotAlert,
-    StringList,
+    IaasMetrics, InstanceCounts, LegalStatusCategories, OutcomeScores, RowError, StringList,
 };
-use entity::{Numeric, prelude::*};
+use entity::{Numeric, capacity, prelude::*};
 
 use catalog::{ACTIVITY_NAMES, COMPANY_NAMES, FIRST_NAMES, GROUPS, LAST_NAMES, TEMPLATES};
 
@@ -183,30 +182,7 @@ fn slug(text: &str) -> String {
     slug.trim_matches('-').to_owned()
 }
 
-/// Capacity alert thresholds and their severities (DESIGN.md "Capacity alerts").
-pub const ALERT_THRESHOLDS: [(f64, &str); 3] =
-    [(0.80, "WARNING"), (0.90, "HIGH"), (1.00, "CRITICAL")];
-
-/// The alerts raised when a dimension's utilization moves from `previous` to `current`:
-/// one per threshold crossed upward.
-pub fn crossed_alerts(dimension: &str, previous: f64, current: f64) -> Vec<SnapshotAlert> {
-    ALERT_THRESHOLDS
-        .iter()
-        .filter(|(threshold, _)| previous < *threshold && current >= *threshold)
-        .map(|(threshold, severity)| SnapshotAlert {
-            alert_type: "capacity".to_owned(),
-            message: format!(
-                "{dimension} utilization reached {:.0}% (threshold {:.0}%)",
-                current * 100.0,
-                threshold * 100.0
-            ),
-            threshold: *threshold,
-            dimension: Some(dimension.to_owned()),
-            severity: Some((*severity).to_owned()),
-            utilization: Some((current * 10_000.0).round() / 10_000.0),
-        })
-        .collect()
-}
+pub use entity::capacity::{ALERT_THRESHOLDS, crossed_alerts};
 
 struct Generator {
     size: DemoSize,
@@ -596,10 +572,8 @@ impl Generator {
                 (start.format("%m").to_string().parse::<u32>().unwrap_or(1) - 1) / 3 + 1
             );
             let created = self.day(u64::from(days) + 70);
-            let is_high_value = sroi >= 4.5 && vis >= 70.0;
-            let upsell = ((utilization.min(1.3) / 1.3) * 70.0
-                + if is_high_value { 30.0 } else { 0.0 })
-            .round() as i32;
+            let is_high_value = capacity::is_high_value(Some(sroi), Some(vis));
+            let upsell = capacity::upsell_score(utilization, is_high_value);
             let model = entity::campaign::Model {
                 id: self.id(),
                 name,
@@ -668,10 +642,16 @@ impl Generator {
                 total_hours_logged: Some(score(hours)),
                 total_sessions_completed: Some(current_sessions),
                 capacity_utilization: Some(fraction(ratio(current_volunteers, target_volunteers))),
-                is_near_capacity: Some(ratio(current_volunteers, target_volunteers) >= 0.8),
-                is_over_capacity: Some(ratio(current_volunteers, target_volunteers) > 1.0),
+                is_near_capacity: Some(capacity::is_near_capacity(ratio(
+                    current_volunteers,
+                    target_volunteers,
+                ))),
+                is_over_capacity: Some(capacity::is_over_capacity(ratio(
+                    current_volunteers,
+                    target_volunteers,
+                ))),
                 is_high_value: Some(is_high_value),
-                upsell_opportunity_score: Some(upsell.clamp(0, 100)),
+                upsell_opportunity_score: Some(upsell),
                 evidence_snippet_ids: Some(StringList(Vec::new())),
                 tags: Some(strings(template.tags)),
                 internal_notes: None,
@@ -1476,19 +1456,6 @@ impl Generator {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crossing_two_thresholds_in_one_step_raises_both() {
-        let alerts = crossed_alerts("volunteers", 0.85, 0.95);
-        let severities: Vec<_> = alerts.iter().filter_map(|a| a.severity.clone()).collect();
-        assert_eq!(severities, ["HIGH"]);
-        let alerts = crossed_alerts("budget", 0.5, 1.02);
-        assert_eq!(alerts.len(), 3);
-        assert!(
-            crossed_alerts("sessions", 0.95, 0.97).is_empty(),
-            "staying above raises nothing"
-        );
-    }
 
     #[test]
     fn slugs_are_url_friendly() {

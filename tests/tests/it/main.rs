@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod campaign_mutations;
 mod constraints;
 mod demo;
 mod http;
