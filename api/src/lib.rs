@@ -1,6 +1,7 @@
 //! Platform Gateway: the actix-web server and the async-graphql schema over the platform
 //! database. `main.rs` only parses the command line and calls [`run`].
 
+pub mod alerts;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub rate_limiter: std::sync::Arc<limits::RateLimiter>,
     pub http: config::HttpOptions,
     pub persisted: std::sync::Arc<persisted::PersistedQueries>,
+    /// This process's fan-out of committed capacity alerts.
+    pub alerts: alerts::AlertBus,
 }
 
 impl AppState {
@@ -40,12 +43,14 @@ impl AppState {
         http: config::HttpOptions,
         allowed_operations: Option<Vec<String>>,
     ) -> AppState {
+        let alerts = alerts::AlertBus::new();
         AppState {
             persisted: std::sync::Arc::new(persisted::PersistedQueries::new(
                 http.persisted_queries_cache,
                 allowed_operations,
             )),
-            schema: graphql::build_schema(&limits, !http.disable_introspection),
+            schema: graphql::build_schema(&limits, !http.disable_introspection, alerts.clone()),
+            alerts,
             rate_limiter: std::sync::Arc::new(limits::RateLimiter::new(&limits)),
             database,
             auth,

@@ -14,6 +14,8 @@ pub mod audit_log;
 pub mod beneficiary_group;
 pub mod campaign;
 pub mod campaign_metrics_snapshot;
+pub mod capacity_alert;
+pub mod capacity_alert_level;
 pub mod community_invitation;
 pub mod community_member;
 pub mod company;
@@ -42,6 +44,8 @@ pub mod prelude {
     pub use super::beneficiary_group::Entity as BeneficiaryGroup;
     pub use super::campaign::Entity as Campaign;
     pub use super::campaign_metrics_snapshot::Entity as CampaignMetricsSnapshot;
+    pub use super::capacity_alert::Entity as CapacityAlert;
+    pub use super::capacity_alert_level::Entity as CapacityAlertLevel;
     pub use super::community_invitation::Entity as CommunityInvitation;
     pub use super::community_member::Entity as CommunityMember;
     pub use super::company::Entity as Company;

@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 pub use scope::RequestScope;
 
+use crate::alerts::AlertBus;
 use crate::error::{AppError, AppResult};
 use crate::limits::Limits;
 
@@ -43,12 +44,14 @@ pub use mutations::MutationRoot;
 pub type GatewaySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema, ready to execute requests that carry a [`RequestScope`].
-pub fn build_schema(limits: &Limits, introspection: bool) -> GatewaySchema {
+/// `alerts` is the process's alert bus: mutations announce the alerts they raise on it.
+pub fn build_schema(limits: &Limits, introspection: bool, alerts: AlertBus) -> GatewaySchema {
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
+    .data(alerts)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity);
     if introspection {
@@ -60,7 +63,7 @@ pub fn build_schema(limits: &Limits, introspection: bool) -> GatewaySchema {
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(&Limits::default(), true).sdl()
+    build_schema(&Limits::default(), true, AlertBus::new()).sdl()
 }
 
 /// A row id from a GraphQL `ID` argument; `field` names the argument for the error.

@@ -196,7 +196,11 @@ async fn capture_statements(url: &str) -> Vec<Statement> {
     let mut db = Database::connect(url).await.expect("connect");
     let sink = captured.clone();
     db.set_metric_callback(move |info| sink.lock().unwrap().push(info.statement.clone()));
-    let schema = api::graphql::build_schema(&api::limits::Limits::default(), true);
+    let schema = api::graphql::build_schema(
+        &api::limits::Limits::default(),
+        true,
+        api::alerts::AlertBus::new(),
+    );
     let response = schema
         .execute(
             async_graphql::Request::new(DASHBOARD).data(api::graphql::RequestScope::new(

@@ -16,12 +16,14 @@ use std::sync::Arc;
 
 use async_graphql::{Context, MergedObject};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, DbErr, EntityTrait, PrimaryKeyTrait,
-    QuerySelect, Select, SqlErr, TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, PrimaryKeyTrait, QuerySelect, Select, SqlErr, Statement, TransactionOptions,
+    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::alerts::{AlertBus, CHANNEL};
 use crate::auth::{Caller, Role};
 use crate::error::{AppError, AppResult};
 use crate::graphql::scope::{Domain, RequestScope, Scoped, scope, visible};
@@ -74,6 +76,8 @@ pub struct Write<'a> {
     mutation: String,
     operation: Option<String>,
     touched: Vec<Touched>,
+    bus: Option<AlertBus>,
+    raised: Vec<entity::capacity_alert::Model>,
 }
 
 impl<'a> Write<'a> {
@@ -105,6 +109,8 @@ impl<'a> Write<'a> {
             mutation,
             operation: context.query_env.operation_name.clone(),
             touched: Vec::new(),
+            bus: context.data_opt::<AlertBus>().cloned(),
+            raised: Vec::new(),
         })
     }
 
@@ -181,6 +187,14 @@ impl<'a> Write<'a> {
         });
     }
 
+    /// Capacity alerts this mutation raised, to announce when it commits.
+    pub fn raise(&mut self, alerts: Vec<entity::capacity_alert::Model>) {
+        for alert in &alerts {
+            self.touch("CapacityAlert", alert.id);
+        }
+        self.raised.extend(alerts);
+    }
+
     /// Writes the audit row and commits. Until this returns, nothing the mutation did is
     /// visible to anyone else.
     pub async fn commit(self) -> AppResult<()> {
@@ -202,7 +216,28 @@ impl<'a> Write<'a> {
         }
         .insert(&self.txn)
         .await?;
+        let backend = self.txn.get_database_backend();
+        if backend == DbBackend::Postgres {
+            // NOTIFY inside the transaction is delivered when, and only if, it commits; the
+            // payload carries ids only, in chunks well under PostgreSQL's 8000-byte limit.
+            for ids in self.raised.chunks(100) {
+                let payload =
+                    json!({ "ids": ids.iter().map(|alert| alert.id).collect::<Vec<_>>() });
+                self.txn
+                    .execute_raw(Statement::from_sql_and_values(
+                        backend,
+                        "SELECT pg_notify($1, $2)",
+                        [CHANNEL.into(), payload.to_string().into()],
+                    ))
+                    .await?;
+            }
+        }
         self.txn.commit().await?;
+        if backend != DbBackend::Postgres
+            && let Some(bus) = &self.bus
+        {
+            bus.publish(self.raised.iter().cloned());
+        }
         tracing::info!(
             target: "audit",
             subject = %caller.subject,
