@@ -92,8 +92,9 @@ pub fn readings(campaign: &campaign::Model) -> [Reading; 4] {
 
 /// Observes `campaign`'s capacity inside the mutation's transaction: for each dimension,
 /// compares the utilization with the level last observed (or, for a campaign never observed,
-/// with its latest snapshot before `at`, else zero), stores the new level, and inserts an alert
-/// for each threshold crossed upward. Returns the alerts inserted; the caller hands them to
+/// with its latest snapshot, else zero), stores the new level, and inserts an alert for each
+/// threshold crossed upward. `snapshot` is the id and date of the snapshot being recorded,
+/// when that is what raises them. Returns the alerts inserted; the caller hands them to
 /// `Write::raise` so they are announced when the transaction commits.
 ///
 /// The caller must hold the campaign's row lock (`Write::find` takes it), so two changes to
@@ -102,17 +103,23 @@ pub async fn observe<C: ConnectionTrait>(
     txn: &C,
     campaign: &campaign::Model,
     source: AlertSource,
-    snapshot_id: Option<Uuid>,
-    at: DateTime<Utc>,
+    snapshot: Option<(Uuid, DateTime<Utc>)>,
 ) -> Result<Vec<capacity_alert::Model>, DbErr> {
+    let at = Utc::now();
+    let snapshot_id = snapshot.map(|(id, _)| id);
     let levels = CapacityAlertLevel::find()
         .filter(capacity_alert_level::Column::CampaignId.eq(campaign.id))
         .all(txn)
         .await?;
     let previous_snapshot = if levels.len() < DIMENSIONS.len() {
-        CampaignMetricsSnapshot::find()
-            .filter(campaign_metrics_snapshot::Column::CampaignId.eq(campaign.id))
-            .filter(campaign_metrics_snapshot::Column::SnapshotDate.lt(at))
+        let mut earlier = CampaignMetricsSnapshot::find()
+            .filter(campaign_metrics_snapshot::Column::CampaignId.eq(campaign.id));
+        if let Some((id, date)) = snapshot {
+            earlier = earlier
+                .filter(campaign_metrics_snapshot::Column::Id.ne(id))
+                .filter(campaign_metrics_snapshot::Column::SnapshotDate.lte(date));
+        }
+        earlier
             .order_by_desc(campaign_metrics_snapshot::Column::SnapshotDate)
             .one(txn)
             .await?
@@ -155,12 +162,10 @@ pub async fn observe<C: ConnectionTrait>(
                 company_id: Set(campaign.company_id),
                 dimension: Set(reading.dimension.to_owned()),
                 severity: Set(severity.to_lowercase()),
-                threshold: Set(Numeric(
-                    Decimal::try_from(threshold).unwrap_or_default().round_dp(4),
-                )),
+                threshold: Set(Numeric(fraction(threshold))),
                 utilization: Set(Numeric(utilization)),
-                current_value: Set(Numeric(reading.current.round_dp(2))),
-                target_value: Set(Numeric(reading.target.unwrap_or_default().round_dp(2))),
+                current_value: Set(Numeric(money(reading.current))),
+                target_value: Set(Numeric(money(reading.target.unwrap_or_default()))),
                 source: Set(source.as_str().to_owned()),
                 snapshot_id: Set(snapshot_id),
                 raised_at: Set(at),
@@ -171,6 +176,20 @@ pub async fn observe<C: ConnectionTrait>(
         }
     }
     Ok(raised)
+}
+
+/// An amount with the two decimals `numeric(14,2)` stores.
+fn money(value: Decimal) -> Decimal {
+    let mut value = value.round_dp(2);
+    value.rescale(2);
+    value
+}
+
+/// A threshold with the four decimals `numeric(5,4)` stores.
+fn fraction(value: f64) -> Decimal {
+    let mut value = Decimal::try_from(value).unwrap_or_default().round_dp(4);
+    value.rescale(4);
+    value
 }
 
 /// A stored snapshot's utilization in `dimension`.

@@ -29,8 +29,11 @@ pub fn utilization(current: Decimal, target: Decimal) -> Option<Decimal> {
     if target <= Decimal::ZERO {
         return None;
     }
-    let ratio = (current / target).round_dp(4);
-    Some(ratio.clamp(Decimal::ZERO, MAX_STORED_UTILIZATION))
+    let mut ratio = (current / target)
+        .round_dp(4)
+        .clamp(Decimal::ZERO, MAX_STORED_UTILIZATION);
+    ratio.rescale(4);
+    Some(ratio)
 }
 
 /// [`utilization`] of integer counts with an optional target.
@@ -106,7 +109,10 @@ mod tests {
 
     #[test]
     fn utilization_is_stored_with_four_decimals_and_capped() {
-        assert_eq!(count_utilization(45, Some(50)), Some(Decimal::new(9000, 4)));
+        assert_eq!(
+            count_utilization(45, Some(50)).map(|u| u.to_string()),
+            Some("0.9000".into())
+        );
         assert_eq!(count_utilization(1, Some(3)), Some(Decimal::new(3333, 4)));
         assert_eq!(count_utilization(5, None), None);
         assert_eq!(count_utilization(5, Some(0)), None);

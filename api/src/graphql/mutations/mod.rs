@@ -29,11 +29,15 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::scope::{Domain, RequestScope, Scoped, scope, visible};
 
 pub mod campaigns;
+pub mod instances;
 
 /// Every mutation field of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(campaigns::CampaignMutations);
+pub struct MutationRoot(
+    campaigns::CampaignMutations,
+    instances::ProgramInstanceMutations,
+);
 
 /// How a caller may write a domain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,6 +180,18 @@ impl<'a> Write<'a> {
             }
             (WriteRule::All, _) => Ok(()),
         }
+    }
+
+    /// The caller as a platform user, when the token's subject is one (service tokens and
+    /// external identities are not): for `created_by`-style columns.
+    pub async fn caller_user(&self) -> AppResult<Option<Uuid>> {
+        let Ok(id) = Uuid::parse_str(&self.scope.caller.subject) else {
+            return Ok(None);
+        };
+        Ok(entity::prelude::User::find_by_id(id)
+            .one(&self.txn)
+            .await?
+            .map(|user| user.id))
     }
 
     /// Records that this mutation wrote the row `id` of `kind` (a GraphQL type name), for the
