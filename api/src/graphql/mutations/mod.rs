@@ -27,6 +27,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::scope::{Domain, RequestScope, Scoped, scope, visible};
 
 pub mod campaigns;
+pub mod reference_rules;
 
 /// Every mutation field of the API.
 #[derive(MergedObject, Default)]
