@@ -19,6 +19,9 @@ pub enum AppError {
     NotFound(String),
     /// The request conflicts with the current state. Client sees `CONFLICT`.
     Conflict(String),
+    /// One input field conflicts with the current state (a name already taken, a version not
+    /// above the latest). Client sees `CONFLICT`, the message, and `field`.
+    ConflictOn { field: String, message: String },
     /// No valid credentials. Client sees `UNAUTHENTICATED`.
     Unauthenticated(String),
     /// Credentials are valid but do not allow this. Client sees `FORBIDDEN`.
@@ -35,12 +38,20 @@ impl AppError {
         }
     }
 
+    pub fn conflict_on(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::ConflictOn {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
     /// What the client is told.
     pub fn message(&self) -> String {
         match self {
             AppError::BadUserInput { field, message } => format!("{field} {message}"),
             AppError::NotFound(message)
             | AppError::Conflict(message)
+            | AppError::ConflictOn { message, .. }
             | AppError::Unauthenticated(message)
             | AppError::Forbidden(message) => message.clone(),
             AppError::Internal(_) => "internal error".to_owned(),
@@ -51,7 +62,7 @@ impl AppError {
         match self {
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::NotFound(_) => "NOT_FOUND",
-            AppError::Conflict(_) => "CONFLICT",
+            AppError::Conflict(_) | AppError::ConflictOn { .. } => "CONFLICT",
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::Internal(_) => "INTERNAL",
@@ -87,7 +98,8 @@ impl ErrorExtensions for AppError {
         }
         async_graphql::Error::new(self.message()).extend_with(|_, extensions| {
             extensions.set("code", self.code());
-            if let AppError::BadUserInput { field, .. } = self {
+            if let AppError::BadUserInput { field, .. } | AppError::ConflictOn { field, .. } = self
+            {
                 extensions.set("field", field.as_str());
             }
         })
@@ -117,6 +129,15 @@ mod tests {
         let extensions = format!("{:?}", error.extensions);
         assert!(extensions.contains("INTERNAL"));
         assert!(!extensions.contains("campaigns"));
+    }
+
+    #[test]
+    fn a_conflict_on_a_field_names_it() {
+        let error: async_graphql::Error =
+            AppError::conflict_on("input.version", "1.0.0 is not above 1.2.0").into();
+        let extensions = format!("{:?}", error.extensions);
+        assert!(extensions.contains("CONFLICT") && extensions.contains("input.version"));
+        assert_eq!(error.message, "1.0.0 is not above 1.2.0");
     }
 
     #[test]

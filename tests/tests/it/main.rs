@@ -13,3 +13,4 @@ mod limits;
 mod migrations;
 mod read_api;
 mod read_more;
+mod reference_mutations;

@@ -30,6 +30,8 @@ use crate::graphql::scope::{Domain, RequestScope, Scoped, scope, visible};
 
 pub mod campaigns;
 pub mod instances;
+pub mod reference;
+pub mod reference_rules;
 
 /// Every mutation field of the API.
 #[derive(MergedObject, Default)]
@@ -37,6 +39,7 @@ pub mod instances;
 pub struct MutationRoot(
     campaigns::CampaignMutations,
     instances::ProgramInstanceMutations,
+    reference::ReferenceMutations,
 );
 
 /// How a caller may write a domain.
