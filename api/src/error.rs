@@ -19,6 +19,9 @@ pub enum AppError {
     NotFound(String),
     /// The request conflicts with the current state. Client sees `CONFLICT`.
     Conflict(String),
+    /// One input field conflicts with stored data (a value that must be unique is taken).
+    /// Client sees `CONFLICT`, the message, and `field`.
+    ConflictOnField { field: String, message: String },
     /// No valid credentials. Client sees `UNAUTHENTICATED`.
     Unauthenticated(String),
     /// Credentials are valid but do not allow this. Client sees `FORBIDDEN`.
@@ -35,10 +38,18 @@ impl AppError {
         }
     }
 
+    pub fn conflict_on(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::ConflictOnField {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
     /// What the client is told.
     pub fn message(&self) -> String {
         match self {
             AppError::BadUserInput { field, message } => format!("{field} {message}"),
+            AppError::ConflictOnField { message, .. } => message.clone(),
             AppError::NotFound(message)
             | AppError::Conflict(message)
             | AppError::Unauthenticated(message)
@@ -51,7 +62,7 @@ impl AppError {
         match self {
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::NotFound(_) => "NOT_FOUND",
-            AppError::Conflict(_) => "CONFLICT",
+            AppError::Conflict(_) | AppError::ConflictOnField { .. } => "CONFLICT",
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::Internal(_) => "INTERNAL",
@@ -87,7 +98,9 @@ impl ErrorExtensions for AppError {
         }
         async_graphql::Error::new(self.message()).extend_with(|_, extensions| {
             extensions.set("code", self.code());
-            if let AppError::BadUserInput { field, .. } = self {
+            if let AppError::BadUserInput { field, .. } | AppError::ConflictOnField { field, .. } =
+                self
+            {
                 extensions.set("field", field.as_str());
             }
         })
@@ -125,5 +138,14 @@ mod tests {
             AppError::bad_input("first", "must be at most 100").into();
         let extensions = format!("{:?}", error.extensions);
         assert!(extensions.contains("BAD_USER_INPUT") && extensions.contains("first"));
+    }
+
+    #[test]
+    fn a_conflict_on_a_field_names_the_field() {
+        let error: async_graphql::Error =
+            AppError::conflict_on("input.telegramId", "is taken by member #3").into();
+        let extensions = format!("{:?}", error.extensions);
+        assert!(extensions.contains("CONFLICT") && extensions.contains("input.telegramId"));
+        assert_eq!(error.message, "is taken by member #3");
     }
 }
