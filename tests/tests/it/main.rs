@@ -5,6 +5,7 @@
 
 mod auth;
 mod campaign_mutations;
+mod community_mutations;
 mod constraints;
 mod demo;
 mod http;

@@ -29,6 +29,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::scope::{Domain, RequestScope, Scoped, scope, visible};
 
 pub mod campaigns;
+pub mod community;
 pub mod instances;
 pub mod reference;
 pub mod reference_rules;
@@ -40,6 +41,7 @@ pub struct MutationRoot(
     campaigns::CampaignMutations,
     instances::ProgramInstanceMutations,
     reference::ReferenceMutations,
+    community::CommunityMutations,
 );
 
 /// How a caller may write a domain.
