@@ -19,6 +19,9 @@ pub enum AppError {
     NotFound(String),
     /// The request conflicts with the current state. Client sees `CONFLICT`.
     Conflict(String),
+    /// The request conflicts with the current state because of one input field (a name that
+    /// is taken, say). Client sees `CONFLICT`, the message, and `field`.
+    ConflictAt { field: String, message: String },
     /// No valid credentials. Client sees `UNAUTHENTICATED`.
     Unauthenticated(String),
     /// Credentials are valid but do not allow this. Client sees `FORBIDDEN`.
@@ -35,12 +38,20 @@ impl AppError {
         }
     }
 
+    pub fn conflict_at(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::ConflictAt {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
     /// What the client is told.
     pub fn message(&self) -> String {
         match self {
             AppError::BadUserInput { field, message } => format!("{field} {message}"),
             AppError::NotFound(message)
             | AppError::Conflict(message)
+            | AppError::ConflictAt { message, .. }
             | AppError::Unauthenticated(message)
             | AppError::Forbidden(message) => message.clone(),
             AppError::Internal(_) => "internal error".to_owned(),
@@ -51,7 +62,7 @@ impl AppError {
         match self {
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::NotFound(_) => "NOT_FOUND",
-            AppError::Conflict(_) => "CONFLICT",
+            AppError::Conflict(_) | AppError::ConflictAt { .. } => "CONFLICT",
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::Internal(_) => "INTERNAL",
@@ -87,7 +98,8 @@ impl ErrorExtensions for AppError {
         }
         async_graphql::Error::new(self.message()).extend_with(|_, extensions| {
             extensions.set("code", self.code());
-            if let AppError::BadUserInput { field, .. } = self {
+            if let AppError::BadUserInput { field, .. } | AppError::ConflictAt { field, .. } = self
+            {
                 extensions.set("field", field.as_str());
             }
         })
@@ -125,5 +137,14 @@ mod tests {
             AppError::bad_input("first", "must be at most 100").into();
         let extensions = format!("{:?}", error.extensions);
         assert!(extensions.contains("BAD_USER_INPUT") && extensions.contains("first"));
+    }
+
+    #[test]
+    fn a_conflict_on_one_field_names_it() {
+        let error: async_graphql::Error =
+            AppError::conflict_at("input.name", "the name is taken").into();
+        assert_eq!(error.message, "the name is taken");
+        let extensions = format!("{:?}", error.extensions);
+        assert!(extensions.contains("CONFLICT") && extensions.contains("input.name"));
     }
 }
