@@ -11,5 +11,6 @@ mod http;
 mod isolation;
 mod limits;
 mod migrations;
+mod program_mutations;
 mod read_api;
 mod read_more;
