@@ -12,6 +12,7 @@ mod http;
 mod isolation;
 mod limits;
 mod migrations;
+mod program_mutations;
 mod read_api;
 mod read_more;
 mod reference_mutations;

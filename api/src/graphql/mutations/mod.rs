@@ -31,6 +31,7 @@ use crate::graphql::scope::{Domain, RequestScope, Scoped, scope, visible};
 pub mod campaigns;
 pub mod community;
 pub mod instances;
+pub mod programs;
 pub mod reference;
 pub mod reference_rules;
 
@@ -42,6 +43,7 @@ pub struct MutationRoot(
     instances::ProgramInstanceMutations,
     reference::ReferenceMutations,
     community::CommunityMutations,
+    programs::ProgramMutations,
 );
 
 /// How a caller may write a domain.
