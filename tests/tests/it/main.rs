@@ -8,6 +8,7 @@ mod campaign_mutations;
 mod constraints;
 mod demo;
 mod http;
+mod ingestion_mutations;
 mod isolation;
 mod limits;
 mod migrations;

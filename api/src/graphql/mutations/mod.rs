@@ -27,11 +27,12 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::scope::{Domain, RequestScope, Scoped, scope, visible};
 
 pub mod campaigns;
+pub mod ingestion;
 
 /// Every mutation field of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(campaigns::CampaignMutations);
+pub struct MutationRoot(campaigns::CampaignMutations, ingestion::IngestionMutations);
 
 /// How a caller may write a domain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
