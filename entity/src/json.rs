@@ -293,6 +293,10 @@ pub struct ErrorSummary {
     /// One entry per rejected row.
     #[serde(deserialize_with = "null_as_default")]
     pub row_errors: Vec<RowError>,
+    /// Why the whole batch was marked failed, when someone marked it (not a row's fault: the
+    /// file could not be read, the import was abandoned, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
 }
 
 /// Why one CSV row was rejected.

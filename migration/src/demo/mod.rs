@@ -1255,6 +1255,7 @@ impl Generator {
                         total_errors: errors,
                         errors_by_type: [("invalid_date".to_owned(), errors)].into_iter().collect(),
                         row_errors: row_errors.clone(),
+                        failure_reason: None,
                     }),
                     started_at: Some(started),
                     completed_at: Some(started + chrono::Duration::minutes(3)),

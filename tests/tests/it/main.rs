@@ -9,6 +9,7 @@ mod community_mutations;
 mod constraints;
 mod demo;
 mod http;
+mod ingestion_mutations;
 mod isolation;
 mod limits;
 mod migrations;

@@ -30,6 +30,7 @@ use crate::graphql::scope::{Domain, RequestScope, Scoped, scope, visible};
 
 pub mod campaigns;
 pub mod community;
+pub mod ingestion;
 pub mod instances;
 pub mod programs;
 pub mod reference;
@@ -44,6 +45,7 @@ pub struct MutationRoot(
     reference::ReferenceMutations,
     community::CommunityMutations,
     programs::ProgramMutations,
+    ingestion::IngestionMutations,
 );
 
 /// How a caller may write a domain.
