@@ -5,8 +5,8 @@
 //! observed (table `capacity_alert_levels`), stores the new levels and inserts one
 //! `capacity_alerts` row per threshold crossed upward. The mutation's `Write` then announces
 //! the ids: on PostgreSQL with a `NOTIFY` in the same transaction, so every replica hears of
-//! them exactly when they commit; on SQLite (one replica) straight onto this process's bus
-//! after commit.
+//! them exactly when they commit (see [`crate::alert_listener`]); on SQLite (one replica)
+//! straight onto this process's bus after commit.
 
 use std::sync::Arc;
 
@@ -221,10 +221,27 @@ pub async fn load<C: ConnectionTrait>(
         .await
 }
 
+/// A committed alert as subscribers receive it: the row, and its campaign when the deliverer
+/// read it along (so a thousand subscribers asking for the campaign cost no query each).
+#[derive(Clone, Debug)]
+pub struct AlertEvent {
+    pub alert: capacity_alert::Model,
+    pub campaign: Option<Arc<campaign::Model>>,
+}
+
+impl From<capacity_alert::Model> for AlertEvent {
+    fn from(alert: capacity_alert::Model) -> Self {
+        AlertEvent {
+            alert,
+            campaign: None,
+        }
+    }
+}
+
 /// This process's fan-out of committed alerts to its subscribers. Cheap to clone.
 #[derive(Clone)]
 pub struct AlertBus {
-    sender: broadcast::Sender<Arc<capacity_alert::Model>>,
+    sender: broadcast::Sender<Arc<AlertEvent>>,
 }
 
 impl Default for AlertBus {
@@ -241,14 +258,14 @@ impl AlertBus {
 
     /// Hands committed alerts to every current subscriber. Never waits: a subscriber that has
     /// fallen [`BUS_CAPACITY`] alerts behind loses the oldest, not the others' delivery.
-    pub fn publish(&self, alerts: impl IntoIterator<Item = capacity_alert::Model>) {
-        for alert in alerts {
+    pub fn publish(&self, events: impl IntoIterator<Item = AlertEvent>) {
+        for event in events {
             // An error only means nobody is subscribed right now.
-            let _ = self.sender.send(Arc::new(alert));
+            let _ = self.sender.send(Arc::new(event));
         }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<capacity_alert::Model>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<AlertEvent>> {
         self.sender.subscribe()
     }
 

@@ -128,6 +128,10 @@ pub struct HttpOptions {
     /// Allow-list mode: a JSON array of the only operations that may run.
     #[arg(long, env = "ALLOWED_OPERATIONS_FILE")]
     pub allowed_operations_file: Option<std::path::PathBuf>,
+    /// Seconds between keep-alive pings on GraphQL WebSockets; a client silent for three
+    /// intervals is disconnected.
+    #[arg(long, env = "WS_KEEPALIVE_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub ws_keepalive_seconds: u64,
 }
 
 impl Default for HttpOptions {
@@ -139,6 +143,7 @@ impl Default for HttpOptions {
             disable_introspection: false,
             persisted_queries_cache: 10_000,
             allowed_operations_file: None,
+            ws_keepalive_seconds: 10,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! HTTP routes: `POST`/`GET /graphql`, GraphiQL at `/`, `/healthz` (the process is up) and
+//! HTTP routes: `POST`/`GET /graphql`, GraphQL over WebSocket at `/graphql/ws` (see
+//! [`crate::ws`]), GraphiQL at `/`, `/healthz` (the process is up) and
 //! `/readyz` (the database answers and is fully migrated), with a request id and structured
 //! log line per request.
 
@@ -26,6 +27,13 @@ const REQUEST_ID_HEADER: &str = "x-request-id";
 pub fn routes(config: &mut web::ServiceConfig, graphiql: bool) {
     config
         .route("/graphql", web::post().to(graphql_post))
+        .route("/graphql/ws", web::get().to(crate::ws::graphql_ws))
+        .route(
+            "/graphql",
+            web::get()
+                .guard(actix_web::guard::Header("upgrade", "websocket"))
+                .to(crate::ws::graphql_ws),
+        )
         .route("/graphql", web::get().to(graphql_get))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz));
@@ -179,9 +187,12 @@ async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
         .map(|token| format!("Bearer {token}"));
     let mut page = GraphiQLSource::build()
         .endpoint("/graphql")
+        .subscription_endpoint("/graphql/ws")
         .title("Platform Gateway");
     if let Some(authorization) = authorization.as_deref() {
-        page = page.header("Authorization", authorization);
+        page = page
+            .header("Authorization", authorization)
+            .ws_connection_param("Authorization", authorization);
     }
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")

@@ -1,6 +1,7 @@
 //! Platform Gateway: the actix-web server and the async-graphql schema over the platform
 //! database. `main.rs` only parses the command line and calls [`run`].
 
+pub mod alert_listener;
 pub mod alerts;
 pub mod auth;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod graphql;
 pub mod http;
 pub mod limits;
 pub mod persisted;
+pub mod ws;
 
 use std::io;
 
@@ -139,6 +141,7 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         settings.http.clone(),
         allowed_operations,
     );
+    alert_listener::start(&state.database, state.alerts.clone()).await;
     let server = build_server(state, &settings)?;
     tracing::info!(
         bind = %settings.bind,

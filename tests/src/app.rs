@@ -17,11 +17,16 @@ pub const TEST_SECRET: &[u8] = b"test-secret-that-is-long-enough-for-hs256";
 
 /// A token for `role` (and `company` for the company roles), valid for an hour.
 pub fn token(role: Role, company: Option<uuid::Uuid>) -> String {
+    token_expiring_in(role, company, 3600)
+}
+
+/// A token for `role` that expires `seconds` from now.
+pub fn token_expiring_in(role: Role, company: Option<uuid::Uuid>, seconds: i64) -> String {
     let claims = api::auth::Claims {
         sub: format!("{role:?}-tester"),
         role,
         company_id: company,
-        exp: chrono::Utc::now().timestamp() + 3600,
+        exp: chrono::Utc::now().timestamp() + seconds,
         nbf: None,
         iss: None,
         aud: None,
@@ -34,7 +39,18 @@ pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub address: String,
     pub client: reqwest::Client,
+    /// The gateway's alert bus (to see how many subscribers hold a receiver).
+    pub alerts: api::alerts::AlertBus,
+    limits: api::limits::Limits,
+    http: api::config::HttpOptions,
     statements: Arc<Mutex<Vec<String>>>,
+}
+
+/// A second gateway over the same database as a [`TestApp`], with its own pool, alert bus and
+/// listener: another replica.
+pub struct Replica {
+    pub address: String,
+    pub alerts: api::alerts::AlertBus,
 }
 
 /// The demo anchor day the suite uses, so data does not depend on the day tests run.
@@ -98,24 +114,44 @@ impl TestApp {
                 statements.push(info.statement.to_string());
             }
         });
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
-        let port = listener.local_addr().expect("local address").port();
-        let auth = api::auth::Auth {
-            verifier: api::auth::TokenVerifier::hs256(TEST_SECRET, None, None),
-            development_token: None,
-        };
-        let allowed = http.allowed_operations_file.as_deref().map(|path| {
-            api::persisted::PersistedQueries::read_allow_list(path).expect("an allow-list file")
-        });
-        let state = api::AppState::new(connection, auth, limits, http, allowed);
-        let server = api::build_server_on(state, listener, Some(2)).expect("build server");
-        tokio::spawn(server);
+        // The listener reads through the unrecorded connection: its reads are not the
+        // requests' statements.
+        let (address, alerts) =
+            start_gateway(connection, &db.connection, limits.clone(), http.clone()).await;
         TestApp {
             db,
-            address: format!("http://127.0.0.1:{port}"),
+            address,
             client: reqwest::Client::new(),
+            alerts,
+            limits,
+            http,
             statements,
         }
+    }
+
+    /// Another gateway replica over this app's database.
+    pub async fn replica(&self) -> Replica {
+        let connection = sea_orm::Database::connect(self.db.url.as_str())
+            .await
+            .expect("connect a replica");
+        let (address, alerts) = start_gateway(
+            connection.clone(),
+            &connection,
+            self.limits.clone(),
+            self.http.clone(),
+        )
+        .await;
+        Replica { address, alerts }
+    }
+
+    /// The WebSocket endpoint's address for [`crate::ws::GraphQLSocket`] (the HTTP address).
+    pub fn ws_address(&self) -> &str {
+        &self.address
+    }
+
+    /// Waits (up to 10 s) until exactly `count` subscriptions hold a receiver of the alert bus.
+    pub async fn wait_for_subscribers(&self, count: usize) {
+        wait_for_subscribers(&self.alerts, count).await;
     }
 
     /// POSTs a GraphQL request as an admin and returns the whole response body.
@@ -199,5 +235,42 @@ impl TestApp {
             .lock()
             .map(|mut s| std::mem::take(&mut *s))
             .unwrap_or_default()
+    }
+}
+
+/// Starts a gateway (server and alert listener) on a random port; returns its address and bus.
+async fn start_gateway(
+    connection: sea_orm::DatabaseConnection,
+    listener_connection: &sea_orm::DatabaseConnection,
+    limits: api::limits::Limits,
+    http: api::config::HttpOptions,
+) -> (String, api::alerts::AlertBus) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
+    let port = listener.local_addr().expect("local address").port();
+    let auth = api::auth::Auth {
+        verifier: api::auth::TokenVerifier::hs256(TEST_SECRET, None, None),
+        development_token: None,
+    };
+    let allowed = http.allowed_operations_file.as_deref().map(|path| {
+        api::persisted::PersistedQueries::read_allow_list(path).expect("an allow-list file")
+    });
+    let state = api::AppState::new(connection, auth, limits, http, allowed);
+    let alerts = state.alerts.clone();
+    api::alert_listener::start(listener_connection, alerts.clone()).await;
+    let server = api::build_server_on(state, listener, Some(2)).expect("build server");
+    tokio::spawn(server);
+    (format!("http://127.0.0.1:{port}"), alerts)
+}
+
+/// Waits (up to 10 s) until exactly `count` subscriptions hold a receiver of `bus`.
+pub async fn wait_for_subscribers(bus: &api::alerts::AlertBus, count: usize) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while bus.subscriber_count() != count {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "expected {count} subscribers, have {}",
+            bus.subscriber_count()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod catalog;
 pub mod database;
 pub mod fixtures;
+pub mod ws;
 
 pub use app::TestApp;
 pub use catalog::catalog_dump;

@@ -45,6 +45,7 @@ pub const ROOT_FIELDS: &[(&str, Domain)] = &[
     ("communityInvitations", Domain::Community),
     ("communityInvitation", Domain::Community),
     ("communityInvitationByCode", Domain::Community),
+    ("capacityAlerts", Domain::Campaigns),
 ];
 
 pub fn domain_of(field: &str) -> Option<Domain> {

@@ -291,6 +291,22 @@ macro_rules! loaders {
         }
 
         impl Loaders {
+            /// Stops every loader caching (batching goes on).
+            pub fn disable_caches(&self) {
+                self.campaign_series.enable_all_cache(false);
+                self.program_activities.enable_all_cache(false);
+                self.enrollment_attendance.enable_all_cache(false);
+                self.community_member.enable_all_cache(false);
+                self.member_invitations.enable_all_cache(false);
+                self.member_invitation_counts.enable_all_cache(false);
+                self.member_participation.enable_all_cache(false);
+                self.member_participation_counts.enable_all_cache(false);
+                self.member_highlights.enable_all_cache(false);
+                self.member_relationships.enable_all_cache(false);
+                $(self.$by_id.enable_all_cache(false);)*
+                $(self.$pages.enable_all_cache(false); self.$counts.enable_all_cache(false);)*
+            }
+
             pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> Loaders {
                 Loaders {
                     campaign_series: DataLoader::with_cache(

@@ -3,6 +3,7 @@
 //! and a test keeps `schema.graphql` in sync with it).
 
 pub mod access;
+pub mod alerts;
 pub mod campaigns;
 pub mod community;
 pub mod connection;
@@ -18,7 +19,7 @@ pub mod reference;
 pub mod scope;
 pub mod snapshots;
 
-use async_graphql::{EmptySubscription, ID, MergedObject, Schema};
+use async_graphql::{ID, MergedObject, Schema};
 use uuid::Uuid;
 
 pub use scope::RequestScope;
@@ -37,19 +38,23 @@ pub struct QueryRoot(
     ingestion::IngestionQueries,
     programs::ProgramQueries,
     community::CommunityQueries,
+    alerts::AlertQueries,
 );
 
 pub use mutations::MutationRoot;
 
-pub type GatewaySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub use alerts::SubscriptionRoot;
+
+pub type GatewaySchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The schema, ready to execute requests that carry a [`RequestScope`].
-/// `alerts` is the process's alert bus: mutations announce the alerts they raise on it.
+/// `alerts` is the process's alert bus: mutations announce the alerts they raise on it, and
+/// subscriptions read from it.
 pub fn build_schema(limits: &Limits, introspection: bool, alerts: AlertBus) -> GatewaySchema {
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     .data(alerts)
     .limit_depth(limits.max_depth)

@@ -151,6 +151,13 @@ impl Scoped for CampaignMetricsSnapshot {
     }
 }
 
+impl Scoped for CapacityAlert {
+    const DOMAIN: Domain = Domain::Campaigns;
+    fn of_company(company: Uuid) -> Condition {
+        Condition::all().add(entity::capacity_alert::Column::CompanyId.eq(company))
+    }
+}
+
 impl Scoped for IngestionBatch {
     const DOMAIN: Domain = Domain::Ingestion;
     fn of_company(company: Uuid) -> Condition {
@@ -200,6 +207,14 @@ impl RequestScope {
             caller,
             visibility,
         })
+    }
+
+    /// The scope of a WebSocket connection: it lives as long as the socket, so its loaders
+    /// batch but never cache (each event reads the rows as they are when it is delivered).
+    pub fn for_socket(db: DatabaseConnection, caller: Caller) -> Arc<RequestScope> {
+        let scope = RequestScope::new(db, caller);
+        scope.loaders.disable_caches();
+        scope
     }
 
     pub fn backend(&self) -> DbBackend {

@@ -72,6 +72,7 @@ pub struct DemoSummary {
     pub kintell_sessions: usize,
     pub community_members: usize,
     pub community_invitations: usize,
+    pub capacity_alerts: usize,
 }
 
 impl fmt::Display for DemoSummary {
@@ -81,7 +82,7 @@ impl fmt::Display for DemoSummary {
             "demo data: {} companies, {} campaigns, {} program instances, {} metrics snapshots, \
              {} beneficiary groups, {} templates, {} users, {} activities, {} applications, \
              {} enrollments, {} attendance records, {} ingestion batches, {} kintell sessions, \
-             {} community members, {} invitations",
+             {} community members, {} invitations, {} capacity alerts",
             self.companies,
             self.campaigns,
             self.program_instances,
@@ -96,7 +97,8 @@ impl fmt::Display for DemoSummary {
             self.ingestion_batches,
             self.kintell_sessions,
             self.community_members,
-            self.community_invitations
+            self.community_invitations,
+            self.capacity_alerts
         )
     }
 }
@@ -191,6 +193,14 @@ struct Generator {
     summary: DemoSummary,
     users: Vec<Uuid>,
     admin: Uuid,
+}
+
+/// The capacity alerts the demo snapshots crossed into, and each campaign's last observed
+/// levels: what `capacity_alerts` and `capacity_alert_levels` hold after real mutations.
+#[derive(Default)]
+struct AlertLog {
+    alerts: Vec<entity::capacity_alert::ActiveModel>,
+    levels: Vec<entity::capacity_alert_level::ActiveModel>,
 }
 
 struct CampaignPlan {
@@ -688,14 +698,17 @@ impl Generator {
 
         // Snapshots go in campaign by campaign so memory stays flat at the benchmark size.
         let mut pending = Vec::new();
+        let mut alert_log = AlertLog::default();
         for plan in &plans {
-            pending.extend(self.snapshots_of(plan));
+            pending.extend(self.snapshots_of(plan, &mut alert_log));
             if pending.len() >= 20_000 {
                 self.summary.metrics_snapshots +=
                     insert_all(db, std::mem::take(&mut pending)).await?;
             }
         }
         self.summary.metrics_snapshots += insert_all(db, pending).await?;
+        self.summary.capacity_alerts = insert_all(db, alert_log.alerts).await?;
+        insert_all(db, alert_log.levels).await?;
         Ok(())
     }
 
@@ -797,9 +810,12 @@ impl Generator {
     }
 
     /// Daily snapshots ending on the anchor day, converging on the campaign's current state.
+    /// The alerts they cross into go to `alert_log` as the gateway's mutations would store
+    /// them, with the campaign's final utilization as its observed level.
     fn snapshots_of(
         &mut self,
         plan: &CampaignPlan,
+        alert_log: &mut AlertLog,
     ) -> Vec<entity::campaign_metrics_snapshot::ActiveModel> {
         let campaign = &plan.model;
         let days = self.size.days.max(1);
@@ -882,13 +898,75 @@ impl Generator {
             previous = utilization;
             let early = day < 7;
             let taken_at = self.day(u64::from(days - 1 - day));
+            let snapshot_id = self.id();
+            let counts = [
+                (volunteers_current, campaign.target_volunteers),
+                (beneficiaries_current, campaign.target_beneficiaries),
+                (sessions_current, sessions_target),
+            ];
+            for alert in &alerts {
+                let (current, target) = match alert.dimension.as_deref() {
+                    Some("volunteers") => counts[0],
+                    Some("beneficiaries") => counts[1],
+                    Some("sessions") => counts[2],
+                    _ => (0, 0),
+                };
+                let (current, target) = if alert.dimension.as_deref() == Some("budget") {
+                    (money(spent), money(budget_cents))
+                } else {
+                    (
+                        money(i64::from(current) * 100),
+                        money(i64::from(target) * 100),
+                    )
+                };
+                let id = self.id();
+                alert_log.alerts.push(
+                    entity::capacity_alert::Model {
+                        id,
+                        campaign_id: campaign.id,
+                        company_id: campaign.company_id,
+                        dimension: alert.dimension.clone().unwrap_or_default(),
+                        severity: alert.severity.clone().unwrap_or_default().to_lowercase(),
+                        threshold: fraction(alert.threshold),
+                        utilization: fraction(alert.utilization.unwrap_or_default()),
+                        current_value: current,
+                        target_value: target,
+                        source: "snapshot".to_owned(),
+                        snapshot_id: Some(snapshot_id),
+                        raised_at: taken_at,
+                    }
+                    .into_active_model(),
+                );
+            }
+            if last {
+                for (index, dimension) in capacity::DIMENSIONS.iter().enumerate() {
+                    // As the gateway observes: a dimension without a positive target has no level.
+                    let measured = match *dimension {
+                        "volunteers" => campaign.target_volunteers > 0,
+                        "beneficiaries" => campaign.target_beneficiaries > 0,
+                        "sessions" => sessions_target > 0,
+                        _ => budget_cents > 0,
+                    };
+                    if measured {
+                        alert_log.levels.push(
+                            entity::capacity_alert_level::Model {
+                                campaign_id: campaign.id,
+                                dimension: (*dimension).to_owned(),
+                                utilization: fraction(utilization[index]),
+                                observed_at: taken_at,
+                            }
+                            .into_active_model(),
+                        );
+                    }
+                }
+            }
             let sroi = (!early).then(|| score(sroi_final * (0.6 + 0.4 * progress)));
             let vis = (!early).then(|| score(vis_final * (0.7 + 0.3 * progress)));
             let active_instances = ((f64::from(instances_total) * progress.min(1.0)).ceil() as i32)
                 .min(instances_total);
             rows.push(
                 entity::campaign_metrics_snapshot::Model {
-                    id: self.id(),
+                    id: snapshot_id,
                     campaign_id: campaign.id,
                     snapshot_date: taken_at,
                     volunteers_target: campaign.target_volunteers,

@@ -17,3 +17,4 @@ mod program_mutations;
 mod read_api;
 mod read_more;
 mod reference_mutations;
+mod subscriptions;

@@ -23,7 +23,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::alerts::{AlertBus, CHANNEL};
+use crate::alerts::{AlertBus, AlertEvent, CHANNEL};
 use crate::auth::{Caller, Role};
 use crate::error::{AppError, AppResult};
 use crate::graphql::scope::{Domain, RequestScope, Scoped, scope, visible};
@@ -261,7 +261,7 @@ impl<'a> Write<'a> {
         if backend != DbBackend::Postgres
             && let Some(bus) = &self.bus
         {
-            bus.publish(self.raised.iter().cloned());
+            bus.publish(self.raised.iter().cloned().map(AlertEvent::from));
         }
         tracing::info!(
             target: "audit",

@@ -1,0 +1,288 @@
+//! GraphQL over WebSocket at `/graphql/ws` (and `GET /graphql` with an upgrade): the modern
+//! `graphql-transport-ws` protocol (the graphql-ws library, Apollo Client, urql) and the legacy
+//! `graphql-ws` one (subscriptions-transport-ws). async-graphql speaks the protocols; this module
+//! owns the socket around them:
+//! - credentials arrive in the `connection_init` payload (browsers cannot set headers on a
+//!   WebSocket), or in the upgrade request's `Authorization` header; a bad token is refused
+//!   with close code 4403 (`connection_error` first on the legacy protocol);
+//! - a socket is closed (4401) the moment its token expires;
+//! - keep-alive: a ping frame every interval (and a `ka` message on the legacy protocol), and a
+//!   client silent for three intervals is dropped;
+//! - closing the socket drops its subscriptions, which releases their bus receivers.
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Session};
+use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage};
+use async_graphql::{Data, ErrorExtensions};
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::graphql::RequestScope;
+
+/// Client messages read but not yet taken by the protocol; a client past this is flooding.
+const INCOMING_BACKLOG: usize = 256;
+
+/// Close code: the token was refused at `connection_init` (graphql-transport-ws "Forbidden").
+const CLOSE_FORBIDDEN: u16 = 4403;
+/// Close code: the token expired while the socket was open.
+const CLOSE_TOKEN_EXPIRED: u16 = 4401;
+
+/// `GET /graphql/ws`: upgrades to a GraphQL WebSocket. Without a supported
+/// `Sec-WebSocket-Protocol` the upgrade is refused (400), as the protocols require.
+pub async fn graphql_ws(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let Some(protocol) = offered_protocol(&request) else {
+        return Ok(HttpResponse::BadRequest().json(json!({
+            "errors": [{
+                "message": "a GraphQL WebSocket needs Sec-WebSocket-Protocol: graphql-transport-ws (or the legacy graphql-ws)",
+                "extensions": { "code": "BAD_USER_INPUT", "field": "Sec-WebSocket-Protocol" }
+            }]
+        })));
+    };
+    let (response, session, frames) =
+        actix_ws::handle_with_protocols(&request, body, &[protocol.sec_websocket_protocol()])?;
+    let header_credentials = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let socket = GraphQLSocket {
+        state: state.into_inner(),
+        protocol,
+        header_credentials,
+    };
+    actix_web::rt::spawn(socket.run(session, frames));
+    Ok(response)
+}
+
+/// The first GraphQL WebSocket protocol the client offers that the gateway speaks.
+fn offered_protocol(request: &HttpRequest) -> Option<WebSocketProtocols> {
+    request
+        .headers()
+        .get(header::SEC_WEBSOCKET_PROTOCOL)?
+        .to_str()
+        .ok()?
+        .split(',')
+        .find_map(|offered| WebSocketProtocols::from_str(offered.trim()).ok())
+}
+
+/// The bearer credentials in a `connection_init` payload, as the common clients send them:
+/// `{"Authorization": "Bearer …"}`, `{"headers": {"Authorization": …}}` or `{"token": "…"}`.
+fn payload_credentials(payload: &Value) -> Option<String> {
+    let field = |object: &Value, names: &[&str]| {
+        names
+            .iter()
+            .find_map(|name| object.get(*name)?.as_str().map(str::to_owned))
+    };
+    field(payload, &["Authorization", "authorization"])
+        .or_else(|| field(payload.get("headers")?, &["Authorization", "authorization"]))
+        .or_else(|| {
+            field(payload, &["token", "authToken", "accessToken"]).map(|t| format!("Bearer {t}"))
+        })
+}
+
+struct GraphQLSocket {
+    state: Arc<AppState>,
+    protocol: WebSocketProtocols,
+    header_credentials: Option<String>,
+}
+
+/// What `connection_init` decided, for the socket loop to act on.
+#[derive(Default)]
+struct Handshake {
+    refused: AtomicBool,
+    expires_at: Mutex<Option<i64>>,
+}
+
+impl GraphQLSocket {
+    async fn run(self, mut session: Session, frames: actix_ws::MessageStream) {
+        let max_message = self.state.limits.max_body_bytes;
+        let keepalive = Duration::from_secs(self.state.http.ws_keepalive_seconds.max(1));
+        let handshake = Arc::new(Handshake::default());
+        let (to_protocol, mut from_client) = mpsc::channel::<Vec<u8>>(INCOMING_BACKLOG);
+        let incoming = futures_util::stream::poll_fn(move |cx| from_client.poll_recv(cx));
+        let mut protocol = WebSocket::new(self.state.schema.clone(), incoming, self.protocol)
+            .on_connection_init(self.connection_init(handshake.clone()));
+        let mut frames = frames
+            .max_frame_size(max_message)
+            .aggregate_continuations()
+            .max_continuation_size(max_message);
+        let mut ticks = tokio::time::interval_at(Instant::now() + keepalive, keepalive);
+        let mut last_heard = Instant::now();
+        let mut expires: Option<Instant> = None;
+        let legacy = self.protocol == WebSocketProtocols::SubscriptionsTransportWS;
+
+        let close = loop {
+            let expiry = async {
+                match expires {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                frame = frames.next() => {
+                    let text = match frame {
+                        Some(Ok(AggregatedMessage::Text(text))) => text.into_bytes().to_vec(),
+                        Some(Ok(AggregatedMessage::Binary(bytes))) => bytes.to_vec(),
+                        Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                            last_heard = Instant::now();
+                            if session.pong(&bytes).await.is_err() {
+                                return;
+                            }
+                            continue;
+                        }
+                        Some(Ok(AggregatedMessage::Pong(_))) => {
+                            last_heard = Instant::now();
+                            continue;
+                        }
+                        Some(Ok(AggregatedMessage::Close(_))) => break None,
+                        Some(Err(error)) => {
+                            break Some(reason(CloseCode::Protocol, &error.to_string()));
+                        }
+                        None => return,
+                    };
+                    last_heard = Instant::now();
+                    if to_protocol.try_send(text).is_err() {
+                        break Some(reason(CloseCode::Policy, "too many messages in flight"));
+                    }
+                }
+                message = protocol.next() => match message {
+                    Some(WsMessage::Text(text)) => {
+                        if expires.is_none() {
+                            expires = handshake.expiry();
+                        }
+                        if session.text(text).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(WsMessage::Close(code, message)) => {
+                        let code = if handshake.refused.load(Ordering::Relaxed) {
+                            CLOSE_FORBIDDEN
+                        } else {
+                            code
+                        };
+                        break Some(reason(CloseCode::from(code), &message));
+                    }
+                    None if handshake.refused.load(Ordering::Relaxed) => {
+                        break Some(reason(CloseCode::from(CLOSE_FORBIDDEN), "unauthenticated"));
+                    }
+                    None => break None,
+                },
+                () = expiry => {
+                    let message = "the token has expired";
+                    if legacy {
+                        let error = json!({ "type": "connection_error", "payload": {
+                            "message": message, "extensions": { "code": "UNAUTHENTICATED" } } });
+                        let _ = session.text(error.to_string()).await;
+                    }
+                    break Some(reason(CloseCode::from(CLOSE_TOKEN_EXPIRED), message));
+                }
+                _ = ticks.tick() => {
+                    if last_heard.elapsed() > keepalive * 3 {
+                        break Some(reason(CloseCode::Away, "no message from the client in time"));
+                    }
+                    if session.ping(b"").await.is_err() {
+                        return;
+                    }
+                    if legacy && expires.is_some() && session.text(r#"{"type":"ka"}"#).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        };
+        let _ = session.close(close).await;
+    }
+
+    /// Verifies the credentials of `connection_init` (or of the upgrade request) and gives the
+    /// socket its scope: the caller, and loaders that never cache across events.
+    fn connection_init(
+        &self,
+        handshake: Arc<Handshake>,
+    ) -> impl FnOnce(Value) -> std::future::Ready<async_graphql::Result<Data>> + Send + 'static
+    {
+        let state = self.state.clone();
+        let header_credentials = self.header_credentials.clone();
+        move |payload| {
+            let credentials = payload_credentials(&payload).or(header_credentials);
+            std::future::ready(
+                match state.auth.verifier.verify_header(credentials.as_deref()) {
+                    Ok(caller) => {
+                        handshake.accept(&caller);
+                        let mut data = Data::default();
+                        data.insert(RequestScope::for_socket(state.database.clone(), caller));
+                        Ok(data)
+                    }
+                    Err(error) => {
+                        handshake.refused.store(true, Ordering::Relaxed);
+                        Err(refusal(&error))
+                    }
+                },
+            )
+        }
+    }
+}
+
+impl Handshake {
+    fn accept(&self, caller: &Caller) {
+        if let Ok(mut expires_at) = self.expires_at.lock() {
+            *expires_at = Some(caller.expires_at);
+        }
+    }
+
+    /// When the accepted token expires, as a point on the socket loop's clock.
+    fn expiry(&self) -> Option<Instant> {
+        let expires_at = (*self.expires_at.lock().ok()?)?;
+        let left = expires_at - chrono::Utc::now().timestamp();
+        Some(Instant::now() + Duration::from_secs(left.max(0) as u64))
+    }
+}
+
+fn refusal(error: &AppError) -> async_graphql::Error {
+    error.extend()
+}
+
+fn reason(code: CloseCode, description: &str) -> CloseReason {
+    CloseReason {
+        code,
+        description: Some(description.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_found_where_the_common_clients_put_them() {
+        let bearer = Some("Bearer abc".to_owned());
+        assert_eq!(
+            payload_credentials(&json!({ "Authorization": "Bearer abc" })),
+            bearer
+        );
+        assert_eq!(
+            payload_credentials(&json!({ "authorization": "Bearer abc" })),
+            bearer
+        );
+        assert_eq!(
+            payload_credentials(&json!({ "headers": { "Authorization": "Bearer abc" } })),
+            bearer
+        );
+        assert_eq!(payload_credentials(&json!({ "token": "abc" })), bearer);
+        assert_eq!(payload_credentials(&json!({})), None);
+        assert_eq!(payload_credentials(&Value::Null), None);
+    }
+}
