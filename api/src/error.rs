@@ -26,6 +26,9 @@ pub enum AppError {
     Unauthenticated(String),
     /// Credentials are valid but do not allow this. Client sees `FORBIDDEN`.
     Forbidden(String),
+    /// The database cancelled a statement that ran past the request's time budget
+    /// (PostgreSQL `statement_timeout`). Client sees `TIMEOUT`; retrying later may succeed.
+    TimedOut,
     /// Anything else. Logged in full; the client sees only `INTERNAL` and "internal error".
     Internal(String),
 }
@@ -54,6 +57,10 @@ impl AppError {
             | AppError::ConflictOn { message, .. }
             | AppError::Unauthenticated(message)
             | AppError::Forbidden(message) => message.clone(),
+            AppError::TimedOut => {
+                "the request ran past its time budget and was cancelled; nothing was changed"
+                    .to_owned()
+            }
             AppError::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -65,6 +72,7 @@ impl AppError {
             AppError::Conflict(_) | AppError::ConflictOn { .. } => "CONFLICT",
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::TimedOut => "TIMEOUT",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -72,8 +80,27 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
+        if is_statement_timeout(&error) {
+            tracing::warn!(%error, "a statement ran past the time budget");
+            return AppError::TimedOut;
+        }
         AppError::Internal(error.to_string())
     }
+}
+
+/// Whether PostgreSQL cancelled the statement for running past `statement_timeout`
+/// (SQLSTATE 57014, `query_canceled`).
+fn is_statement_timeout(error: &DbErr) -> bool {
+    let (DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime)) = error else {
+        return false;
+    };
+    let sea_orm::RuntimeErr::SqlxError(error) = runtime else {
+        return false;
+    };
+    error
+        .as_database_error()
+        .and_then(|error| error.code())
+        .is_some_and(|code| code == "57014")
 }
 
 impl std::fmt::Display for AppErrorMessage<'_> {
@@ -87,6 +114,10 @@ pub struct AppErrorMessage<'a>(pub &'a AppError);
 
 impl From<std::sync::Arc<DbErr>> for AppError {
     fn from(error: std::sync::Arc<DbErr>) -> Self {
+        if is_statement_timeout(&error) {
+            tracing::warn!(%error, "a statement ran past the time budget");
+            return AppError::TimedOut;
+        }
         AppError::Internal(error.to_string())
     }
 }

@@ -97,8 +97,34 @@ impl TestApp {
         Self::serve_with(db, limits, api::config::HttpOptions::default()).await
     }
 
+    /// A gateway over an empty database, connected as `platform-gateway serve` connects: with
+    /// PostgreSQL's `statement_timeout` set to the limits' time budget.
+    pub async fn spawn_with_time_budget(limits: api::limits::Limits) -> TestApp {
+        let db = TestDatabase::new().await;
+        Migrator::up(&db.connection, None).await.expect("migrate");
+        let settings = api::config::DatabaseSettings {
+            database_url: db.url.clone(),
+            pool_size: 5,
+        };
+        let connection = api::db::connect(&settings, Some(limits.statement_timeout_ms))
+            .await
+            .expect("connect as the gateway does");
+        Self::serve_over(db, connection, limits, api::config::HttpOptions::default()).await
+    }
+
     async fn serve_with(
         db: TestDatabase,
+        limits: api::limits::Limits,
+        http: api::config::HttpOptions,
+    ) -> TestApp {
+        let connection = db.connection.clone();
+        Self::serve_over(db, connection, limits, http).await
+    }
+
+    /// Serves `connection` (a connection to `db`), recording the statements it runs.
+    async fn serve_over(
+        db: TestDatabase,
+        mut connection: sea_orm::DatabaseConnection,
         limits: api::limits::Limits,
         http: api::config::HttpOptions,
     ) -> TestApp {
@@ -107,7 +133,6 @@ impl TestApp {
             api::init_tracing("info,sqlx=warn", false);
         }
         let statements = Arc::new(Mutex::new(Vec::new()));
-        let mut connection = db.connection.clone();
         let recorder = statements.clone();
         connection.set_metric_callback(move |info| {
             if let Ok(mut statements) = recorder.lock() {

@@ -99,6 +99,12 @@ impl TestDatabase {
 
     async fn postgres() -> TestDatabase {
         let admin_url = configured_url().expect("TEST_DATABASE_URL names a PostgreSQL server");
+        Self::on_postgres(&admin_url).await
+    }
+
+    /// A new database on the PostgreSQL server `admin_url` points at (dropped on drop).
+    pub async fn on_postgres(admin_url: &str) -> TestDatabase {
+        let admin_url = admin_url.to_owned();
         let name = unique_name();
         let admin = Database::connect(admin_url.as_str())
             .await

@@ -254,8 +254,10 @@ pub struct CapacityAlertFilter {
     pub dimensions: Option<Vec<CapacityAlertDimension>>,
 }
 
-/// A validated filter: ids parsed, and any campaign or company it names visible to the caller
-/// (another company's reads as unknown: `NOT_FOUND`).
+/// A validated filter: ids parsed and, for a subscription (which would otherwise wait forever
+/// on a typo), any campaign or company it names visible to the caller (another company's
+/// reads as unknown: `NOT_FOUND`). A list filter naming one simply matches nothing, as every
+/// other list's filters do.
 #[derive(Clone, Debug)]
 struct AlertMatch {
     campaign: Option<Uuid>,
@@ -269,12 +271,13 @@ impl AlertMatch {
         scope: &RequestScope,
         filter: CapacityAlertFilter,
         field_prefix: &str,
+        require_visible: bool,
     ) -> AppResult<AlertMatch> {
         let field = |name: &str| format!("{field_prefix}{name}");
         let campaign = match &filter.campaign_id {
             Some(id) => {
                 let id = parse_id(id, &field("campaignId"))?;
-                if scope.loaders.campaign.load_one(id).await?.is_none() {
+                if require_visible && scope.loaders.campaign.load_one(id).await?.is_none() {
                     return Err(AppError::NotFound(format!(
                         "no campaign with id {id} ({})",
                         field("campaignId")
@@ -287,7 +290,7 @@ impl AlertMatch {
         let company = match &filter.company_id {
             Some(id) => {
                 let id = parse_id(id, &field("companyId"))?;
-                if scope.loaders.company.load_one(id).await?.is_none() {
+                if require_visible && scope.loaders.company.load_one(id).await?.is_none() {
                     return Err(AppError::NotFound(format!(
                         "no company with id {id} ({})",
                         field("companyId")
@@ -393,7 +396,8 @@ impl AlertQueries {
     ) -> AppResult<CapacityAlertConnection> {
         let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
-        let matching = AlertMatch::resolve(scope, filter.unwrap_or_default(), "filter.").await?;
+        let matching =
+            AlertMatch::resolve(scope, filter.unwrap_or_default(), "filter.", false).await?;
         let select = scope
             .select::<AlertEntity>()
             .filter(matching.condition())
@@ -437,7 +441,7 @@ impl SubscriptionRoot {
             min_severity,
             dimensions: None,
         };
-        let matching = AlertMatch::resolve(scope, filter, "").await?;
+        let matching = AlertMatch::resolve(scope, filter, "", true).await?;
         let bus = context
             .data::<AlertBus>()
             .map_err(|_| AppError::Internal("alert bus missing from the schema".into()))?;

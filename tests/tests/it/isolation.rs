@@ -48,6 +48,7 @@ async fn owned_ids(app: &TestApp, company: Uuid) -> HashSet<String> {
         "SELECT s.id FROM campaign_metrics_snapshots s JOIN campaigns c ON c.id = s.campaign_id WHERE c.company_id = $1",
         "SELECT b.id FROM ingestion_batches b JOIN program_instances i ON i.id = b.program_instance_id WHERE i.company_id = $1",
         "SELECT k.id FROM kintell_sessions k JOIN program_instances i ON i.id = k.program_instance_id WHERE i.company_id = $1",
+        "SELECT id FROM capacity_alerts WHERE company_id = $1",
     ] {
         all.extend(ids(app, sql, company).await);
     }
@@ -125,7 +126,6 @@ async fn a_company_sees_nothing_of_another_company() {
         .unwrap();
     // Company A has no batches; company B owns them and much else.
     let (a, b) = (other, owner_of_batches);
-    let b_ids = owned_ids(&app, b).await;
     let b_campaign =
         ids(&app, "SELECT id FROM campaigns WHERE company_id = $1", b).await[0].clone();
     let b_instance = ids(
@@ -136,6 +136,29 @@ async fn a_company_sees_nothing_of_another_company() {
     .await[0]
         .clone();
     let b_batch = ids(&app, "SELECT b.id FROM ingestion_batches b JOIN program_instances i ON i.id = b.program_instance_id WHERE i.company_id = $1", b).await[0].clone();
+    // B's campaign runs over capacity, so B has alerts A must not see.
+    app.db
+        .execute(
+            "UPDATE campaigns SET current_volunteers = target_volunteers * 2 WHERE id = $1",
+            vec![sea_orm::Value::Uuid(Some(
+                Uuid::parse_str(&b_campaign).unwrap(),
+            ))],
+        )
+        .await
+        .unwrap();
+    app.data(
+        "mutation($c: ID!) { recordCampaignMetricsSnapshot(campaignId: $c, snapshotDate: \"2030-01-01T00:00:00Z\") { id } }",
+        json!({ "c": b_campaign }),
+    )
+    .await;
+    let b_alerts = ids(
+        &app,
+        "SELECT id FROM capacity_alerts WHERE company_id = $1",
+        b,
+    )
+    .await;
+    assert!(!b_alerts.is_empty(), "B has capacity alerts A must not see");
+    let b_ids = owned_ids(&app, b).await;
     let b_slug = "mentors-ukraine-2024-q4";
     let a_token = token(Role::CompanyViewer, Some(a));
 
@@ -154,6 +177,9 @@ async fn a_company_sees_nothing_of_another_company() {
         "{ ingestionBatches { totalCount edges { node { id kintellSessions { edges { node { id } } } } } } }".to_owned(),
         format!("{{ ingestionBatch(id: \"{b_batch}\") {{ id }} }}"),
         "{ kintellSessions(first: 100) { totalCount edges { node { id } } } }".to_owned(),
+        "{ capacityAlerts(first: 100) { totalCount edges { node { id campaignId companyId campaign { id } company { id } } } } }".to_owned(),
+        format!("{{ capacityAlerts(filter: {{companyId: \"{b}\"}}) {{ totalCount edges {{ node {{ id }} }} }} }}"),
+        format!("{{ capacityAlerts(filter: {{campaignId: \"{b_campaign}\"}}) {{ totalCount edges {{ node {{ id }} }} }} }}"),
     ];
     for query in &corpus {
         let (status, body) = app.graphql_as(Some(&a_token), query, json!({})).await;

@@ -259,6 +259,54 @@ async fn postgres_cancels_a_statement_past_the_time_budget() {
     assert!(started.elapsed().as_secs() < 3);
 }
 
+#[tokio::test]
+async fn a_request_past_the_time_budget_is_cancelled_with_a_timeout_error_and_changes_nothing() {
+    let limits = Limits {
+        statement_timeout_ms: 300,
+        ..Limits::default()
+    };
+    let app = TestApp::spawn_with_time_budget(limits).await;
+    if app.db.backend != Backend::Postgres {
+        return; // SQLite has no statement_timeout: its writers queue on the file lock
+    }
+    let (_, _, _, campaign) = app.db.insert_campaign_graph().await;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    // Another session holds the campaign's row lock, so the mutation waits on it past its budget.
+    let holder = app.db.connection.begin().await.unwrap();
+    holder
+        .execute_raw(app.db.statement(
+            "SELECT id FROM campaigns WHERE id = $1 FOR UPDATE",
+            vec![campaign.into()],
+        ))
+        .await
+        .unwrap();
+    let before = app.db.contents().await;
+    let started = std::time::Instant::now();
+    let (code, _, message) = app
+        .error(
+            "mutation($id: ID!) { transitionCampaign(id: $id, to: PAUSED) { id status } }",
+            json!({ "id": campaign }),
+        )
+        .await;
+    assert_eq!(code, "TIMEOUT", "{message}");
+    assert!(message.contains("time budget"), "{message}");
+    assert!(
+        !message.contains("statement"),
+        "no database wording: {message}"
+    );
+    assert!(started.elapsed().as_secs() < 3);
+    holder.rollback().await.unwrap();
+    assert_eq!(app.db.contents().await, before);
+    // The gateway keeps answering.
+    let data = app
+        .data(
+            "query($id: ID!) { campaign(id: $id) { status } }",
+            json!({ "id": campaign }),
+        )
+        .await;
+    assert_eq!(data["campaign"]["status"], "ACTIVE");
+}
+
 async fn post(app: &TestApp, body: Value) -> Value {
     app.client
         .post(format!("{}/graphql", app.address))

@@ -1,0 +1,376 @@
+//! The capacity alerts benchmark: `cargo run --release -p tests --bin alerts-bench`.
+//!
+//! Starts two gateway replicas as separate processes over one fresh PostgreSQL database, opens
+//! 1,000 `graphql-transport-ws` subscribers to `capacityAlerts` spread evenly over them, then
+//! records a burst of threshold-crossing snapshots (each raising a WARNING and a HIGH alert)
+//! through both replicas at once. It prints delivery latency p50/p99/max, from the alert's
+//! commit to the subscriber's receipt, the events lost (expected deliveries that never came) and
+//! duplicated, and each replica's RSS.
+//!
+//! Latency is measured against `raised_at`, which the raising transaction stamps just before it
+//! commits, so it slightly overstates the time from commit to receipt. All clocks are this
+//! machine's.
+//!
+//! `BENCH_DATABASE_URL` names the server (default `postgres://postgres@127.0.0.1:5432/postgres`);
+//! `BENCH_SUBSCRIBERS` (1000) and `BENCH_CAMPAIGNS` (100) size the run.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use tokio::sync::{Mutex, watch};
+
+use migration::MigratorTrait;
+use tests::TestDatabase;
+use tests::ws::{GraphQLSocket, Protocol};
+
+const GATEWAY_CHILD: &str = "ALERTS_BENCH_GATEWAY";
+
+const SUBSCRIPTION: &str =
+    "subscription { capacityAlerts { id severity raisedAt campaign { id name } } }";
+
+fn main() {
+    if let Ok(arguments) = std::env::var(GATEWAY_CHILD) {
+        // A replica: exactly what `platform-gateway serve` runs.
+        let mut argv = vec!["platform-gateway".to_owned()];
+        argv.extend(arguments.split(' ').map(str::to_owned));
+        let cli = <api::config::Cli as clap::Parser>::parse_from(argv);
+        actix_web::rt::System::new()
+            .block_on(api::run(cli))
+            .expect("gateway");
+        return;
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(benchmark());
+}
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
+/// (VmRSS, VmHWM) of a process, in KiB.
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+struct Replica {
+    process: std::process::Child,
+    address: String,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+async fn start_replica(url: &str, secret: &str) -> Replica {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let process = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(
+            GATEWAY_CHILD,
+            format!(
+                "--database-url {url} --pool-size 20 --log-level warn serve --bind 127.0.0.1:{port} \
+                 --rate-limit-per-minute 100000000 --rate-limit-burst 1000000"
+            ),
+        )
+        .env("JWT_SECRET", secret)
+        .spawn()
+        .expect("start a replica");
+    // Killed and reaped on drop, also when it never becomes ready.
+    let replica = Replica {
+        process,
+        address: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if client
+            .get(format!("{}/readyz", replica.address))
+            .send()
+            .await
+            .is_ok_and(|response| response.status().is_success())
+        {
+            return replica;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the replica at {} never became ready", replica.address);
+}
+
+/// What every subscriber received: alert id → (raised_at, received_at), and duplicates.
+#[derive(Default)]
+struct Received {
+    deliveries: Vec<HashMap<String, (DateTime<Utc>, SystemTime)>>,
+    duplicates: usize,
+}
+
+async fn subscriber(
+    index: usize,
+    address: String,
+    token: String,
+    received: Arc<Mutex<Received>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut socket = GraphQLSocket::connect(&address, Protocol::TransportWs, &token).await;
+    socket.subscribe("alerts", SUBSCRIPTION, json!({})).await;
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            message = socket.next_message(Duration::from_secs(3600)) => {
+                let Ok(message) = message else { break };
+                let at = SystemTime::now();
+                let alert = &message["payload"]["data"]["capacityAlerts"];
+                let (Some(id), Some(raised_at)) = (alert["id"].as_str(), alert["raisedAt"].as_str()) else {
+                    eprintln!("subscriber {index}: unexpected message {message}");
+                    continue;
+                };
+                let raised_at = DateTime::parse_from_rfc3339(raised_at).unwrap().with_timezone(&Utc);
+                let mut received = received.lock().await;
+                if received.deliveries[index].insert(id.to_owned(), (raised_at, at)).is_some() {
+                    received.duplicates += 1;
+                }
+            }
+        }
+    }
+    socket.close().await;
+}
+
+/// Records a snapshot of `campaign` (whose volunteers were just raised) through `address`.
+async fn record_snapshot(
+    client: &reqwest::Client,
+    address: &str,
+    token: &str,
+    campaign: uuid::Uuid,
+) {
+    let body: serde_json::Value = client
+        .post(format!("{address}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({
+            "query": "mutation($c: ID!, $at: DateTime!) { recordCampaignMetricsSnapshot(campaignId: $c, snapshotDate: $at) { id } }",
+            "variables": { "c": campaign, "at": Utc::now().to_rfc3339() },
+        }))
+        .send()
+        .await
+        .expect("POST a snapshot")
+        .json()
+        .await
+        .expect("a JSON answer");
+    assert!(body.get("errors").is_none(), "{body}");
+}
+
+async fn set_volunteers(db: &TestDatabase, campaign: uuid::Uuid, volunteers: i32) {
+    db.execute(
+        "UPDATE campaigns SET current_volunteers = $1 WHERE id = $2",
+        vec![volunteers.into(), campaign.into()],
+    )
+    .await
+    .expect("set volunteers");
+}
+
+/// Waits until every subscriber holds `expected` alerts, or `patience` passes.
+async fn settle(received: &Mutex<Received>, expected: usize, patience: Duration) {
+    let deadline = tokio::time::Instant::now() + patience;
+    while tokio::time::Instant::now() < deadline {
+        let done = received
+            .lock()
+            .await
+            .deliveries
+            .iter()
+            .all(|alerts| alerts.len() >= expected);
+        if done {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn benchmark() {
+    let admin_url = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let subscribers = setting("BENCH_SUBSCRIBERS", 1000);
+    let campaigns = setting("BENCH_CAMPAIGNS", 100);
+
+    let db = TestDatabase::on_postgres(&admin_url).await;
+    migration::Migrator::up(&db.connection, None)
+        .await
+        .expect("migrate");
+    let company = db.insert_company("Acme").await;
+    let template = db.insert_template().await;
+    let group = db.insert_group().await;
+    let mut campaign_ids = Vec::new();
+    for _ in 0..=campaigns {
+        campaign_ids.push(
+            db.try_insert_campaign(
+                company,
+                template,
+                group,
+                rust_decimal::Decimal::new(5_000_000, 2),
+            )
+            .await
+            .expect("insert a campaign"),
+        );
+    }
+
+    let secret: String = (0..48)
+        .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+        .collect();
+    let token = api::auth::sign_hs256(
+        secret.as_bytes(),
+        &api::auth::Claims {
+            sub: "bench".into(),
+            role: api::auth::Role::Admin,
+            company_id: None,
+            exp: Utc::now().timestamp() + 3600,
+            nbf: None,
+            iss: None,
+            aud: None,
+        },
+    )
+    .expect("sign the bench token");
+    let replicas = [
+        start_replica(&db.url, &secret).await,
+        start_replica(&db.url, &secret).await,
+    ];
+
+    let received = Arc::new(Mutex::new(Received {
+        deliveries: vec![HashMap::new(); subscribers],
+        duplicates: 0,
+    }));
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = Vec::new();
+    for index in 0..subscribers {
+        let address = replicas[index % 2].address.clone();
+        tasks.push(tokio::spawn(subscriber(
+            index,
+            address,
+            token.clone(),
+            received.clone(),
+            stopped.clone(),
+        )));
+        if index % 50 == 49 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    // Warm-up: one alert that every subscriber must receive proves every subscription is live.
+    let client = reqwest::Client::new();
+    let warm_up = campaign_ids[campaigns];
+    set_volunteers(&db, warm_up, 41).await;
+    record_snapshot(&client, &replicas[0].address, &token, warm_up).await;
+    settle(&received, 1, Duration::from_secs(60)).await;
+    let live = received
+        .lock()
+        .await
+        .deliveries
+        .iter()
+        .filter(|alerts| alerts.len() == 1)
+        .count();
+    println!("\n{live} of {subscribers} subscribers live (2 replicas)");
+    for replica in &replicas {
+        let (rss, peak) = rss_kib(replica.process.id());
+        println!(
+            "replica {}: RSS {:.1} MiB (peak {:.1} MiB) before the burst",
+            replica.address,
+            rss as f64 / 1024.0,
+            peak as f64 / 1024.0
+        );
+    }
+
+    // The burst: every campaign crosses 0.8 and 0.9 at once, half through each replica.
+    for campaign in &campaign_ids[..campaigns] {
+        set_volunteers(&db, *campaign, 46).await;
+    }
+    let started = std::time::Instant::now();
+    let mut burst = Vec::new();
+    for (index, campaign) in campaign_ids[..campaigns].iter().copied().enumerate() {
+        let (client, address, token) = (
+            client.clone(),
+            replicas[index % 2].address.clone(),
+            token.clone(),
+        );
+        burst.push(tokio::spawn(async move {
+            record_snapshot(&client, &address, &token, campaign).await;
+        }));
+    }
+    for task in burst {
+        task.await.expect("a snapshot");
+    }
+    let burst_seconds = started.elapsed().as_secs_f64();
+    let expected_per_subscriber = 1 + 2 * campaigns;
+    settle(&received, expected_per_subscriber, Duration::from_secs(60)).await;
+    let delivered_seconds = started.elapsed().as_secs_f64();
+    let _ = stop.send(true);
+
+    let received = received.lock().await;
+    let mut latencies: Vec<f64> = received
+        .deliveries
+        .iter()
+        .flat_map(|alerts| alerts.values())
+        .map(|(raised_at, at)| {
+            let at: DateTime<Utc> = (*at).into();
+            (at - *raised_at).num_microseconds().unwrap_or(0) as f64 / 1000.0
+        })
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    let delivered: usize = received.deliveries.iter().map(HashMap::len).sum();
+    let expected = expected_per_subscriber * subscribers;
+    println!(
+        "burst: {campaigns} snapshots raising {} alerts, committed in {burst_seconds:.2} s; \
+         all deliveries done {delivered_seconds:.2} s after the burst began",
+        2 * campaigns
+    );
+    println!(
+        "deliveries: {delivered} of {expected} expected; events lost: {}; duplicates: {}",
+        expected.saturating_sub(delivered),
+        received.duplicates
+    );
+    println!(
+        "delivery latency, commit → client: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(f64::NAN)
+    );
+    for replica in &replicas {
+        let (rss, peak) = rss_kib(replica.process.id());
+        println!(
+            "replica {}: RSS {:.1} MiB, peak {:.1} MiB",
+            replica.address,
+            rss as f64 / 1024.0,
+            peak as f64 / 1024.0
+        );
+    }
+    drop(received);
+    for task in tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+    }
+}
