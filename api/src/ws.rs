@@ -8,6 +8,7 @@
 //! - a socket is closed (4401) the moment its token expires;
 //! - keep-alive: a ping frame every interval (and a `ka` message on the legacy protocol), and a
 //!   client silent for three intervals is dropped;
+//! - an operation breaking the alias or root-field limits is refused as over HTTP;
 //! - closing the socket drops its subscriptions, which releases their bus receivers.
 
 use std::str::FromStr;
@@ -156,6 +157,12 @@ impl GraphQLSocket {
                         None => return,
                     };
                     last_heard = Instant::now();
+                    if let Some(refusal) = self.over_limits(&text) {
+                        if session.text(refusal.to_string()).await.is_err() {
+                            return;
+                        }
+                        continue;
+                    }
                     if to_protocol.try_send(text).is_err() {
                         break Some(reason(CloseCode::Policy, "too many messages in flight"));
                     }
@@ -205,6 +212,27 @@ impl GraphQLSocket {
             }
         };
         let _ = session.close(close).await;
+    }
+
+    /// The protocol's error message for an operation whose document breaks the alias or
+    /// root-field limits (the same limits HTTP requests get; depth and complexity are the
+    /// schema's own and apply to both).
+    fn over_limits(&self, message: &[u8]) -> Option<Value> {
+        let message: Value = serde_json::from_slice(message).ok()?;
+        if !matches!(message["type"].as_str(), Some("subscribe" | "start")) {
+            return None;
+        }
+        let query = message["payload"]["query"].as_str()?;
+        let error = self.state.limits.check_document(query).err()?;
+        let error = serde_json::to_value(&error).ok()?;
+        Some(match self.protocol {
+            WebSocketProtocols::GraphQLWS => {
+                json!({ "id": message["id"], "type": "error", "payload": [error] })
+            }
+            WebSocketProtocols::SubscriptionsTransportWS => {
+                json!({ "id": message["id"], "type": "error", "payload": error })
+            }
+        })
     }
 
     /// Verifies the credentials of `connection_init` (or of the upgrade request) and gives the

@@ -352,6 +352,35 @@ async fn a_company_user_receives_only_its_own_companys_alerts() {
 }
 
 #[tokio::test]
+async fn an_operation_over_the_alias_limit_is_refused_on_the_socket_too() {
+    let app = TestApp::spawn().await;
+    let aliases: String = (0..40)
+        .map(|i| format!("a{i}: capacityAlerts {{ id }} "))
+        .collect();
+    for protocol in [Protocol::TransportWs, Protocol::Legacy] {
+        let mut socket =
+            GraphQLSocket::connect(&app.address, protocol, &token(Role::Admin, None)).await;
+        socket
+            .subscribe("bomb", &format!("subscription {{ {aliases} }}"), json!({}))
+            .await;
+        let message = socket.next_message(WAIT).await.unwrap();
+        assert_eq!(message["type"], "error", "{message}");
+        assert_eq!(message["id"], "bomb");
+        let error = match protocol {
+            Protocol::TransportWs => &message["payload"][0],
+            Protocol::Legacy => &message["payload"],
+        };
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{message}");
+        assert!(error["message"].as_str().unwrap().contains("aliases"));
+        // The socket stays usable.
+        socket.subscribe("ok", ALERTS, json!({})).await;
+        app.wait_for_subscribers(1).await;
+        socket.close().await;
+        app.wait_for_subscribers(0).await;
+    }
+}
+
+#[tokio::test]
 async fn a_role_that_reads_no_campaign_data_cannot_subscribe() {
     let app = TestApp::spawn().await;
     let mut socket = GraphQLSocket::connect(
