@@ -121,6 +121,7 @@ pub struct Pricing {
 #[ComplexObject]
 impl Pricing {
     /// Id of the L2I subscription a bundle-priced campaign draws on.
+    #[graphql(name = "l2iSubscriptionId")]
     async fn l2i_subscription_id(&self) -> Option<ID> {
         self.l2i_subscription_id.map(to_id)
     }

@@ -11,6 +11,7 @@ mod demo;
 mod http;
 mod ingestion_mutations;
 mod isolation;
+mod isolation_mutations;
 mod limits;
 mod migrations;
 mod program_mutations;

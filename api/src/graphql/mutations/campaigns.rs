@@ -54,6 +54,7 @@ pub struct PricingTermsInput {
     /// IAAS: outcome dimensions that are guaranteed.
     pub outcomes_guaranteed: Option<Vec<String>>,
     /// BUNDLE: the company's L2I subscription the campaign is part of (required).
+    #[graphql(name = "l2iSubscriptionId")]
     pub l2i_subscription_id: Option<ID>,
     /// BUNDLE: share of the subscription allocated to the campaign, above 0 and at most 1
     /// (required).
@@ -433,8 +434,10 @@ async fn check_references(write: &Write<'_>, campaign: &campaign::Model) -> AppR
         ));
     }
     if let Some(subscription) = campaign.l2i_subscription_id {
+        // Through the caller's visibility: a company admin naming another company's
+        // subscription gets NOT_FOUND, exactly as for an unknown id.
         let subscription = write
-            .find_any::<L2iSubscription>(
+            .find::<L2iSubscription>(
                 subscription,
                 "L2I subscription",
                 "input.pricing.l2iSubscriptionId",
