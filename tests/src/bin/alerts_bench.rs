@@ -12,7 +12,8 @@
 //! machine's.
 //!
 //! `BENCH_DATABASE_URL` names the server (default `postgres://postgres@127.0.0.1:5432/postgres`);
-//! `BENCH_SUBSCRIBERS` (1000) and `BENCH_CAMPAIGNS` (100) size the run.
+//! `BENCH_SUBSCRIBERS` (1000), `BENCH_CAMPAIGNS` (100) and `BENCH_TRICKLE` (20, alerts raised
+//! one at a time before the burst) size the run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -69,6 +70,43 @@ fn rss_kib(pid: u32) -> (u64, u64) {
             .unwrap_or(0)
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// CPU seconds a process has used (user + system), from `/proc/<pid>/stat`.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is parenthesised and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|index| fields.get(*index)?.parse::<u64>().ok())
+        .sum();
+    let per_second = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|output| String::from_utf8(output.stdout).ok()?.trim().parse().ok())
+        .unwrap_or(100.0);
+    ticks as f64 / per_second
+}
+
+/// Latency percentiles of the deliveries of `alerts` (or of all, when `None`), in ms.
+fn latencies(received: &Received, alerts: Option<&[String]>) -> Vec<f64> {
+    let mut latencies: Vec<f64> = received
+        .deliveries
+        .iter()
+        .flat_map(|delivered| delivered.iter())
+        .filter(|(id, _)| alerts.is_none_or(|alerts| alerts.contains(id)))
+        .map(|(_, (raised_at, at))| {
+            let at: DateTime<Utc> = (*at).into();
+            (at - *raised_at).num_microseconds().unwrap_or(0) as f64 / 1000.0
+        })
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    latencies
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -306,7 +344,43 @@ async fn benchmark() {
         );
     }
 
+    // One at a time: each snapshot raises one WARNING, delivered before the next is recorded.
+    let trickle = setting("BENCH_TRICKLE", 20).min(campaigns);
+    for (index, campaign) in campaign_ids[..trickle].iter().copied().enumerate() {
+        set_volunteers(&db, campaign, 41).await;
+        record_snapshot(&client, &replicas[index % 2].address, &token, campaign).await;
+        settle(&received, 2 + index, Duration::from_secs(30)).await;
+    }
+    let trickled: Vec<String> = {
+        let received = received.lock().await;
+        let warm_up_id = received.deliveries[0]
+            .iter()
+            .min_by_key(|(_, (raised_at, _))| *raised_at)
+            .map(|(id, _)| id.clone());
+        received.deliveries[0]
+            .keys()
+            .filter(|id| Some(*id) != warm_up_id.as_ref())
+            .cloned()
+            .collect()
+    };
+    {
+        let received = received.lock().await;
+        let sorted = latencies(&received, Some(&trickled));
+        println!(
+            "one alert at a time ({} alerts × {subscribers} subscribers): latency p50 {:.1} ms, p99 {:.1} ms",
+            trickled.len(),
+            percentile(&sorted, 0.50),
+            percentile(&sorted, 0.99)
+        );
+    }
+
     // The burst: every campaign crosses 0.8 and 0.9 at once, half through each replica.
+    // (The trickled campaigns already passed 0.8, so they raise only HIGH.)
+    let cpu_before: Vec<f64> = replicas
+        .iter()
+        .map(|replica| cpu_seconds(replica.process.id()))
+        .collect();
+    let client_cpu_before = cpu_seconds(std::process::id());
     for campaign in &campaign_ids[..campaigns] {
         set_volunteers(&db, *campaign, 46).await;
     }
@@ -326,28 +400,38 @@ async fn benchmark() {
         task.await.expect("a snapshot");
     }
     let burst_seconds = started.elapsed().as_secs_f64();
-    let expected_per_subscriber = 1 + 2 * campaigns;
+    let expected_per_subscriber = 1 + trickle + 2 * campaigns - trickle;
     settle(&received, expected_per_subscriber, Duration::from_secs(60)).await;
     let delivered_seconds = started.elapsed().as_secs_f64();
     let _ = stop.send(true);
 
     let received = received.lock().await;
-    let mut latencies: Vec<f64> = received
-        .deliveries
-        .iter()
-        .flat_map(|alerts| alerts.values())
-        .map(|(raised_at, at)| {
-            let at: DateTime<Utc> = (*at).into();
-            (at - *raised_at).num_microseconds().unwrap_or(0) as f64 / 1000.0
-        })
+    let burst_alerts: Vec<String> = received.deliveries[0]
+        .keys()
+        .filter(|id| !trickled.contains(id))
+        .cloned()
         .collect();
-    latencies.sort_by(f64::total_cmp);
+    let latencies = latencies(&received, Some(&burst_alerts));
+    let burst_deliveries = (2 * campaigns - trickle) * subscribers;
+    for (replica, before) in replicas.iter().zip(&cpu_before) {
+        let used = cpu_seconds(replica.process.id()) - before;
+        println!(
+            "replica {}: {:.0} ms CPU in the burst, {:.1} µs per delivery it made",
+            replica.address,
+            used * 1000.0,
+            used * 1e6 / (burst_deliveries as f64 / 2.0)
+        );
+    }
+    println!(
+        "this client (1,000 sockets parsing every event): {:.0} ms CPU in the burst",
+        (cpu_seconds(std::process::id()) - client_cpu_before) * 1000.0
+    );
     let delivered: usize = received.deliveries.iter().map(HashMap::len).sum();
     let expected = expected_per_subscriber * subscribers;
     println!(
-        "burst: {campaigns} snapshots raising {} alerts, committed in {burst_seconds:.2} s; \
+        "burst: {campaigns} snapshots raising {} alerts at once, committed in {burst_seconds:.2} s; \
          all deliveries done {delivered_seconds:.2} s after the burst began",
-        2 * campaigns
+        2 * campaigns - trickle
     );
     println!(
         "deliveries: {delivered} of {expected} expected; events lost: {}; duplicates: {}",
@@ -355,7 +439,7 @@ async fn benchmark() {
         received.duplicates
     );
     println!(
-        "delivery latency, commit → client: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "burst delivery latency, commit → client: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99),
         latencies.last().copied().unwrap_or(f64::NAN)
