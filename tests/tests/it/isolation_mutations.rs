@@ -7,22 +7,13 @@
 use std::collections::HashSet;
 
 use api::auth::Role;
-use migration::demo::DemoSize;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tests::TestApp;
 use tests::app::token;
-use uuid::Uuid;
 
-fn size() -> DemoSize {
-    DemoSize {
-        companies: 3,
-        campaigns: 9,
-        instances_per_campaign: 2,
-        days: 5,
-        seed: 5,
-    }
-}
+use super::isolation::{batch_owner, owned_ids, schema_fields, size};
+use uuid::Uuid;
 
 /// Another company's row in the campaigns domain: indistinguishable from an unknown id.
 const NOT_FOUND: &str = "NOT_FOUND";
@@ -380,40 +371,9 @@ fn corpus(t: &Targets) -> Vec<Case> {
     ]
 }
 
-/// The field names of the SDL's `Mutation` type, skipping """description""" blocks and the
-/// argument lists that span lines (`importKintellSessions(batchId: ID!, …`).
-fn mutation_fields() -> HashSet<String> {
-    let sdl = api::graphql::sdl();
-    let start = sdl.find("type Mutation {").expect("a Mutation type");
-    let body = &sdl[start..sdl[start..].find("\n}").map(|end| start + end).unwrap()];
-    let mut fields = HashSet::new();
-    let mut in_description = false;
-    let mut open_parentheses = 0usize;
-    for line in body.lines().skip(1).map(str::trim) {
-        if line.starts_with("\"\"\"") {
-            let one_line = line.len() > 3 && line.ends_with("\"\"\"");
-            if !one_line {
-                in_description = !in_description;
-            }
-            continue;
-        }
-        if in_description || line.is_empty() {
-            continue;
-        }
-        if open_parentheses == 0
-            && let Some(name) = line.split(['(', ':']).next()
-        {
-            fields.insert(name.trim().to_owned());
-        }
-        open_parentheses = (open_parentheses + line.matches('(').count())
-            .saturating_sub(line.matches(')').count());
-    }
-    fields
-}
-
 #[tokio::test]
 async fn every_mutation_field_is_in_the_isolation_corpus() {
-    let fields = mutation_fields();
+    let fields = schema_fields("Mutation");
     assert!(fields.contains("importKintellSessions"), "{fields:?}");
     let covered: HashSet<String> = corpus(&Targets::placeholder())
         .iter()
@@ -451,25 +411,6 @@ async fn first_id(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> Stri
 
 fn uuid(text: &str) -> sea_orm::Value {
     sea_orm::Value::Uuid(Some(Uuid::parse_str(text).unwrap()))
-}
-
-/// Every id that belongs to `company`: the company, its subscriptions, campaigns, instances,
-/// snapshots, batches, sessions and alerts.
-async fn owned_ids(app: &TestApp, company: Uuid) -> HashSet<String> {
-    let mut all = HashSet::new();
-    for sql in [
-        "SELECT id FROM companies WHERE id = $1",
-        "SELECT id FROM l2i_subscriptions WHERE company_id = $1",
-        "SELECT id FROM campaigns WHERE company_id = $1",
-        "SELECT id FROM program_instances WHERE company_id = $1",
-        "SELECT s.id FROM campaign_metrics_snapshots s JOIN campaigns c ON c.id = s.campaign_id WHERE c.company_id = $1",
-        "SELECT b.id FROM ingestion_batches b JOIN program_instances i ON i.id = b.program_instance_id WHERE i.company_id = $1",
-        "SELECT k.id FROM kintell_sessions k JOIN program_instances i ON i.id = k.program_instance_id WHERE i.company_id = $1",
-        "SELECT id FROM capacity_alerts WHERE company_id = $1",
-    ] {
-        all.extend(ids(app, sql, vec![sea_orm::Value::Uuid(Some(company))]).await);
-    }
-    all
 }
 
 /// A status a campaign in `status` may move to (none from CLOSED).
@@ -588,17 +529,6 @@ async fn targets(app: &TestApp, a: Uuid, b: Uuid) -> Targets {
         user: first_id(app, "SELECT id FROM users ORDER BY id", vec![]).await,
         enrollment: first_id(app, "SELECT id FROM program_enrollments ORDER BY id", vec![]).await,
     }
-}
-
-/// The company that owns the Kintell batches in the demo data (the first one created).
-async fn batch_owner(app: &TestApp) -> Uuid {
-    let owner = first_id(
-        app,
-        "SELECT i.company_id FROM ingestion_batches b JOIN program_instances i ON i.id = b.program_instance_id",
-        vec![],
-    )
-    .await;
-    Uuid::parse_str(&owner).unwrap()
 }
 
 #[tokio::test]
