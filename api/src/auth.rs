@@ -142,7 +142,12 @@ impl TokenVerifier {
         validation.leeway = 5;
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        // A configured issuer or audience must also be present: jsonwebtoken checks them only
+        // when the token carries them, and a token without them would otherwise pass.
+        let mut required = vec!["exp", "sub"];
+        required.extend(issuer.map(|_| "iss"));
+        required.extend(audience.map(|_| "aud"));
+        validation.set_required_spec_claims(&required);
         if let Some(issuer) = issuer {
             validation.set_issuer(&[issuer]);
         }

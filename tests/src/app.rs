@@ -43,6 +43,7 @@ pub struct TestApp {
     pub alerts: api::alerts::AlertBus,
     limits: api::limits::Limits,
     http: api::config::HttpOptions,
+    verifier: api::auth::TokenVerifier,
     statements: Arc<Mutex<Vec<String>>>,
 }
 
@@ -109,7 +110,30 @@ impl TestApp {
         let connection = api::db::connect(&settings, Some(limits.statement_timeout_ms))
             .await
             .expect("connect as the gateway does");
-        Self::serve_over(db, connection, limits, api::config::HttpOptions::default()).await
+        Self::serve_over(
+            db,
+            connection,
+            limits,
+            api::config::HttpOptions::default(),
+            test_verifier(),
+        )
+        .await
+    }
+
+    /// A gateway over an empty database that also requires tokens' `iss` and `aud`.
+    pub async fn spawn_requiring(issuer: &str, audience: &str) -> TestApp {
+        let db = TestDatabase::new().await;
+        Migrator::up(&db.connection, None).await.expect("migrate");
+        let connection = db.connection.clone();
+        let verifier = api::auth::TokenVerifier::hs256(TEST_SECRET, Some(issuer), Some(audience));
+        Self::serve_over(
+            db,
+            connection,
+            api::limits::Limits::default(),
+            api::config::HttpOptions::default(),
+            verifier,
+        )
+        .await
     }
 
     async fn serve_with(
@@ -118,7 +142,7 @@ impl TestApp {
         http: api::config::HttpOptions,
     ) -> TestApp {
         let connection = db.connection.clone();
-        Self::serve_over(db, connection, limits, http).await
+        Self::serve_over(db, connection, limits, http, test_verifier()).await
     }
 
     /// Serves `connection` (a connection to `db`), recording the statements it runs.
@@ -127,6 +151,7 @@ impl TestApp {
         mut connection: sea_orm::DatabaseConnection,
         limits: api::limits::Limits,
         http: api::config::HttpOptions,
+        verifier: api::auth::TokenVerifier,
     ) -> TestApp {
         // `TEST_LOG=1` shows the server's logs, including the causes of internal errors.
         if std::env::var_os("TEST_LOG").is_some() {
@@ -141,8 +166,14 @@ impl TestApp {
         });
         // The listener reads through the unrecorded connection: its reads are not the
         // requests' statements.
-        let (address, alerts) =
-            start_gateway(connection, &db.connection, limits.clone(), http.clone()).await;
+        let (address, alerts) = start_gateway(
+            connection,
+            &db.connection,
+            limits.clone(),
+            http.clone(),
+            verifier.clone(),
+        )
+        .await;
         TestApp {
             db,
             address,
@@ -150,6 +181,7 @@ impl TestApp {
             alerts,
             limits,
             http,
+            verifier,
             statements,
         }
     }
@@ -164,6 +196,7 @@ impl TestApp {
             &connection,
             self.limits.clone(),
             self.http.clone(),
+            self.verifier.clone(),
         )
         .await;
         Replica { address, alerts }
@@ -269,11 +302,12 @@ async fn start_gateway(
     listener_connection: &sea_orm::DatabaseConnection,
     limits: api::limits::Limits,
     http: api::config::HttpOptions,
+    verifier: api::auth::TokenVerifier,
 ) -> (String, api::alerts::AlertBus) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
     let auth = api::auth::Auth {
-        verifier: api::auth::TokenVerifier::hs256(TEST_SECRET, None, None),
+        verifier,
         development_token: None,
     };
     let allowed = http.allowed_operations_file.as_deref().map(|path| {
@@ -298,4 +332,9 @@ pub async fn wait_for_subscribers(bus: &api::alerts::AlertBus, count: usize) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+}
+
+/// The verifier of the test gateways: HS256 with [`TEST_SECRET`], no issuer or audience.
+fn test_verifier() -> api::auth::TokenVerifier {
+    api::auth::TokenVerifier::hs256(TEST_SECRET, None, None)
 }

@@ -49,6 +49,45 @@ async fn requests_without_a_valid_token_are_unauthenticated() {
     assert_eq!(body["data"]["companies"]["totalCount"], 0);
 }
 
+#[tokio::test]
+async fn a_gateway_that_requires_an_issuer_and_audience_refuses_tokens_for_others() {
+    let app = TestApp::spawn_requiring("https://auth.platform.example", "platform-gateway").await;
+    let signed = |iss: &str, aud: &str| {
+        sign_hs256(
+            TEST_SECRET,
+            &Claims {
+                iss: Some(iss.into()),
+                aud: Some(aud.into()),
+                ..claims(600)
+            },
+        )
+        .unwrap()
+    };
+    for (token, why) in [
+        (
+            signed("https://auth.platform.example", "billing"),
+            "audience",
+        ),
+        (
+            signed("https://elsewhere.example", "platform-gateway"),
+            "issuer",
+        ),
+        (token(Role::Admin, None), "claim"),
+    ] {
+        let (status, body) = app.graphql_as(Some(&token), QUERY, json!({})).await;
+        assert_eq!(status, 401, "{why}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+        assert!(
+            body["errors"][0]["message"].as_str().unwrap().contains(why),
+            "{why}: {body}"
+        );
+    }
+    let right = signed("https://auth.platform.example", "platform-gateway");
+    let (status, body) = app.graphql_as(Some(&right), QUERY, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["companies"]["totalCount"], 0);
+}
+
 #[test]
 fn postgres_without_a_key_refuses_to_start_unless_told_it_is_development() {
     use api::auth::Auth;
