@@ -110,13 +110,7 @@ async fn execute(
     // Callers are limited by token subject; requests without a valid token by address.
     let rate_key = match &caller {
         Ok(caller) => format!("subject:{}", caller.subject),
-        Err(_) => format!(
-            "address:{}",
-            http_request
-                .peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default()
-        ),
+        Err(_) => address_rate_key(&http_request),
     };
     if let Err(wait) = state.rate_limiter.check(&rate_key) {
         return too_many_requests(wait);
@@ -153,6 +147,17 @@ async fn execute(
     HttpResponse::Ok().json(response)
 }
 
+/// The rate-limit key of a caller known only by its address.
+pub fn address_rate_key(request: &HttpRequest) -> String {
+    format!(
+        "address:{}",
+        request
+            .peer_addr()
+            .map(|address| address.ip().to_string())
+            .unwrap_or_default()
+    )
+}
+
 /// 400 for a request that is not a GraphQL request at all (or too big a batch).
 fn bad_request(message: String) -> HttpResponse {
     HttpResponse::BadRequest().json(serde_json::json!({
@@ -161,7 +166,7 @@ fn bad_request(message: String) -> HttpResponse {
 }
 
 /// 429 with `Retry-After` (whole seconds, at least one).
-fn too_many_requests(wait: std::time::Duration) -> HttpResponse {
+pub fn too_many_requests(wait: std::time::Duration) -> HttpResponse {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     HttpResponse::TooManyRequests()
         .insert_header((header::RETRY_AFTER, seconds.max(1).to_string()))

@@ -8,7 +8,8 @@
 //! - a socket is closed (4401) the moment its token expires;
 //! - keep-alive: a ping frame every interval (and a `ka` message on the legacy protocol), and a
 //!   client silent for three intervals is dropped;
-//! - an operation breaking the alias or root-field limits is refused as over HTTP;
+//! - opening a socket counts against the caller's rate limit, and an operation breaking the
+//!   alias or root-field limits is refused, as over HTTP;
 //! - closing the socket drops its subscriptions, which releases their bus receivers.
 
 use std::str::FromStr;
@@ -46,6 +47,14 @@ pub async fn graphql_ws(
     request: HttpRequest,
     body: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
+    // Opening a socket counts against the caller's rate like a request; the token arrives only
+    // later, in `connection_init`, so the caller is known by its address here.
+    if let Err(wait) = state
+        .rate_limiter
+        .check(&crate::http::address_rate_key(&request))
+    {
+        return Ok(crate::http::too_many_requests(wait));
+    }
     let Some(protocol) = offered_protocol(&request) else {
         return Ok(HttpResponse::BadRequest().json(json!({
             "errors": [{

@@ -4,7 +4,10 @@ use api::config::HttpOptions;
 use api::limits::Limits;
 use serde_json::{Value, json};
 use tests::app::token;
+use tests::ws::{GraphQLSocket, Protocol};
 use tests::{Backend, TestApp};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 async fn still_answers(app: &TestApp) {
     let health = app
@@ -176,6 +179,39 @@ async fn a_caller_over_its_rate_is_told_when_to_retry() {
         )
         .await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn opening_websockets_counts_against_the_callers_rate() {
+    let limits = Limits {
+        rate_limit_per_minute: 2,
+        rate_limit_burst: 2,
+        ..Limits::default()
+    };
+    let app = TestApp::spawn_configured(limits, HttpOptions::default()).await;
+    let admin = token(api::auth::Role::Admin, None);
+    for _ in 0..2 {
+        GraphQLSocket::connect(&app.address, Protocol::TransportWs, &admin)
+            .await
+            .close()
+            .await;
+    }
+    let url = format!("{}/graphql/ws", app.address.replacen("http://", "ws://", 1));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status().as_u16(), 429);
+            assert!(response.headers().contains_key("retry-after"));
+        }
+        other => panic!(
+            "expected 429, got {:?}",
+            other.map(|(_, response)| response)
+        ),
+    }
 }
 
 #[tokio::test]
