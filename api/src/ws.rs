@@ -6,8 +6,9 @@
 //!   WebSocket), or in the upgrade request's `Authorization` header; a bad token is refused
 //!   with close code 4403 (`connection_error` first on the legacy protocol);
 //! - a socket is closed (4401) the moment its token expires;
-//! - keep-alive: a ping frame every interval (and a `ka` message on the legacy protocol), and a
-//!   client silent for three intervals is dropped;
+//! - keep-alive: a ping frame every interval (and a `ka` message on the legacy protocol); a
+//!   client silent for three intervals is dropped, and one that has not completed
+//!   `connection_init` by then is closed with 4408;
 //! - opening a socket counts against the caller's rate limit, and an operation breaking the
 //!   alias or root-field limits is refused, as over HTTP;
 //! - closing the socket drops its subscriptions, which releases their bus receivers.
@@ -39,6 +40,9 @@ const INCOMING_BACKLOG: usize = 256;
 const CLOSE_FORBIDDEN: u16 = 4403;
 /// Close code: the token expired while the socket was open.
 const CLOSE_TOKEN_EXPIRED: u16 = 4401;
+/// Close code: no `connection_init` in time (graphql-transport-ws "Connection initialisation
+/// timeout").
+const CLOSE_INIT_TIMEOUT: u16 = 4408;
 
 /// `GET /graphql/ws`: upgrades to a GraphQL WebSocket. Without a supported
 /// `Sec-WebSocket-Protocol` the upgrade is refused (400), as the protocols require.
@@ -132,7 +136,8 @@ impl GraphQLSocket {
             .aggregate_continuations()
             .max_continuation_size(max_message);
         let mut ticks = tokio::time::interval_at(Instant::now() + keepalive, keepalive);
-        let mut last_heard = Instant::now();
+        let opened = Instant::now();
+        let mut last_heard = opened;
         let mut expires: Option<Instant> = None;
         let legacy = self.protocol == WebSocketProtocols::SubscriptionsTransportWS;
 
@@ -210,6 +215,12 @@ impl GraphQLSocket {
                 _ = ticks.tick() => {
                     if last_heard.elapsed() > keepalive * 3 {
                         break Some(reason(CloseCode::Away, "no message from the client in time"));
+                    }
+                    if expires.is_none() && opened.elapsed() > keepalive * 3 {
+                        break Some(reason(
+                            CloseCode::from(CLOSE_INIT_TIMEOUT),
+                            "connection_init did not arrive in time",
+                        ));
                     }
                     if session.ping(b"").await.is_err() {
                         return;

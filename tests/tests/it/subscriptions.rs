@@ -246,6 +246,20 @@ async fn the_legacy_graphql_ws_protocol_delivers_alerts_and_keeps_the_socket_ali
 }
 
 #[tokio::test]
+async fn a_socket_that_never_initialises_is_closed() {
+    let http = api::config::HttpOptions {
+        ws_keepalive_seconds: 1,
+        ..api::config::HttpOptions::default()
+    };
+    let app = TestApp::spawn_configured(api::limits::Limits::default(), http).await;
+    let mut socket = GraphQLSocket::open(&app.address, Protocol::TransportWs).await;
+    match socket.next_message(Duration::from_secs(10)).await {
+        Err(Ended::Closed(4408, _)) => {}
+        other => panic!("expected a 4408 close, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn the_graphql_endpoint_itself_upgrades_to_a_websocket() {
     let app = TestApp::spawn().await;
     let mut socket = GraphQLSocket::open_at(&app.address, "/graphql", Protocol::TransportWs).await;
