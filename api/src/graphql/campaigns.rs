@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -338,8 +338,8 @@ impl Campaign {
         let total = child_total(scope, self.0.id, list.clone(), |s| {
             &s.loaders.campaign_instance_counts
         });
-        Ok(ProgramInstanceConnection(Page::from_rows(
-            rows,
+        Ok(ProgramInstanceConnection(Page::from_shared_rows(
+            &rows,
             &list.page,
             ProgramInstance::cursor_by_start,
             ProgramInstance,
@@ -373,8 +373,8 @@ impl Campaign {
         let total = child_total(scope, self.0.id, list.clone(), |s| {
             &s.loaders.campaign_snapshot_counts
         });
-        Ok(MetricsSnapshotConnection(Page::from_rows(
-            rows,
+        Ok(MetricsSnapshotConnection(Page::from_shared_rows(
+            &rows,
             &list.page,
             MetricsSnapshot::cursor,
             MetricsSnapshot,
@@ -399,7 +399,7 @@ impl Campaign {
             .load_one((self.0.id, list))
             .await?
             .unwrap_or_default();
-        Ok(rows.into_iter().next().map(MetricsSnapshot))
+        Ok(rows.first().cloned().map(MetricsSnapshot))
     }
 
     /// Time series for charts: snapshots aggregated in SQL per `bucket` (average SROI and VIS,
@@ -848,7 +848,7 @@ pub async fn fetch_projected_page<E, N>(
 ) -> AppResult<Page<N>>
 where
     E: Projected,
-    E::Model: FromQueryResult + Send + Sync,
+    E::Model: Send + Sync,
 {
     let backend = scope.backend();
     let page = columns.apply(page_select(backend, select.clone(), ordering, args)?);

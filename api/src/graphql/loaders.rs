@@ -117,7 +117,8 @@ where
     L: ChildList,
     <L::Entity as EntityTrait>::Model: FromQueryResult + Clone + Send + Sync + 'static,
 {
-    type Value = Vec<<L::Entity as EntityTrait>::Model>;
+    /// Shared, so the cache, the prefetch and each resolver do not each copy the rows.
+    type Value = Arc<Vec<<L::Entity as EntityTrait>::Model>>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[(Uuid, L)]) -> LoadResult<(Uuid, L), Self::Value> {
@@ -153,7 +154,7 @@ where
             for parent in parents {
                 result.insert(
                     (parent, list.clone()),
-                    grouped.remove(&parent).unwrap_or_default(),
+                    Arc::new(grouped.remove(&parent).unwrap_or_default()),
                 );
             }
         }

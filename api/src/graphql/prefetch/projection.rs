@@ -19,9 +19,9 @@ use std::str::FromStr;
 
 use async_graphql::SelectionField;
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::TryGetable;
 use sea_orm::sqlx::{Row, ValueRef};
 use sea_orm::{DbErr, EntityTrait, IdenStatic, Iterable, QueryResult, QuerySelect, Select};
-use sea_orm::{FromQueryResult, TryGetable};
 use uuid::Uuid;
 
 use entity::Numeric;
@@ -173,16 +173,10 @@ impl<E: Projected> Columns<E> {
         )
     }
 
-    /// The model of one row fetched with [`Columns::apply`].
-    pub fn decode(&self, row: &QueryResult) -> Result<E::Model, DbErr>
-    where
-        E::Model: FromQueryResult,
-    {
-        if self.is_all() {
-            E::Model::from_query_result(row, "")
-        } else {
-            E::decode(row, *self)
-        }
+    /// The model of one row fetched with [`Columns::apply`] (which, for all columns, selects
+    /// them in column order too).
+    pub fn decode(&self, row: &QueryResult) -> Result<E::Model, DbErr> {
+        E::decode(row, *self)
     }
 }
 
