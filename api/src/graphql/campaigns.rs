@@ -3,14 +3,15 @@
 
 use std::sync::Arc;
 
+use async_graphql::SelectionField;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
-    ColumnTrait, Condition, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -29,6 +30,7 @@ use crate::graphql::instances::{
     ProgramInstance, ProgramInstanceConnection, ProgramInstanceFilter,
 };
 use crate::graphql::loaders::ChildList;
+use crate::graphql::prefetch::projection::{Columns, Projected};
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
 use crate::graphql::scope::{RequestScope, root_scope, scope};
 use crate::graphql::snapshots::{
@@ -324,8 +326,7 @@ impl Campaign {
         let list = CampaignInstances {
             page: PageArgs::parse(first, after)?,
             filter: filter.unwrap_or_default(),
-            with_json: ProgramInstance::reads_json(&context.look_ahead()),
-            on_sqlite: scope.backend() == DbBackend::Sqlite,
+            columns: CampaignInstances::columns(&context.field()),
         };
         list.filter.validate()?;
         check_after(&list.page, &list.ordering(), scope.backend())?;
@@ -338,8 +339,8 @@ impl Campaign {
         let total = child_total(scope, self.0.id, list.clone(), |s| {
             &s.loaders.campaign_instance_counts
         });
-        Ok(ProgramInstanceConnection(Page::from_rows(
-            rows,
+        Ok(ProgramInstanceConnection(Page::from_shared_rows(
+            &rows,
             &list.page,
             ProgramInstance::cursor_by_start,
             ProgramInstance,
@@ -358,17 +359,10 @@ impl Campaign {
         to: Option<chrono::DateTime<chrono::Utc>>,
     ) -> AppResult<MetricsSnapshotConnection> {
         let scope = scope(context)?;
-        let look_ahead = context.look_ahead();
         let list = CampaignSnapshots {
             page: PageArgs::parse(first, after)?,
             range: SnapshotRange::new(from, to)?,
-            with_full_snapshot: look_ahead
-                .field("edges")
-                .field("node")
-                .field("fullSnapshot")
-                .exists()
-                || look_ahead.field("nodes").field("fullSnapshot").exists(),
-            on_sqlite: scope.backend() == DbBackend::Sqlite,
+            columns: CampaignSnapshots::columns(Columns::of_connection(&context.field())),
         };
         check_after(&list.page, &list.ordering(), scope.backend())?;
         let rows = scope
@@ -380,8 +374,8 @@ impl Campaign {
         let total = child_total(scope, self.0.id, list.clone(), |s| {
             &s.loaders.campaign_snapshot_counts
         });
-        Ok(MetricsSnapshotConnection(Page::from_rows(
-            rows,
+        Ok(MetricsSnapshotConnection(Page::from_shared_rows(
+            &rows,
             &list.page,
             MetricsSnapshot::cursor,
             MetricsSnapshot,
@@ -398,8 +392,7 @@ impl Campaign {
                 after: None,
             },
             range: SnapshotRange::default(),
-            with_full_snapshot: context.look_ahead().field("fullSnapshot").exists(),
-            on_sqlite: scope.backend() == DbBackend::Sqlite,
+            columns: CampaignSnapshots::columns(Columns::of_nodes([context.field()])),
         };
         let rows = scope
             .loaders
@@ -407,7 +400,7 @@ impl Campaign {
             .load_one((self.0.id, list))
             .await?
             .unwrap_or_default();
-        Ok(rows.into_iter().next().map(MetricsSnapshot))
+        Ok(rows.first().cloned().map(MetricsSnapshot))
     }
 
     /// Time series for charts: snapshots aggregated in SQL per `bucket` (average SROI and VIS,
@@ -478,11 +471,21 @@ impl Campaign {
 pub struct CampaignInstances {
     pub page: PageArgs,
     pub filter: ProgramInstanceFilter,
-    /// Whether the query reads any of the instance's JSON columns; when not, they are not
-    /// fetched or decoded.
-    pub with_json: bool,
-    /// The placeholders for omitted columns are spelled per backend.
-    pub on_sqlite: bool,
+    /// The columns fetched and decoded: what the query reads (see [`Columns`]).
+    pub columns: Columns<InstanceEntity>,
+}
+
+impl CampaignInstances {
+    /// The columns a `programInstances` selection reads, with those the loader (parent) and
+    /// the cursors (start date, id) need.
+    pub fn columns(field: &SelectionField<'_>) -> Columns<InstanceEntity> {
+        use entity::program_instance::Column;
+        Columns::of_connection(field).union(Columns::of([
+            Column::Id,
+            Column::CampaignId,
+            Column::StartDate,
+        ]))
+    }
 }
 
 impl ChildList for CampaignInstances {
@@ -491,18 +494,16 @@ impl ChildList for CampaignInstances {
         entity::program_instance::Column::CampaignId
     }
     fn filtered(&self, select: Select<InstanceEntity>) -> Select<InstanceEntity> {
-        let select = self.filter.apply(select);
-        if self.with_json {
-            select
-        } else {
-            ProgramInstance::without_json_columns(select, self.on_sqlite)
-        }
+        self.columns.apply(self.filter.apply(select))
     }
     fn ordering(&self) -> Ordering {
         ProgramInstance::ordering_by_start()
     }
     fn page(&self) -> &PageArgs {
         &self.page
+    }
+    fn decode(&self, row: &QueryResult) -> Result<entity::program_instance::Model, DbErr> {
+        self.columns.decode(row)
     }
 }
 
@@ -511,11 +512,20 @@ impl ChildList for CampaignInstances {
 pub struct CampaignSnapshots {
     pub page: PageArgs,
     pub range: SnapshotRange,
-    /// Whether the query reads `fullSnapshot`; when not, that (large) JSON column is not
-    /// fetched or decoded.
-    pub with_full_snapshot: bool,
-    /// The placeholder for the omitted column is spelled per backend.
-    pub on_sqlite: bool,
+    /// The columns fetched and decoded: what the query reads (see [`Columns`]).
+    pub columns: Columns<CampaignMetricsSnapshot>,
+}
+
+impl CampaignSnapshots {
+    /// `selected` with the columns the loader (parent) and the cursors (date, id) need.
+    pub fn columns(selected: Columns<CampaignMetricsSnapshot>) -> Columns<CampaignMetricsSnapshot> {
+        use entity::campaign_metrics_snapshot::Column;
+        selected.union(Columns::of([
+            Column::Id,
+            Column::CampaignId,
+            Column::SnapshotDate,
+        ]))
+    }
 }
 
 impl ChildList for CampaignSnapshots {
@@ -524,18 +534,16 @@ impl ChildList for CampaignSnapshots {
         entity::campaign_metrics_snapshot::Column::CampaignId
     }
     fn filtered(&self, select: Select<CampaignMetricsSnapshot>) -> Select<CampaignMetricsSnapshot> {
-        let select = self.range.apply(select);
-        if self.with_full_snapshot {
-            select
-        } else {
-            MetricsSnapshot::without_full_snapshot(select, self.on_sqlite)
-        }
+        self.columns.apply(self.range.apply(select))
     }
     fn ordering(&self) -> Ordering {
         MetricsSnapshot::ordering()
     }
     fn page(&self) -> &PageArgs {
         &self.page
+    }
+    fn decode(&self, row: &QueryResult) -> Result<entity::campaign_metrics_snapshot::Model, DbErr> {
+        self.columns.decode(row)
     }
 }
 
@@ -695,6 +703,17 @@ pub struct CampaignOrder {
 }
 
 impl CampaignOrderField {
+    /// The column this ordering reads (for the cursor).
+    fn column(self) -> Column {
+        match self {
+            CampaignOrderField::Name => Column::Name,
+            CampaignOrderField::StartDate => Column::StartDate,
+            CampaignOrderField::CapacityUtilization => Column::CapacityUtilization,
+            CampaignOrderField::Sroi => Column::CumulativeSroi,
+            CampaignOrderField::CreatedAt => Column::CreatedAt,
+        }
+    }
+
     fn key(self, descending: bool) -> SortKey {
         let (column, kind) = match self {
             CampaignOrderField::Name => ("name", KeyKind::Text),
@@ -760,11 +779,15 @@ impl CampaignQueries {
                 .is_some_and(|o| o.direction == OrderDirection::Desc),
         };
         let fields: Vec<CampaignOrderField> = orders.iter().map(|o| o.field).collect();
-        let page = fetch_page(
+        let columns = Columns::of_connection(&context.field())
+            .union(Columns::of(fields.iter().map(|f| f.column())))
+            .union(Columns::of([Column::Id]));
+        let page = fetch_projected_page(
             scope,
             select,
             &ordering,
             &args,
+            columns,
             move |model: &Model| {
                 cursor(
                     fields
@@ -777,11 +800,7 @@ impl CampaignQueries {
             Campaign,
         )
         .await?;
-        let rows: Vec<Model> = page
-            .edges
-            .iter()
-            .map(|(_, campaign)| campaign.0.clone())
-            .collect();
+        let rows: Vec<&Model> = page.edges.iter().map(|(_, campaign)| &campaign.0).collect();
         prefetch_campaign_relations(context, scope, &rows).await?;
         Ok(CampaignConnection(page))
     }
@@ -812,8 +831,45 @@ where
     E: EntityTrait,
     E::Model: Send + Sync,
 {
+    let rows = page_select(scope.backend(), select.clone(), ordering, args)?
+        .all(&scope.db)
+        .await?;
+    Ok(page_of_rows(scope, select, args, rows, cursor_of, node_of))
+}
+
+/// [`fetch_page`] fetching and decoding only `columns` of each row.
+pub async fn fetch_projected_page<E, N>(
+    scope: &Arc<RequestScope>,
+    select: Select<E>,
+    ordering: &Ordering,
+    args: &PageArgs,
+    columns: Columns<E>,
+    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor,
+    node_of: impl Fn(E::Model) -> N,
+) -> AppResult<Page<N>>
+where
+    E: Projected,
+    E::Model: Send + Sync,
+{
     let backend = scope.backend();
-    let count_select = select.clone();
+    let page = columns.apply(page_select(backend, select.clone(), ordering, args)?);
+    let rows = scope
+        .db
+        .query_all_raw(page.build(backend))
+        .await?
+        .iter()
+        .map(|row| columns.decode(row))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    Ok(page_of_rows(scope, select, args, rows, cursor_of, node_of))
+}
+
+/// `first + 1` rows of `select` after the cursor, in the ordering.
+fn page_select<E: EntityTrait>(
+    backend: DbBackend,
+    select: Select<E>,
+    ordering: &Ordering,
+    args: &PageArgs,
+) -> AppResult<Select<E>> {
     let mut page_select = select;
     if let Some(after) = &args.after {
         page_select = page_select.filter(ordering.after(&after.cursor()?, backend)?);
@@ -821,14 +877,30 @@ where
     for (expr, order, nulls) in ordering.order_by(backend) {
         page_select = page_select.order_by_with_nulls(expr, order, nulls);
     }
-    let rows = page_select.limit(args.first + 1).all(&scope.db).await?;
+    Ok(page_select.limit(args.first + 1))
+}
+
+/// The page of fetched `rows`, with a `totalCount` over `select` counted only if asked for.
+fn page_of_rows<E, N>(
+    scope: &Arc<RequestScope>,
+    select: Select<E>,
+    args: &PageArgs,
+    rows: Vec<E::Model>,
+    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor,
+    node_of: impl Fn(E::Model) -> N,
+) -> Page<N>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+{
+    let count_select = select;
     let db = scope.db.clone();
     let total = TotalCount::deferred(move || {
         let select = count_select.clone();
         let db = db.clone();
         async move { Ok(select.count(&db).await? as i64) }
     });
-    Ok(Page::from_rows(rows, args, cursor_of, node_of, total))
+    Page::from_rows(rows, args, cursor_of, node_of, total)
 }
 
 /// Loads what the query selects under each campaign node, for all `rows` at once (see
@@ -836,11 +908,9 @@ where
 pub async fn prefetch_campaign_relations(
     context: &Context<'_>,
     scope: &RequestScope,
-    rows: &[Model],
+    rows: &[&Model],
 ) -> AppResult<()> {
-    use crate::graphql::prefetch::{
-        argument, distinct, load, node_selections, run_all, selects, selects_path,
-    };
+    use crate::graphql::prefetch::{argument, distinct, load, node_selections, run_all, selects};
     use crate::graphql::snapshots::SeriesArgs;
     use chrono::{DateTime, Utc};
 
@@ -886,11 +956,7 @@ pub async fn prefetch_campaign_relations(
         let list = CampaignInstances {
             page,
             filter,
-            with_json: ProgramInstance::JSON_FIELDS.iter().any(|json_field| {
-                selects_path(&field, &["edges", "node", json_field])
-                    || selects_path(&field, &["nodes", json_field])
-            }),
-            on_sqlite: scope.backend() == DbBackend::Sqlite,
+            columns: CampaignInstances::columns(&field),
         };
         if check_after(&list.page, &list.ordering(), scope.backend()).is_err() {
             continue;
@@ -913,9 +979,7 @@ pub async fn prefetch_campaign_relations(
         let list = CampaignSnapshots {
             page,
             range,
-            with_full_snapshot: selects_path(&field, &["edges", "node", "fullSnapshot"])
-                || selects_path(&field, &["nodes", "fullSnapshot"]),
-            on_sqlite: scope.backend() == DbBackend::Sqlite,
+            columns: CampaignSnapshots::columns(Columns::of_connection(&field)),
         };
         if check_after(&list.page, &list.ordering(), scope.backend()).is_err() {
             continue;
@@ -933,8 +997,7 @@ pub async fn prefetch_campaign_relations(
                 after: None,
             },
             range: SnapshotRange::default(),
-            with_full_snapshot: selects_path(&field, &["fullSnapshot"]),
-            on_sqlite: scope.backend() == DbBackend::Sqlite,
+            columns: CampaignSnapshots::columns(Columns::of_nodes([field])),
         };
         loads.push(load(
             &scope.loaders.campaign_snapshots,

@@ -338,6 +338,33 @@ impl<N> Page<N> {
             .into_iter()
             .map(|row| (cursor_of(&row), node_of(row)))
             .collect();
+        Page::of_edges(edges, has_next_page, args, total)
+    }
+
+    /// [`Page::from_rows`] over rows shared with a loader's cache: only the rows of the page
+    /// are cloned, once each.
+    pub fn from_shared_rows<R: Clone>(
+        rows: &[R],
+        args: &PageArgs,
+        cursor_of: impl Fn(&R) -> Cursor,
+        node_of: impl Fn(R) -> N,
+        total: TotalCount,
+    ) -> Page<N> {
+        let has_next_page = rows.len() as u64 > args.first;
+        let edges: Vec<(Cursor, N)> = rows
+            .iter()
+            .take(args.first as usize)
+            .map(|row| (cursor_of(row), node_of(row.clone())))
+            .collect();
+        Page::of_edges(edges, has_next_page, args, total)
+    }
+
+    fn of_edges(
+        edges: Vec<(Cursor, N)>,
+        has_next_page: bool,
+        args: &PageArgs,
+        total: TotalCount,
+    ) -> Page<N> {
         Page {
             page_info: PageInfo {
                 has_next_page,

@@ -359,8 +359,8 @@ pub async fn kintell_sessions_of(
     let total = child_total(scope, id, list.clone(), |s| {
         &s.loaders.kintell_sessions_of_counts
     });
-    Ok(KintellSessionConnection(Page::from_rows(
-        rows,
+    Ok(KintellSessionConnection(Page::from_shared_rows(
+        &rows,
         &list.page,
         KintellSession::cursor,
         KintellSession,

@@ -40,47 +40,6 @@ impl ProgramInstance {
         }
     }
 
-    /// The GraphQL fields backed by the instance's JSON columns.
-    pub const JSON_FIELDS: [&'static str; 4] =
-        ["config", "outcomeScores", "programGoals", "metadata"];
-
-    /// Whether a selection of instance nodes reads any JSON-backed field.
-    pub fn reads_json(look_ahead: &async_graphql::Lookahead<'_>) -> bool {
-        Self::JSON_FIELDS.iter().any(|field| {
-            look_ahead
-                .field("edges")
-                .field("node")
-                .field(field)
-                .exists()
-                || look_ahead.field("nodes").field(field).exists()
-        })
-    }
-
-    /// Every column but the JSON ones, which are replaced by cheap constants (`config` by an
-    /// empty object, the nullable ones by NULL): for lists that do not show them, they are most
-    /// of the decoding work.
-    pub fn without_json_columns(
-        select: Select<InstanceEntity>,
-        on_sqlite: bool,
-    ) -> Select<InstanceEntity> {
-        use sea_orm::{Iterable, QuerySelect};
-        let json = |column: &Column| {
-            matches!(
-                column,
-                Column::Config | Column::OutcomeScores | Column::ProgramGoals | Column::Metadata
-            )
-        };
-        let empty_object = if on_sqlite { "'{}'" } else { "'{}'::jsonb" };
-        let null_json = if on_sqlite { "NULL" } else { "NULL::jsonb" };
-        select
-            .select_only()
-            .columns(Column::iter().filter(|column| !json(column)))
-            .column_as(sea_orm::sea_query::Expr::cust(empty_object), "config")
-            .column_as(sea_orm::sea_query::Expr::cust(null_json), "outcome_scores")
-            .column_as(sea_orm::sea_query::Expr::cust(null_json), "program_goals")
-            .column_as(sea_orm::sea_query::Expr::cust(null_json), "metadata")
-    }
-
     pub fn cursor_by_start(model: &Model) -> Cursor {
         cursor(vec![json!(model.start_date.to_string())], model.id)
     }

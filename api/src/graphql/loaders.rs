@@ -16,8 +16,9 @@ use sea_orm::sea_query::{
     WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
-    Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryTrait, Select, Statement, Value,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter,
+    QueryResult, QueryTrait, Select, Statement, Value,
 };
 use uuid::Uuid;
 
@@ -94,6 +95,14 @@ pub trait ChildList: Clone + Eq + Hash + Send + Sync + 'static {
     fn limit(&self) -> u64 {
         self.page().first + 1
     }
+
+    /// The model of one fetched row; lists that fetch only some columns decode them themselves.
+    fn decode(&self, row: &QueryResult) -> Result<<Self::Entity as EntityTrait>::Model, DbErr>
+    where
+        <Self::Entity as EntityTrait>::Model: FromQueryResult,
+    {
+        <Self::Entity as EntityTrait>::Model::from_query_result(row, "")
+    }
 }
 
 /// Loads a page of children for many parents at once, one statement per distinct arguments.
@@ -108,7 +117,8 @@ where
     L: ChildList,
     <L::Entity as EntityTrait>::Model: FromQueryResult + Clone + Send + Sync + 'static,
 {
-    type Value = Vec<<L::Entity as EntityTrait>::Model>;
+    /// Shared, so the cache, the prefetch and each resolver do not each copy the rows.
+    type Value = Arc<Vec<<L::Entity as EntityTrait>::Model>>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[(Uuid, L)]) -> LoadResult<(Uuid, L), Self::Value> {
@@ -123,7 +133,7 @@ where
                 select = select.filter(after);
             }
             let ordering = list.ordering();
-            let rows = page_per_parent::<L::Entity, Uuid>(
+            let rows = rows_per_parent::<L::Entity, Uuid>(
                 &self.db,
                 select,
                 ordering.table,
@@ -136,6 +146,7 @@ where
             .await?;
             let mut grouped: HashMap<Uuid, Vec<_>> = HashMap::new();
             for row in rows {
+                let row = list.decode(&row)?;
                 if let Some(parent) = uuid_of(row.get(list.parent_column())) {
                     grouped.entry(parent).or_default().push(row);
                 }
@@ -143,7 +154,7 @@ where
             for parent in parents {
                 result.insert(
                     (parent, list.clone()),
-                    grouped.remove(&parent).unwrap_or_default(),
+                    Arc::new(grouped.remove(&parent).unwrap_or_default()),
                 );
             }
         }
@@ -217,6 +228,38 @@ where
     E::Model: FromQueryResult,
     P: Clone + Into<Value>,
 {
+    rows_per_parent(
+        db,
+        select,
+        table,
+        parent_column,
+        parents,
+        parent_type,
+        order_by,
+        limit,
+    )
+    .await?
+    .iter()
+    .map(|row| E::Model::from_query_result(row, ""))
+    .collect()
+}
+
+/// [`page_per_parent`]'s rows, undecoded (for selects of only some columns).
+#[allow(clippy::too_many_arguments)]
+pub async fn rows_per_parent<E, P>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    table: &str,
+    parent_column: E::Column,
+    parents: &[P],
+    parent_type: &str,
+    order_by: Vec<(SimpleExpr, Order, NullOrdering)>,
+    limit: u64,
+) -> Result<Vec<QueryResult>, DbErr>
+where
+    E: EntityTrait,
+    P: Clone + Into<Value>,
+{
     if parents.is_empty() {
         return Ok(Vec::new());
     }
@@ -268,7 +311,7 @@ where
             )
         }
     };
-    E::find().from_raw_sql(statement).all(db).await
+    db.query_all_raw(statement).await
 }
 
 /// Declares the request's loaders: one by-id loader per entity, one page and one count loader

@@ -6,6 +6,8 @@
 //! chunks of 32 and may yield between them, and a DataLoader whose 1 ms window closes at such a
 //! yield runs a partial batch. With it, a request's statement count depends only on its shape.
 
+pub mod projection;
+
 use async_graphql::futures_util::future::{BoxFuture, try_join_all};
 use async_graphql::{Context, InputType, SelectionField};
 use uuid::Uuid;

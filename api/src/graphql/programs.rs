@@ -245,8 +245,8 @@ impl Program {
         let total = child_total(scope, self.0.id, list.clone(), |s| {
             &s.loaders.program_enrollment_counts
         });
-        Ok(ProgramEnrollmentConnection(Page::from_rows(
-            rows,
+        Ok(ProgramEnrollmentConnection(Page::from_shared_rows(
+            &rows,
             &list.page,
             ProgramEnrollment::cursor,
             ProgramEnrollment,
@@ -277,8 +277,8 @@ impl Program {
         let total = child_total(scope, self.0.id, list.clone(), |s| {
             &s.loaders.program_application_counts
         });
-        Ok(ApplicationConnection(Page::from_rows(
-            rows,
+        Ok(ApplicationConnection(Page::from_shared_rows(
+            &rows,
             &list.page,
             Application::cursor,
             Application,

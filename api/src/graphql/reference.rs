@@ -144,8 +144,8 @@ async fn campaigns_of(
         .await?
         .unwrap_or_default();
     let total = child_total(scope, id, list.clone(), |s| &s.loaders.campaigns_of_counts);
-    Ok(CampaignConnection(Page::from_rows(
-        rows,
+    Ok(CampaignConnection(Page::from_shared_rows(
+        &rows,
         &list.page,
         |m: &entity::campaign::Model| cursor(vec![json!(m.created_at.to_rfc3339())], m.id),
         Campaign,

@@ -45,22 +45,6 @@ impl MetricsSnapshot {
         }
     }
 
-    /// Every column but `full_snapshot`, which is replaced by an empty JSON object: for pages
-    /// that do not show it, it is most of the bytes fetched and of the decoding work.
-    pub fn without_full_snapshot(
-        select: Select<CampaignMetricsSnapshot>,
-        on_sqlite: bool,
-    ) -> Select<CampaignMetricsSnapshot> {
-        use sea_orm::{Iterable, QuerySelect};
-        select
-            .select_only()
-            .columns(Column::iter().filter(|column| !matches!(column, Column::FullSnapshot)))
-            .column_as(
-                sea_orm::sea_query::Expr::cust(if on_sqlite { "'{}'" } else { "'{}'::jsonb" }),
-                "full_snapshot",
-            )
-    }
-
     pub fn cursor(model: &Model) -> Cursor {
         cursor(vec![json!(model.snapshot_date.to_rfc3339())], model.id)
     }

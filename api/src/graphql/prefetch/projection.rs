@@ -1,0 +1,492 @@
+//! Column projection for the lists read in bulk (campaigns, their program instances and metrics
+//! snapshots): only the columns a query's selection needs are fetched and decoded.
+//!
+//! A dashboard page reads thousands of rows but shows a few fields of each; decoding every
+//! column of every row was most of the gateway's work. A [`Columns`] set is computed from the
+//! look-ahead of a list's node selection, the statement selects just those columns, and
+//! [`Projected::decode`] builds the model from them, giving every other field a placeholder
+//! that no resolver of that selection reads.
+//!
+//! Which columns a GraphQL field reads: the column named like the field (`volunteersUtilization`
+//! → `volunteers_utilization`), or what [`Projected::derived`] says for fields computed from
+//! several columns or following a relation. A field known to neither reads every column, so a
+//! new field is never served from a placeholder.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use async_graphql::SelectionField;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::TryGetable;
+use sea_orm::sqlx::{Row, ValueRef};
+use sea_orm::{DbErr, EntityTrait, IdenStatic, Iterable, QueryResult, QuerySelect, Select};
+use uuid::Uuid;
+
+use entity::Numeric;
+use entity::enums::{
+    CampaignPriority, CampaignStatus, PricingModel, ProgramInstanceStatus, ProgramType,
+};
+use entity::json::{CustomPricingTerms, FullSnapshot, IaasMetrics, OutcomeScores, StringList};
+
+/// An entity whose rows can be fetched and decoded with only some of their columns.
+pub trait Projected: EntityTrait {
+    /// The model's field names in column order (checked against the entity by a test).
+    const FIELDS: &'static [&'static str];
+
+    /// Columns read by a GraphQL field of the entity's node type that is not named after its
+    /// one column: `Some(&[])` for fields that need nothing beyond the id (nested lists),
+    /// `None` for fields named after their column (or unknown, which reads every column).
+    fn derived(field: &str) -> Option<&'static [Self::Column]>;
+
+    /// The model from a row holding exactly `columns`, in column order.
+    fn decode(row: &QueryResult, columns: Columns<Self>) -> Result<Self::Model, DbErr>;
+}
+
+/// A set of an entity's columns (by position in the entity's column order).
+pub struct Columns<E> {
+    bits: u64,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for Columns<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for Columns<E> {}
+
+impl<E> PartialEq for Columns<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bits == other.bits
+    }
+}
+
+impl<E> Eq for Columns<E> {}
+
+impl<E> Hash for Columns<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.bits.hash(state);
+    }
+}
+
+impl<E> fmt::Debug for Columns<E> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "Columns({:#x})", self.bits)
+    }
+}
+
+fn position<E: EntityTrait>(column: E::Column) -> usize {
+    E::Column::iter()
+        .position(|candidate| candidate.as_str() == column.as_str())
+        .unwrap_or(0)
+}
+
+impl<E: Projected> Columns<E> {
+    /// Every column of the entity.
+    pub fn all() -> Columns<E> {
+        let count = E::Column::iter().count();
+        Columns {
+            bits: if count >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << count) - 1
+            },
+            entity: PhantomData,
+        }
+    }
+
+    /// Just these columns.
+    pub fn of(columns: impl IntoIterator<Item = E::Column>) -> Columns<E> {
+        let mut set = Columns {
+            bits: 0,
+            entity: PhantomData,
+        };
+        for column in columns {
+            set.bits |= 1 << position::<E>(column);
+        }
+        set
+    }
+
+    pub fn union(self, other: Columns<E>) -> Columns<E> {
+        Columns {
+            bits: self.bits | other.bits,
+            entity: PhantomData,
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        *self == Columns::all()
+    }
+
+    /// The columns the GraphQL fields selected under `nodes` read (each item is one
+    /// occurrence of the node field, e.g. `node` under `edges`, or `latestSnapshot`).
+    pub fn of_nodes<'a>(nodes: impl IntoIterator<Item = SelectionField<'a>>) -> Columns<E> {
+        let mut set = Columns::of([]);
+        for node in nodes {
+            for field in node.selection_set() {
+                set = set.union(Columns::of_field(field.name()));
+            }
+        }
+        set
+    }
+
+    /// The columns of a connection's nodes (`edges { node { … } }` and `nodes { … }`).
+    pub fn of_connection(connection: &SelectionField<'_>) -> Columns<E> {
+        let mut nodes = Vec::new();
+        for child in connection.selection_set() {
+            match child.name() {
+                "edges" => nodes.extend(child.selection_set().filter(|f| f.name() == "node")),
+                "nodes" => nodes.push(child),
+                _ => {}
+            }
+        }
+        Columns::of_nodes(nodes)
+    }
+
+    fn of_field(name: &str) -> Columns<E> {
+        if name.starts_with("__") {
+            return Columns::of([]);
+        }
+        if let Some(columns) = E::derived(name) {
+            return Columns::of(columns.iter().copied());
+        }
+        match E::Column::from_str(name) {
+            Ok(column) => Columns::of([column]),
+            Err(_) => Columns::all(),
+        }
+    }
+
+    /// `select` reading only these columns, in column order.
+    pub fn apply(&self, select: Select<E>) -> Select<E> {
+        if self.is_all() {
+            return select;
+        }
+        let bits = self.bits;
+        select.select_only().columns(
+            E::Column::iter()
+                .enumerate()
+                .filter(move |(position, _)| bits >> position & 1 == 1)
+                .map(|(_, column)| column),
+        )
+    }
+
+    /// The model of one row fetched with [`Columns::apply`] (which, for all columns, selects
+    /// them in column order too).
+    pub fn decode(&self, row: &QueryResult) -> Result<E::Model, DbErr> {
+        E::decode(row, *self)
+    }
+}
+
+/// A model field's value read from a row by position, or its placeholder when not fetched.
+pub trait Field: Sized {
+    fn read(row: &QueryResult, index: usize) -> Result<Self, DbErr>;
+    fn placeholder() -> Self;
+}
+
+/// Whether the cell is NULL, asked of the driver's row directly: decoding a NULL through
+/// SeaORM builds an error message first.
+fn is_null(row: &QueryResult, index: usize) -> Option<bool> {
+    if let Some(row) = row.try_as_pg_row() {
+        return row.try_get_raw(index).ok().map(|value| value.is_null());
+    }
+    if let Some(row) = row.try_as_sqlite_row() {
+        return row.try_get_raw(index).ok().map(|value| value.is_null());
+    }
+    None
+}
+
+macro_rules! fields {
+    ($($ty:ty = $placeholder:expr,)*) => {$(
+        impl Field for $ty {
+            fn read(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                <$ty as TryGetable>::try_get_by_index(row, index).map_err(DbErr::from)
+            }
+            fn placeholder() -> Self {
+                $placeholder
+            }
+        }
+
+        impl Field for Option<$ty> {
+            fn read(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                match is_null(row, index) {
+                    Some(true) => Ok(None),
+                    Some(false) => <$ty as Field>::read(row, index).map(Some),
+                    None => <Option<$ty> as TryGetable>::try_get_by_index(row, index)
+                        .map_err(DbErr::from),
+                }
+            }
+            fn placeholder() -> Self {
+                None
+            }
+        }
+    )*};
+}
+
+fields! {
+    Uuid = Uuid::nil(),
+    String = String::new(),
+    i32 = 0,
+    bool = false,
+    Numeric = Numeric::ZERO,
+    NaiveDate = NaiveDate::default(),
+    DateTime<Utc> = DateTime::<Utc>::default(),
+    serde_json::Value = serde_json::Value::Null,
+    CampaignStatus = CampaignStatus::Draft,
+    CampaignPriority = CampaignPriority::Low,
+    PricingModel = PricingModel::Custom,
+    ProgramInstanceStatus = ProgramInstanceStatus::Planned,
+    ProgramType = ProgramType::Mentorship,
+    FullSnapshot = FullSnapshot::default(),
+    IaasMetrics = IaasMetrics::default(),
+    CustomPricingTerms = CustomPricingTerms::default(),
+    StringList = StringList::default(),
+    OutcomeScores = OutcomeScores::default(),
+}
+
+/// Reads a row's fetched cells in order.
+struct Cells<'r> {
+    row: &'r QueryResult,
+    bits: u64,
+    position: u32,
+    index: usize,
+}
+
+impl Cells<'_> {
+    fn next<T: Field>(&mut self) -> Result<T, DbErr> {
+        let fetched = self.bits >> self.position & 1 == 1;
+        self.position += 1;
+        if fetched {
+            let value = T::read(self.row, self.index)?;
+            self.index += 1;
+            Ok(value)
+        } else {
+            Ok(T::placeholder())
+        }
+    }
+}
+
+/// Implements [`Projected::FIELDS`] and [`Projected::decode`] for a model whose fields are
+/// listed in column order.
+macro_rules! decoder {
+    ($module:ident { $($field:ident),* $(,)? }) => {
+        const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+        fn decode(row: &QueryResult, columns: Columns<Self>) -> Result<Self::Model, DbErr> {
+            let mut cells = Cells {
+                row,
+                bits: columns.bits,
+                position: 0,
+                index: 0,
+            };
+            Ok(entity::$module::Model {
+                $($field: cells.next()?,)*
+            })
+        }
+    };
+}
+
+impl Projected for entity::campaign::Entity {
+    decoder!(campaign {
+        id,
+        name,
+        description,
+        company_id,
+        program_template_id,
+        beneficiary_group_id,
+        start_date,
+        end_date,
+        quarter,
+        status,
+        priority,
+        target_volunteers,
+        current_volunteers,
+        target_beneficiaries,
+        current_beneficiaries,
+        max_sessions,
+        current_sessions,
+        budget_allocated,
+        budget_spent,
+        currency,
+        pricing_model,
+        committed_seats,
+        seat_price_per_month,
+        credit_allocation,
+        credit_consumption_rate,
+        credits_remaining,
+        iaas_metrics,
+        l2i_subscription_id,
+        bundle_allocation_percentage,
+        custom_pricing_terms,
+        config_overrides,
+        cumulative_sroi,
+        average_vis,
+        total_hours_logged,
+        total_sessions_completed,
+        capacity_utilization,
+        is_near_capacity,
+        is_over_capacity,
+        is_high_value,
+        upsell_opportunity_score,
+        evidence_snippet_ids,
+        tags,
+        internal_notes,
+        is_active,
+        is_archived,
+        created_at,
+        updated_at,
+        last_metrics_update_at,
+        created_by,
+    });
+
+    fn derived(field: &str) -> Option<&'static [Self::Column]> {
+        use entity::campaign::Column::*;
+        Some(match field {
+            "capacity" => &[
+                TargetVolunteers,
+                CurrentVolunteers,
+                TargetBeneficiaries,
+                CurrentBeneficiaries,
+                MaxSessions,
+                CurrentSessions,
+            ],
+            "budget" => &[BudgetAllocated, BudgetSpent, Currency],
+            "pricing" => &[
+                PricingModel,
+                CommittedSeats,
+                SeatPricePerMonth,
+                CreditAllocation,
+                CreditConsumptionRate,
+                CreditsRemaining,
+                IaasMetrics,
+                BundleAllocationPercentage,
+                CustomPricingTerms,
+                L2iSubscriptionId,
+            ],
+            "company" => &[CompanyId],
+            "programTemplate" => &[ProgramTemplateId],
+            "beneficiaryGroup" => &[BeneficiaryGroupId],
+            "programInstances" | "metricsSnapshots" | "latestSnapshot" | "metricsSeries" => &[],
+            _ => return None,
+        })
+    }
+}
+
+impl Projected for entity::program_instance::Entity {
+    decoder!(program_instance {
+        id,
+        name,
+        campaign_id,
+        program_template_id,
+        company_id,
+        beneficiary_group_id,
+        start_date,
+        end_date,
+        status,
+        config,
+        enrolled_volunteers,
+        enrolled_beneficiaries,
+        active_pairs,
+        active_groups,
+        total_sessions_held,
+        total_hours_logged,
+        sroi_score,
+        average_vis_score,
+        outcome_scores,
+        volunteers_consumed,
+        credits_consumed,
+        learners_served,
+        created_at,
+        updated_at,
+        last_activity_at,
+        program_type,
+        program_name,
+        program_slug,
+        external_system_id,
+        external_system,
+        description,
+        target_participants,
+        program_goals,
+        metadata,
+    });
+
+    fn derived(field: &str) -> Option<&'static [Self::Column]> {
+        use entity::program_instance::Column::*;
+        Some(match field {
+            "campaign" => &[CampaignId],
+            "company" => &[CompanyId],
+            "programTemplate" => &[ProgramTemplateId],
+            "beneficiaryGroup" => &[BeneficiaryGroupId],
+            "kintellSessions" => &[],
+            _ => return None,
+        })
+    }
+}
+
+impl Projected for entity::campaign_metrics_snapshot::Entity {
+    decoder!(campaign_metrics_snapshot {
+        id,
+        campaign_id,
+        snapshot_date,
+        volunteers_target,
+        volunteers_current,
+        volunteers_utilization,
+        beneficiaries_target,
+        beneficiaries_current,
+        beneficiaries_utilization,
+        sessions_target,
+        sessions_current,
+        sessions_utilization,
+        budget_allocated,
+        budget_spent,
+        budget_remaining,
+        budget_utilization,
+        sroi_score,
+        average_vis_score,
+        total_hours_logged,
+        total_sessions_completed,
+        seats_used,
+        seats_committed,
+        credits_consumed,
+        credits_allocated,
+        learners_served,
+        learners_committed,
+        full_snapshot,
+        created_at,
+    });
+
+    fn derived(_field: &str) -> Option<&'static [Self::Column]> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields_follow_the_columns<E: Projected>() {
+        let columns: Vec<&str> = E::Column::iter().map(|c| c.as_str()).collect();
+        assert_eq!(E::FIELDS, columns.as_slice());
+        assert!(columns.len() <= 64);
+    }
+
+    #[test]
+    fn decoders_list_every_field_in_column_order() {
+        fields_follow_the_columns::<entity::campaign::Entity>();
+        fields_follow_the_columns::<entity::program_instance::Entity>();
+        fields_follow_the_columns::<entity::campaign_metrics_snapshot::Entity>();
+    }
+
+    #[test]
+    fn fields_map_to_their_columns_and_unknown_fields_to_all() {
+        use entity::campaign_metrics_snapshot::{Column, Entity};
+        assert_eq!(
+            Columns::<Entity>::of_field("volunteersUtilization"),
+            Columns::of([Column::VolunteersUtilization])
+        );
+        assert_eq!(Columns::<Entity>::of_field("__typename"), Columns::of([]));
+        assert!(Columns::<Entity>::of_field("somethingNew").is_all());
+    }
+}
