@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod app;
+pub mod bench;
 pub mod catalog;
 pub mod database;
 pub mod fixtures;

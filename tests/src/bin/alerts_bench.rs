@@ -27,6 +27,7 @@ use tokio::sync::{Mutex, watch};
 
 use migration::MigratorTrait;
 use tests::TestDatabase;
+use tests::bench;
 use tests::ws::{GraphQLSocket, Protocol};
 
 const GATEWAY_CHILD: &str = "ALERTS_BENCH_GATEWAY";
@@ -35,14 +36,7 @@ const SUBSCRIPTION: &str =
     "subscription { capacityAlerts { id severity raisedAt campaign { id name } } }";
 
 fn main() {
-    if let Ok(arguments) = std::env::var(GATEWAY_CHILD) {
-        // A replica: exactly what `platform-gateway serve` runs.
-        let mut argv = vec!["platform-gateway".to_owned()];
-        argv.extend(arguments.split(' ').map(str::to_owned));
-        let cli = <api::config::Cli as clap::Parser>::parse_from(argv);
-        actix_web::rt::System::new()
-            .block_on(api::run(cli))
-            .expect("gateway");
+    if bench::serve_if_gateway_child(GATEWAY_CHILD) {
         return;
     }
     tokio::runtime::Builder::new_multi_thread()
@@ -59,38 +53,9 @@ fn setting(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// (VmRSS, VmHWM) of a process, in KiB.
-fn rss_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|line| line.starts_with(name))
-            .and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-/// CPU seconds a process has used (user + system), from `/proc/<pid>/stat`.
+/// CPU seconds a process has used (user + system).
 fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name, which is parenthesised and may hold spaces.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks: u64 = [11, 12]
-        .iter()
-        .filter_map(|index| fields.get(*index)?.parse::<u64>().ok())
-        .sum();
-    let per_second = std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|output| String::from_utf8(output.stdout).ok()?.trim().parse().ok())
-        .unwrap_or(100.0);
-    ticks as f64 / per_second
+    bench::cpu_ticks(pid) as f64 / bench::clock_ticks_per_second()
 }
 
 /// Latency percentiles of the deliveries of `alerts` (or of all, when `None`), in ms.
@@ -107,62 +72,6 @@ fn latencies(received: &Received, alerts: Option<&[String]>) -> Vec<f64> {
         .collect();
     latencies.sort_by(f64::total_cmp);
     latencies
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-struct Replica {
-    process: std::process::Child,
-    address: String,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
-async fn start_replica(url: &str, secret: &str) -> Replica {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let process = std::process::Command::new(std::env::current_exe().unwrap())
-        .env(
-            GATEWAY_CHILD,
-            format!(
-                "--database-url {url} --pool-size 20 --log-level warn serve --bind 127.0.0.1:{port} \
-                 --rate-limit-per-minute 100000000 --rate-limit-burst 1000000"
-            ),
-        )
-        .env("JWT_SECRET", secret)
-        .spawn()
-        .expect("start a replica");
-    // Killed and reaped on drop, also when it never becomes ready.
-    let replica = Replica {
-        process,
-        address: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client
-            .get(format!("{}/readyz", replica.address))
-            .send()
-            .await
-            .is_ok_and(|response| response.status().is_success())
-        {
-            return replica;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the replica at {} never became ready", replica.address);
 }
 
 /// What every subscriber received: alert id → (raised_at, received_at), and duplicates.
@@ -279,25 +188,10 @@ async fn benchmark() {
         );
     }
 
-    let secret: String = (0..48)
-        .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
-        .collect();
-    let token = api::auth::sign_hs256(
-        secret.as_bytes(),
-        &api::auth::Claims {
-            sub: "bench".into(),
-            role: api::auth::Role::Admin,
-            company_id: None,
-            exp: Utc::now().timestamp() + 3600,
-            nbf: None,
-            iss: None,
-            aud: None,
-        },
-    )
-    .expect("sign the bench token");
+    let token = bench::admin_token();
     let replicas = [
-        start_replica(&db.url, &secret).await,
-        start_replica(&db.url, &secret).await,
+        bench::Gateway::start(GATEWAY_CHILD, &db.url).await,
+        bench::Gateway::start(GATEWAY_CHILD, &db.url).await,
     ];
 
     let received = Arc::new(Mutex::new(Received {
@@ -335,7 +229,7 @@ async fn benchmark() {
         .count();
     println!("\n{live} of {subscribers} subscribers live (2 replicas)");
     for replica in &replicas {
-        let (rss, peak) = rss_kib(replica.process.id());
+        let (rss, peak) = bench::rss_kib(replica.pid());
         println!(
             "replica {}: RSS {:.1} MiB (peak {:.1} MiB) before the burst",
             replica.address,
@@ -369,8 +263,8 @@ async fn benchmark() {
         println!(
             "one alert at a time ({} alerts × {subscribers} subscribers): latency p50 {:.1} ms, p99 {:.1} ms",
             trickled.len(),
-            percentile(&sorted, 0.50),
-            percentile(&sorted, 0.99)
+            bench::percentile(&sorted, 0.50),
+            bench::percentile(&sorted, 0.99)
         );
     }
 
@@ -378,7 +272,7 @@ async fn benchmark() {
     // (The trickled campaigns already passed 0.8, so they raise only HIGH.)
     let cpu_before: Vec<f64> = replicas
         .iter()
-        .map(|replica| cpu_seconds(replica.process.id()))
+        .map(|replica| cpu_seconds(replica.pid()))
         .collect();
     let client_cpu_before = cpu_seconds(std::process::id());
     for campaign in &campaign_ids[..campaigns] {
@@ -414,7 +308,7 @@ async fn benchmark() {
     let latencies = latencies(&received, Some(&burst_alerts));
     let burst_deliveries = (2 * campaigns - trickle) * subscribers;
     for (replica, before) in replicas.iter().zip(&cpu_before) {
-        let used = cpu_seconds(replica.process.id()) - before;
+        let used = cpu_seconds(replica.pid()) - before;
         println!(
             "replica {}: {:.0} ms CPU in the burst, {:.1} µs per delivery it made",
             replica.address,
@@ -440,12 +334,12 @@ async fn benchmark() {
     );
     println!(
         "burst delivery latency, commit → client: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
+        bench::percentile(&latencies, 0.50),
+        bench::percentile(&latencies, 0.99),
         latencies.last().copied().unwrap_or(f64::NAN)
     );
     for replica in &replicas {
-        let (rss, peak) = rss_kib(replica.process.id());
+        let (rss, peak) = bench::rss_kib(replica.pid());
         println!(
             "replica {}: RSS {:.1} MiB, peak {:.1} MiB",
             replica.address,

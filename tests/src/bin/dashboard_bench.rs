@@ -24,6 +24,7 @@ use sea_orm::{
     ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait, Statement,
 };
 use serde_json::json;
+use tests::bench::{self, cpu_ticks};
 
 const DASHBOARD: &str = "{ campaigns(first: 100) { edges { node { id name status
     capacity { volunteers { utilization } } budget { utilization }
@@ -35,14 +36,7 @@ const DASHBOARD: &str = "{ campaigns(first: 100) { edges { node { id name status
 const GATEWAY_CHILD: &str = "DASHBOARD_BENCH_GATEWAY";
 
 fn main() {
-    if let Ok(arguments) = std::env::var(GATEWAY_CHILD) {
-        // The gateway process: exactly what `platform-gateway serve` runs.
-        let mut argv = vec!["platform-gateway".to_owned()];
-        argv.extend(arguments.split(' ').map(str::to_owned));
-        let cli = <api::config::Cli as clap::Parser>::parse_from(argv);
-        actix_web::rt::System::new()
-            .block_on(api::run(cli))
-            .expect("gateway");
+    if bench::serve_if_gateway_child(GATEWAY_CHILD) {
         return;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -50,35 +44,6 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(benchmark());
-}
-
-fn clock_ticks_per_second() -> f64 {
-    std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
-/// utime + stime of a process, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return 0;
-    };
-    let Some(after_comm) = stat.rfind(')') else {
-        return 0;
-    };
-    let fields: Vec<&str> = stat[after_comm + 2..].split_whitespace().collect();
-    fields
-        .get(11)
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(0)
-        + fields
-            .get(12)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
 }
 
 /// CPU ticks of every PostgreSQL process on the machine.
@@ -97,28 +62,8 @@ fn postgres_ticks() -> u64 {
         .sum()
 }
 
-fn peak_rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_owned)
-        })
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        .unwrap_or(0)
-}
-
 fn self_cpu_seconds(ticks_per_second: f64) -> f64 {
     cpu_ticks(std::process::id()) as f64 / ticks_per_second
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
 }
 
 async fn prepare_database(admin_url: &str) -> String {
@@ -261,7 +206,7 @@ async fn drive(
 }
 
 async fn benchmark() {
-    let ticks = clock_ticks_per_second();
+    let ticks = bench::clock_ticks_per_second();
     let admin_url = std::env::var("BENCH_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let seconds: u64 = std::env::var("BENCH_SECONDS")
@@ -276,51 +221,9 @@ async fn benchmark() {
         statements.len()
     );
 
-    let secret: String = (0..48)
-        .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
-        .collect();
-    let token = api::auth::sign_hs256(
-        secret.as_bytes(),
-        &api::auth::Claims {
-            sub: "bench".into(),
-            role: api::auth::Role::Admin,
-            company_id: None,
-            exp: chrono::Utc::now().timestamp() + 3600,
-            nbf: None,
-            iss: None,
-            aud: None,
-        },
-    )
-    .expect("sign the bench token");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let address = format!("http://127.0.0.1:{port}");
-    let mut gateway = std::process::Command::new(std::env::current_exe().unwrap())
-        .env(
-            GATEWAY_CHILD,
-            format!(
-                "--database-url {url} --pool-size 20 --log-level warn serve --bind 127.0.0.1:{port} \
-                 --rate-limit-per-minute 100000000 --rate-limit-burst 1000000"
-            ),
-        )
-        .env("JWT_SECRET", &secret)
-        .spawn()
-        .expect("start the gateway");
-    let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client
-            .get(format!("{address}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let token = bench::admin_token();
+    let gateway = bench::Gateway::start(GATEWAY_CHILD, &url).await;
+    let address = gateway.address.clone();
     drive(&address, &token, 4, Duration::from_secs(3)).await; // warm-up
 
     println!(
@@ -330,13 +233,13 @@ async fn benchmark() {
     let mut gateway_cpu_per_request = Vec::new();
     let mut postgres_cpu_per_request = Vec::new();
     for concurrency in [1usize, 16] {
-        let (gateway_before, postgres_before) = (cpu_ticks(gateway.id()), postgres_ticks());
+        let (gateway_before, postgres_before) = (cpu_ticks(gateway.pid()), postgres_ticks());
         let started = Instant::now();
         let (requests, latencies) =
             drive(&address, &token, concurrency, Duration::from_secs(seconds)).await;
         let elapsed = started.elapsed().as_secs_f64();
         let gateway_ms =
-            (cpu_ticks(gateway.id()) - gateway_before) as f64 / ticks * 1000.0 / requests as f64;
+            (cpu_ticks(gateway.pid()) - gateway_before) as f64 / ticks * 1000.0 / requests as f64;
         let postgres_ms =
             (postgres_ticks() - postgres_before) as f64 / ticks * 1000.0 / requests as f64;
         gateway_cpu_per_request.push(gateway_ms);
@@ -345,18 +248,17 @@ async fn benchmark() {
             "{:<12} {:>9.1} {:>9.2} {:>9.2} {:>15.2} {:>14.2}",
             concurrency,
             requests as f64 / elapsed,
-            percentile(&latencies, 0.50),
-            percentile(&latencies, 0.99),
+            bench::percentile(&latencies, 0.50),
+            bench::percentile(&latencies, 0.99),
             gateway_ms,
             postgres_ms
         );
     }
     println!(
         "gateway peak RSS: {:.1} MiB",
-        peak_rss_kib(gateway.id()) as f64 / 1024.0
+        bench::rss_kib(gateway.pid()).1 as f64 / 1024.0
     );
-    let _ = gateway.kill();
-    let _ = gateway.wait();
+    drop(gateway);
 
     // Database floor: the same statements, replayed directly, one request at a time.
     let db: DatabaseConnection = Database::connect(url.as_str()).await.unwrap();
