@@ -30,7 +30,6 @@ use tokio::time::Instant;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::AppError;
 use crate::graphql::RequestScope;
 
 /// Client messages read but not yet taken by the protocol; a client past this is flooding.
@@ -276,7 +275,7 @@ impl GraphQLSocket {
                     }
                     Err(error) => {
                         handshake.refused.store(true, Ordering::Relaxed);
-                        Err(refusal(&error))
+                        Err(error.extend())
                     }
                 },
             )
@@ -297,10 +296,6 @@ impl Handshake {
         let left = expires_at - chrono::Utc::now().timestamp();
         Some(Instant::now() + Duration::from_secs(left.max(0) as u64))
     }
-}
-
-fn refusal(error: &AppError) -> async_graphql::Error {
-    error.extend()
 }
 
 fn reason(code: CloseCode, description: &str) -> CloseReason {
