@@ -20,7 +20,7 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use entity::capacity::{self, ALERT_THRESHOLDS, DIMENSIONS, as_f64};
-use entity::prelude::{CampaignMetricsSnapshot, CapacityAlert, CapacityAlertLevel};
+use entity::prelude::{CampaignMetricsSnapshot, CapacityAlertLevel};
 use entity::{Numeric, campaign, campaign_metrics_snapshot, capacity_alert, capacity_alert_level};
 
 /// The PostgreSQL channel committed alert ids are announced on.
@@ -204,21 +204,6 @@ fn snapshot_utilization(
         "budget" => Some(snapshot.budget_utilization.0),
         _ => None,
     }
-}
-
-/// The alerts with these ids, for delivery.
-pub async fn load<C: ConnectionTrait>(
-    db: &C,
-    ids: &[Uuid],
-) -> Result<Vec<capacity_alert::Model>, DbErr> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    CapacityAlert::find()
-        .filter(capacity_alert::Column::Id.is_in(ids.iter().copied()))
-        .order_by_asc(capacity_alert::Column::RaisedAt)
-        .all(db)
-        .await
 }
 
 /// A committed alert as subscribers receive it: the row, and its campaign when the deliverer

@@ -26,8 +26,9 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::campaigns::{Campaign, fetch_page};
 use crate::graphql::connection::{KeyKind, Ordering, PageArgs, SortKey, connection_types, cursor};
 use crate::graphql::cursor::Cursor;
+use crate::graphql::mutations::not_found;
 use crate::graphql::reference::Company;
-use crate::graphql::scope::{ReadRule, RequestScope, Visibility, root_scope, scope};
+use crate::graphql::scope::{Domain, RequestScope, Visibility, root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 
 /// How close a campaign dimension is to its capacity, in rising order.
@@ -173,14 +174,9 @@ impl CapacityAlert {
     async fn campaign(&self, context: &Context<'_>) -> AppResult<Option<Campaign>> {
         let scope = scope(context)?;
         if let Some(campaign) = &self.0.campaign {
-            let visible = match scope
+            let visible = scope
                 .visibility
-                .rule(crate::graphql::scope::Domain::Campaigns)
-            {
-                ReadRule::All => true,
-                ReadRule::OwnCompany(company) => campaign.company_id == company,
-                ReadRule::Nothing => false,
-            };
+                .reads_company(Domain::Campaigns, campaign.company_id);
             return Ok(visible.then(|| Campaign(campaign.as_ref().clone())));
         }
         Ok(scope
@@ -273,33 +269,32 @@ impl AlertMatch {
         field_prefix: &str,
         require_visible: bool,
     ) -> AppResult<AlertMatch> {
-        let field = |name: &str| format!("{field_prefix}{name}");
-        let campaign = match &filter.campaign_id {
-            Some(id) => {
-                let id = parse_id(id, &field("campaignId"))?;
-                if require_visible && scope.loaders.campaign.load_one(id).await?.is_none() {
-                    return Err(AppError::NotFound(format!(
-                        "no campaign with id {id} ({})",
-                        field("campaignId")
-                    )));
-                }
-                Some(id)
+        let (campaign_field, company_field) = (
+            format!("{field_prefix}campaignId"),
+            format!("{field_prefix}companyId"),
+        );
+        let campaign = filter
+            .campaign_id
+            .as_ref()
+            .map(|id| parse_id(id, &campaign_field))
+            .transpose()?;
+        let company = filter
+            .company_id
+            .as_ref()
+            .map(|id| parse_id(id, &company_field))
+            .transpose()?;
+        if require_visible {
+            if let Some(id) = campaign
+                && scope.loaders.campaign.load_one(id).await?.is_none()
+            {
+                return Err(not_found("campaign", &campaign_field, id));
             }
-            None => None,
-        };
-        let company = match &filter.company_id {
-            Some(id) => {
-                let id = parse_id(id, &field("companyId"))?;
-                if require_visible && scope.loaders.company.load_one(id).await?.is_none() {
-                    return Err(AppError::NotFound(format!(
-                        "no company with id {id} ({})",
-                        field("companyId")
-                    )));
-                }
-                Some(id)
+            if let Some(id) = company
+                && scope.loaders.company.load_one(id).await?.is_none()
+            {
+                return Err(not_found("company", &company_field, id));
             }
-            None => None,
-        };
+        }
         Ok(AlertMatch {
             campaign,
             company,
@@ -318,12 +313,7 @@ impl AlertMatch {
 
     /// Whether a delivered alert matches, for a caller with `visibility`.
     fn matches(&self, alert: &Model, visibility: &Visibility) -> bool {
-        let visible = match visibility.rule(crate::graphql::scope::Domain::Campaigns) {
-            ReadRule::All => true,
-            ReadRule::OwnCompany(company) => alert.company_id == company,
-            ReadRule::Nothing => false,
-        };
-        visible
+        visibility.reads_company(Domain::Campaigns, alert.company_id)
             && self.campaign.is_none_or(|id| alert.campaign_id == id)
             && self.company.is_none_or(|id| alert.company_id == id)
             && self.severities.contains(&alert.severity.as_str())

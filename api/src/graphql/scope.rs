@@ -59,6 +59,16 @@ impl Visibility {
         }
     }
 
+    /// Whether the caller reads `company`'s rows of `domain`: the row-level rule of
+    /// [`visible`], for rows already in memory (alerts on the bus).
+    pub fn reads_company(&self, domain: Domain, company: Uuid) -> bool {
+        match self.rule(domain) {
+            ReadRule::All => true,
+            ReadRule::OwnCompany(own) => own == company,
+            ReadRule::Nothing => false,
+        }
+    }
+
     pub fn rule(&self, domain: Domain) -> ReadRule {
         use Domain::*;
         match (self.role, domain) {

@@ -74,6 +74,19 @@ fn latencies(received: &Received, alerts: Option<&[String]>) -> Vec<f64> {
     latencies
 }
 
+/// Each replica's resident memory now and at its peak.
+fn print_memory(replicas: &[bench::Gateway], when: &str) {
+    for replica in replicas {
+        let (rss, peak) = bench::rss_kib(replica.pid());
+        println!(
+            "replica {}: RSS {:.1} MiB, peak {:.1} MiB {when}",
+            replica.address,
+            rss as f64 / 1024.0,
+            peak as f64 / 1024.0
+        );
+    }
+}
+
 /// What every subscriber received: alert id → (raised_at, received_at), and duplicates.
 #[derive(Default)]
 struct Received {
@@ -228,15 +241,7 @@ async fn benchmark() {
         .filter(|alerts| alerts.len() == 1)
         .count();
     println!("\n{live} of {subscribers} subscribers live (2 replicas)");
-    for replica in &replicas {
-        let (rss, peak) = bench::rss_kib(replica.pid());
-        println!(
-            "replica {}: RSS {:.1} MiB (peak {:.1} MiB) before the burst",
-            replica.address,
-            rss as f64 / 1024.0,
-            peak as f64 / 1024.0
-        );
-    }
+    print_memory(&replicas, "before the burst");
 
     // One at a time: each snapshot raises one WARNING, delivered before the next is recorded.
     let trickle = setting("BENCH_TRICKLE", 20).min(campaigns);
@@ -338,15 +343,7 @@ async fn benchmark() {
         bench::percentile(&latencies, 0.99),
         latencies.last().copied().unwrap_or(f64::NAN)
     );
-    for replica in &replicas {
-        let (rss, peak) = bench::rss_kib(replica.pid());
-        println!(
-            "replica {}: RSS {:.1} MiB, peak {:.1} MiB",
-            replica.address,
-            rss as f64 / 1024.0,
-            peak as f64 / 1024.0
-        );
-    }
+    print_memory(&replicas, "after the burst");
     drop(received);
     for task in tasks {
         let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
