@@ -153,6 +153,12 @@ impl CapacityAlert {
     }
 }
 
+impl AsRef<Model> for CapacityAlert {
+    fn as_ref(&self) -> &Model {
+        &self.0.alert
+    }
+}
+
 connection_types!(
     CapacityAlertConnection,
     CapacityAlertEdge,

@@ -24,6 +24,7 @@ use entity::prelude::{
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{
     KeyKind, Ordering, Page, PageArgs, SortKey, TotalCount, check_after, connection_types, cursor,
+    node_of_row,
 };
 use crate::graphql::enums::{CampaignPriority, CampaignStatus, PricingModel};
 use crate::graphql::instances::{
@@ -40,6 +41,7 @@ use crate::graphql::{parse_id, to_id};
 
 #[derive(Clone)]
 pub struct Campaign(pub Model);
+node_of_row!(Campaign, Model);
 
 connection_types!(CampaignConnection, CampaignEdge, Campaign, "campaigns");
 
@@ -800,7 +802,7 @@ impl CampaignQueries {
             Campaign,
         )
         .await?;
-        let rows: Vec<&Model> = page.edges.iter().map(|(_, campaign)| &campaign.0).collect();
+        let rows: Vec<&Model> = page.nodes.iter().map(|campaign| &campaign.0).collect();
         prefetch_campaign_relations(context, scope, &rows).await?;
         Ok(CampaignConnection(page))
     }
@@ -824,12 +826,13 @@ pub async fn fetch_page<E, N>(
     select: Select<E>,
     ordering: &Ordering,
     args: &PageArgs,
-    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor,
+    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor + Send + Sync + 'static,
     node_of: impl Fn(E::Model) -> N,
 ) -> AppResult<Page<N>>
 where
     E: EntityTrait,
     E::Model: Send + Sync,
+    N: AsRef<E::Model>,
 {
     let rows = page_select(scope.backend(), select.clone(), ordering, args)?
         .all(&scope.db)
@@ -844,12 +847,13 @@ pub async fn fetch_projected_page<E, N>(
     ordering: &Ordering,
     args: &PageArgs,
     columns: Columns<E>,
-    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor,
+    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor + Send + Sync + 'static,
     node_of: impl Fn(E::Model) -> N,
 ) -> AppResult<Page<N>>
 where
     E: Projected,
     E::Model: Send + Sync,
+    N: AsRef<E::Model>,
 {
     let backend = scope.backend();
     let page = columns.apply(page_select(backend, select.clone(), ordering, args)?);
@@ -886,12 +890,13 @@ fn page_of_rows<E, N>(
     select: Select<E>,
     args: &PageArgs,
     rows: Vec<E::Model>,
-    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor,
+    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor + Send + Sync + 'static,
     node_of: impl Fn(E::Model) -> N,
 ) -> Page<N>
 where
     E: EntityTrait,
     E::Model: Send + Sync,
+    N: AsRef<E::Model>,
 {
     let count_select = select;
     let db = scope.db.clone();
@@ -918,10 +923,6 @@ pub async fn prefetch_campaign_relations(
         return Ok(());
     }
     let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
-    let keyed = |list: &dyn Fn() -> CampaignInstances| {
-        ids.iter().map(|id| (*id, list())).collect::<Vec<_>>()
-    };
-    let _ = keyed;
     let mut loads = Vec::new();
     if !node_selections(context, "company").is_empty() {
         loads.push(load(

@@ -35,7 +35,9 @@ use entity::prelude::{
 
 use crate::error::{AppError, AppResult};
 use crate::graphql::campaigns::contains_ignoring_case;
-use crate::graphql::connection::{Page, PageArgs, TotalCount, connection_types, cursor};
+use crate::graphql::connection::{
+    Page, PageArgs, TotalCount, connection_types, cursor, node_of_row,
+};
 use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::{InvitationStatus, MemberStatus};
 use crate::graphql::scope::{RequestScope, Visibility, root_scope, scope, visible};
@@ -44,15 +46,18 @@ use crate::graphql::{parse_id, to_id};
 /// A community directory member, known publicly by a member number such as `#247`.
 #[derive(Clone)]
 pub struct CommunityMember(pub entity::community_member::Model);
+node_of_row!(CommunityMember, entity::community_member::Model);
 
 /// A single-use invitation code to join the community.
 #[derive(Clone)]
 pub struct CommunityInvitation(pub entity::community_invitation::Model);
+node_of_row!(CommunityInvitation, entity::community_invitation::Model);
 
 /// One engagement event of a community member (MESSAGE, REACTION, VOICE, ...) on a platform
 /// and in a room.
 #[derive(Clone)]
 pub struct MemberParticipation(pub entity::member_participation::Model);
+node_of_row!(MemberParticipation, entity::member_participation::Model);
 
 /// One member's activity totals for one day.
 #[derive(Clone)]
@@ -182,12 +187,13 @@ async fn fetch_naive_page<E, N>(
     select: Select<E>,
     key: NaiveKey,
     args: &PageArgs,
-    cursor_of: impl Fn(&E::Model) -> Cursor,
+    cursor_of: impl Fn(&E::Model) -> Cursor + Send + Sync + 'static,
     node_of: impl Fn(E::Model) -> N,
 ) -> AppResult<Page<N>>
 where
     E: EntityTrait,
     E::Model: Send + Sync,
+    N: AsRef<E::Model>,
 {
     let count_select = select.clone();
     let mut page_select = select;

@@ -315,65 +315,99 @@ impl TotalCount {
     }
 }
 
-/// A page of nodes with their cursors, ready to become a `…Connection`.
+/// The cursor of a page's node, worked out only when a client selects `cursor` or `pageInfo`:
+/// a dashboard reading thousands of nested nodes asks for neither, and building a cursor per
+/// row was a measurable share of its cost.
+type CursorOf<N> = Arc<dyn Fn(&N) -> Cursor + Send + Sync>;
+
+/// A page of nodes, ready to become a `…Connection`.
 pub struct Page<N> {
-    /// Each node with its position; cursors are encoded only when a client selects them.
-    pub edges: Vec<(Cursor, N)>,
-    pub page_info: PageInfo,
+    pub nodes: Vec<N>,
+    cursor_of: CursorOf<N>,
+    has_next_page: bool,
+    has_previous_page: bool,
     pub total: TotalCount,
 }
 
 impl<N> Page<N> {
     /// Builds a page from up to `first + 1` fetched rows (the extra row only says more follow).
-    pub fn from_rows<R>(
+    /// `cursor_of` reads the row back from its node (`N: AsRef<R>`).
+    pub fn from_rows<R: 'static>(
         mut rows: Vec<R>,
         args: &PageArgs,
-        cursor_of: impl Fn(&R) -> Cursor,
+        cursor_of: impl Fn(&R) -> Cursor + Send + Sync + 'static,
         node_of: impl Fn(R) -> N,
         total: TotalCount,
-    ) -> Page<N> {
+    ) -> Page<N>
+    where
+        N: AsRef<R>,
+    {
         let has_next_page = rows.len() as u64 > args.first;
         rows.truncate(args.first as usize);
-        let edges: Vec<(Cursor, N)> = rows
-            .into_iter()
-            .map(|row| (cursor_of(&row), node_of(row)))
-            .collect();
-        Page::of_edges(edges, has_next_page, args, total)
+        Page::of_nodes(
+            rows.into_iter().map(node_of).collect(),
+            cursor_of,
+            has_next_page,
+            args,
+            total,
+        )
     }
 
     /// [`Page::from_rows`] over rows shared with a loader's cache: only the rows of the page
     /// are cloned, once each.
-    pub fn from_shared_rows<R: Clone>(
+    pub fn from_shared_rows<R: Clone + 'static>(
         rows: &[R],
         args: &PageArgs,
-        cursor_of: impl Fn(&R) -> Cursor,
+        cursor_of: impl Fn(&R) -> Cursor + Send + Sync + 'static,
         node_of: impl Fn(R) -> N,
         total: TotalCount,
-    ) -> Page<N> {
+    ) -> Page<N>
+    where
+        N: AsRef<R>,
+    {
         let has_next_page = rows.len() as u64 > args.first;
-        let edges: Vec<(Cursor, N)> = rows
-            .iter()
-            .take(args.first as usize)
-            .map(|row| (cursor_of(row), node_of(row.clone())))
-            .collect();
-        Page::of_edges(edges, has_next_page, args, total)
+        Page::of_nodes(
+            rows.iter()
+                .take(args.first as usize)
+                .map(|row| node_of(row.clone()))
+                .collect(),
+            cursor_of,
+            has_next_page,
+            args,
+            total,
+        )
     }
 
-    fn of_edges(
-        edges: Vec<(Cursor, N)>,
+    fn of_nodes<R>(
+        nodes: Vec<N>,
+        cursor_of: impl Fn(&R) -> Cursor + Send + Sync + 'static,
         has_next_page: bool,
         args: &PageArgs,
         total: TotalCount,
-    ) -> Page<N> {
+    ) -> Page<N>
+    where
+        N: AsRef<R>,
+    {
         Page {
-            page_info: PageInfo {
-                has_next_page,
-                has_previous_page: args.after.is_some(),
-                start_cursor: edges.first().map(|(cursor, _)| cursor.encode()),
-                end_cursor: edges.last().map(|(cursor, _)| cursor.encode()),
-            },
-            edges,
+            nodes,
+            cursor_of: Arc::new(move |node: &N| cursor_of(node.as_ref())),
+            has_next_page,
+            has_previous_page: args.after.is_some(),
             total,
+        }
+    }
+
+    /// The opaque cursor of one of this page's nodes.
+    pub fn cursor(&self, node: &N) -> String {
+        (self.cursor_of)(node).encode()
+    }
+
+    pub fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            start_cursor: self.nodes.first().map(|node| self.cursor(node)),
+            end_cursor: self.nodes.last().map(|node| self.cursor(node)),
         }
     }
 }
@@ -386,7 +420,7 @@ macro_rules! connection_types {
 
         /// One node with its position, borrowed from the page (nothing is cloned).
         pub struct $edge<'page> {
-            cursor: &'page crate::graphql::cursor::Cursor,
+            page: &'page crate::graphql::connection::Page<$node>,
             node: &'page $node,
         }
 
@@ -395,7 +429,7 @@ macro_rules! connection_types {
         impl<'page> $edge<'page> {
             /// Opaque position of this node; pass it as `after` to get the nodes that follow.
             async fn cursor(&self) -> String {
-                self.cursor.encode()
+                self.page.cursor(self.node)
             }
 
             async fn node(&self) -> &$node {
@@ -409,19 +443,22 @@ macro_rules! connection_types {
             /// The nodes of this page, each with its cursor.
             async fn edges(&self) -> Vec<$edge<'_>> {
                 self.0
-                    .edges
+                    .nodes
                     .iter()
-                    .map(|(cursor, node)| $edge { cursor, node })
+                    .map(|node| $edge {
+                        page: &self.0,
+                        node,
+                    })
                     .collect()
             }
 
             /// The nodes of this page, without cursors.
             async fn nodes(&self) -> Vec<&$node> {
-                self.0.edges.iter().map(|(_, node)| node).collect()
+                self.0.nodes.iter().collect()
             }
 
-            async fn page_info(&self) -> &crate::graphql::connection::PageInfo {
-                &self.0.page_info
+            async fn page_info(&self) -> crate::graphql::connection::PageInfo {
+                self.0.page_info()
             }
 
             /// Number of nodes matching the filter, across all pages.
@@ -432,7 +469,19 @@ macro_rules! connection_types {
     };
 }
 
+/// Lets a node type hand back the row it wraps, so a page can work out its cursor later.
+macro_rules! node_of_row {
+    ($node:ty, $row:ty) => {
+        impl AsRef<$row> for $node {
+            fn as_ref(&self) -> &$row {
+                &self.0
+            }
+        }
+    };
+}
+
 pub(crate) use connection_types;
+pub(crate) use node_of_row;
 
 /// Cursor for a row given its sort key values.
 pub fn cursor(keys: Vec<Json>, id: Uuid) -> Cursor {

@@ -16,7 +16,7 @@ use entity::prelude::{IngestionBatch as BatchEntity, KintellSession as SessionEn
 use crate::error::AppResult;
 use crate::graphql::campaigns::{child_total, fetch_page};
 use crate::graphql::connection::{
-    KeyKind, Ordering, Page, PageArgs, SortKey, connection_types, cursor,
+    KeyKind, Ordering, Page, PageArgs, SortKey, connection_types, cursor, node_of_row,
 };
 use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::IngestionStatus;
@@ -30,10 +30,12 @@ use crate::graphql::{parse_id, to_id};
 /// what was read, imported, rejected and skipped, and where a failed import can resume.
 #[derive(Clone)]
 pub struct IngestionBatch(pub BatchModel);
+node_of_row!(IngestionBatch, BatchModel);
 
 /// A mentorship or language-practice session imported from Kintell.
 #[derive(Clone)]
 pub struct KintellSession(pub SessionModel);
+node_of_row!(KintellSession, SessionModel);
 
 connection_types!(
     IngestionBatchConnection,

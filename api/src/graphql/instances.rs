@@ -13,7 +13,9 @@ use entity::program_instance::{Column, Model};
 
 use crate::error::AppResult;
 use crate::graphql::campaigns::{Campaign, contains_ignoring_case, fetch_page};
-use crate::graphql::connection::{KeyKind, Ordering, PageArgs, SortKey, connection_types, cursor};
+use crate::graphql::connection::{
+    KeyKind, Ordering, PageArgs, SortKey, connection_types, cursor, node_of_row,
+};
 use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::{ProgramInstanceStatus, ProgramType};
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
@@ -22,6 +24,7 @@ use crate::graphql::{parse_id, to_id};
 
 #[derive(Clone)]
 pub struct ProgramInstance(pub Model);
+node_of_row!(ProgramInstance, Model);
 
 connection_types!(
     ProgramInstanceConnection,

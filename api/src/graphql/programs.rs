@@ -24,7 +24,7 @@ use entity::prelude::{
 use crate::error::AppResult;
 use crate::graphql::campaigns::{child_total, contains_ignoring_case, fetch_page};
 use crate::graphql::connection::{
-    KeyKind, Ordering, Page, PageArgs, SortKey, connection_types, cursor,
+    KeyKind, Ordering, Page, PageArgs, SortKey, connection_types, cursor, node_of_row,
 };
 use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::{ApplicationStatus, AttendanceStatus, EnrollmentStatus, ProgramKind};
@@ -37,10 +37,12 @@ use crate::graphql::{parse_id, to_id};
 /// always open.
 #[derive(Clone)]
 pub struct Program(pub entity::program::Model);
+node_of_row!(Program, entity::program::Model);
 
 /// A scheduled activity (a session or workshop) programs are built from.
 #[derive(Clone)]
 pub struct Activity(pub entity::activity::Model);
+node_of_row!(Activity, entity::activity::Model);
 
 /// One activity of one program, with its place in the program.
 #[derive(Clone)]
@@ -52,6 +54,7 @@ pub struct ProgramActivity {
 /// A user's enrollment in a program (guest, active, completed or dropped).
 #[derive(Clone)]
 pub struct ProgramEnrollment(pub entity::program_enrollment::Model);
+node_of_row!(ProgramEnrollment, entity::program_enrollment::Model);
 
 /// Attendance of one user at one activity (present, absent or excused).
 #[derive(Clone)]
@@ -60,11 +63,13 @@ pub struct AttendanceRecord(pub entity::attendance_record::Model);
 /// A user's application to join a program.
 #[derive(Clone)]
 pub struct Application(pub entity::application::Model);
+node_of_row!(Application, entity::application::Model);
 
 /// A platform user: participant, volunteer or staff. Only the name, e-mail address and role
 /// are exposed.
 #[derive(Clone)]
 pub struct User(pub entity::user::Model);
+node_of_row!(User, entity::user::Model);
 
 connection_types!(ProgramConnection, ProgramEdge, Program, "programs");
 connection_types!(ActivityConnection, ActivityEdge, Activity, "activities");

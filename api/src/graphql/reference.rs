@@ -19,7 +19,7 @@ use crate::graphql::campaigns::{
     Campaign, CampaignConnection, CampaignFilter, child_total, contains_ignoring_case, fetch_page,
 };
 use crate::graphql::connection::{
-    KeyKind, Ordering, Page, PageArgs, SortKey, check_after, connection_types, cursor,
+    KeyKind, Ordering, Page, PageArgs, SortKey, check_after, connection_types, cursor, node_of_row,
 };
 use crate::graphql::enums::{
     BeneficiaryGroupType, EligibleProgramType, GenderFocus, LanguageRequirement,
@@ -31,12 +31,15 @@ use crate::graphql::{parse_id, to_id};
 
 #[derive(Clone)]
 pub struct Company(pub entity::company::Model);
+node_of_row!(Company, entity::company::Model);
 
 #[derive(Clone)]
 pub struct BeneficiaryGroup(pub entity::beneficiary_group::Model);
+node_of_row!(BeneficiaryGroup, entity::beneficiary_group::Model);
 
 #[derive(Clone)]
 pub struct ProgramTemplate(pub entity::program_template::Model);
+node_of_row!(ProgramTemplate, entity::program_template::Model);
 
 connection_types!(CompanyConnection, CompanyEdge, Company, "companies");
 connection_types!(

@@ -20,13 +20,16 @@ use entity::campaign_metrics_snapshot::{Column, Model};
 use entity::prelude::CampaignMetricsSnapshot;
 
 use crate::error::{AppError, AppResult};
-use crate::graphql::connection::{KeyKind, Ordering, SortKey, connection_types, cursor};
+use crate::graphql::connection::{
+    KeyKind, Ordering, SortKey, connection_types, cursor, node_of_row,
+};
 use crate::graphql::cursor::Cursor;
 use crate::graphql::scope::{Domain, ReadRule, Visibility};
 use crate::graphql::to_id;
 
 #[derive(Clone)]
 pub struct MetricsSnapshot(pub Model);
+node_of_row!(MetricsSnapshot, Model);
 
 connection_types!(
     MetricsSnapshotConnection,
