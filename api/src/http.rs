@@ -132,8 +132,8 @@ async fn execute(
             return HttpResponse::Ok().json(Response::from_errors(vec![error]));
         }
     }
-    for request in batch.iter() {
-        if let Err(error) = state.limits.check_document(&request.query) {
+    for request in batch.iter_mut() {
+        if let Err(error) = state.limits.check_request(request) {
             return HttpResponse::BadRequest().json(Response::from_errors(vec![error]));
         }
     }

@@ -133,9 +133,25 @@ impl Limits {
     /// Refuses a document with too many aliases or root fields. A document that does not parse
     /// passes here: the schema reports its syntax error.
     pub fn check_document(&self, query: &str) -> Result<(), ServerError> {
-        let Ok(document) = async_graphql::parser::parse_query(query) else {
-            return Ok(());
-        };
+        match async_graphql::parser::parse_query(query) {
+            Ok(document) => self.check_parsed(&document),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// [`Limits::check_document`] on a request, parsing its document once for both the check
+    /// and the execution that follows.
+    pub fn check_request(&self, request: &mut async_graphql::Request) -> Result<(), ServerError> {
+        match request.parsed_query() {
+            Ok(document) => self.check_parsed(document),
+            Err(_) => Ok(()),
+        }
+    }
+
+    fn check_parsed(
+        &self,
+        document: &async_graphql::parser::types::ExecutableDocument,
+    ) -> Result<(), ServerError> {
         let aliases: usize = document
             .operations
             .iter()
@@ -154,7 +170,7 @@ impl Limits {
             )));
         }
         for (_, operation) in document.operations.iter() {
-            let root_fields = count_root_fields(&operation.node.selection_set.node, &document);
+            let root_fields = count_root_fields(&operation.node.selection_set.node, document);
             if root_fields > self.max_root_fields {
                 return Err(limit_error(format!(
                     "the operation selects {root_fields} root fields; at most {} are allowed",
