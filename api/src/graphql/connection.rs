@@ -353,13 +353,13 @@ impl<N> Page<N> {
         )
     }
 
-    /// [`Page::from_rows`] over rows shared with a loader's cache: only the rows of the page
-    /// are cloned, once each.
-    pub fn from_shared_rows<R: Clone + 'static>(
-        rows: &[R],
+    /// [`Page::from_rows`] over rows shared with a loader's cache: a node may share its row
+    /// (`node_of` keeps the `Arc`) or copy it.
+    pub fn from_shared_rows<R: 'static>(
+        rows: &[Arc<R>],
         args: &PageArgs,
         cursor_of: impl Fn(&R) -> Cursor + Send + Sync + 'static,
-        node_of: impl Fn(R) -> N,
+        node_of: impl Fn(Arc<R>) -> N,
         total: TotalCount,
     ) -> Page<N>
     where

@@ -2,6 +2,8 @@
 //! mentorship and language-practice sessions they imported, with their lineage back to the
 //! batch and to the program instance they belong to.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -184,7 +186,7 @@ impl IngestionBatch {
             .program_instance
             .load_one(id)
             .await?
-            .map(ProgramInstance))
+            .map(ProgramInstance::from))
     }
     /// User who started the import.
     async fn imported_by(&self, context: &Context<'_>) -> AppResult<Option<User>> {
@@ -283,7 +285,7 @@ impl KintellSession {
             .program_instance
             .load_one(id)
             .await?
-            .map(ProgramInstance))
+            .map(ProgramInstance::from))
     }
     /// The participant (learner or mentee).
     async fn participant(&self, context: &Context<'_>) -> AppResult<Option<User>> {
@@ -365,7 +367,7 @@ pub async fn kintell_sessions_of(
         &rows,
         &list.page,
         KintellSession::cursor,
-        KintellSession,
+        |row| KintellSession(Arc::unwrap_or_clone(row)),
         total,
     )))
 }

@@ -1,6 +1,8 @@
 //! Program instances: the runtime execution of campaigns (seed 000) and the runs imported from
 //! Kintell (seed 001), one table for both.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::json::{OutcomeScore, outcome_score_list};
@@ -23,8 +25,14 @@ use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 
 #[derive(Clone)]
-pub struct ProgramInstance(pub Model);
+pub struct ProgramInstance(pub Arc<Model>);
 node_of_row!(ProgramInstance, Model);
+
+impl From<Model> for ProgramInstance {
+    fn from(model: Model) -> ProgramInstance {
+        ProgramInstance(Arc::new(model))
+    }
+}
 
 connection_types!(
     ProgramInstanceConnection,
@@ -342,7 +350,7 @@ impl ProgramInstanceQueries {
             &ProgramInstance::ordering_by_start(),
             &args,
             ProgramInstance::cursor_by_start,
-            ProgramInstance,
+            ProgramInstance::from,
         )
         .await
         .map(ProgramInstanceConnection)
@@ -360,7 +368,7 @@ impl ProgramInstanceQueries {
             .program_instance
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(ProgramInstance))
+            .map(ProgramInstance::from))
     }
 
     /// The program instance with this slug, or null.
@@ -375,6 +383,6 @@ impl ProgramInstanceQueries {
             .filter(Column::ProgramSlug.eq(slug))
             .one(&scope.db)
             .await?
-            .map(ProgramInstance))
+            .map(ProgramInstance::from))
     }
 }

@@ -117,8 +117,8 @@ where
     L: ChildList,
     <L::Entity as EntityTrait>::Model: FromQueryResult + Clone + Send + Sync + 'static,
 {
-    /// Shared, so the cache, the prefetch and each resolver do not each copy the rows.
-    type Value = Arc<Vec<<L::Entity as EntityTrait>::Model>>;
+    /// Shared, row by row, so the cache, the prefetch and each page do not copy the rows.
+    type Value = Arc<Vec<Arc<<L::Entity as EntityTrait>::Model>>>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[(Uuid, L)]) -> LoadResult<(Uuid, L), Self::Value> {
@@ -148,7 +148,7 @@ where
             for row in rows {
                 let row = list.decode(&row)?;
                 if let Some(parent) = uuid_of(row.get(list.parent_column())) {
-                    grouped.entry(parent).or_default().push(row);
+                    grouped.entry(parent).or_default().push(Arc::new(row));
                 }
             }
             for parent in parents {

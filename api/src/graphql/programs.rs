@@ -254,7 +254,7 @@ impl Program {
             &rows,
             &list.page,
             ProgramEnrollment::cursor,
-            ProgramEnrollment,
+            |row| ProgramEnrollment(Arc::unwrap_or_clone(row)),
             total,
         )))
     }
@@ -286,7 +286,7 @@ impl Program {
             &rows,
             &list.page,
             Application::cursor,
-            Application,
+            |row| Application(Arc::unwrap_or_clone(row)),
             total,
         )))
     }
@@ -442,7 +442,7 @@ impl ProgramEnrollment {
             .program_instance
             .load_one(id)
             .await?
-            .map(ProgramInstance))
+            .map(ProgramInstance::from))
     }
     /// The enrolled user's attendance at the program's activities, in the order it was marked.
     async fn attendance(&self, context: &Context<'_>) -> AppResult<Vec<AttendanceRecord>> {

@@ -1,6 +1,8 @@
 //! Reference data: the companies that buy campaigns, privacy-first beneficiary groups, and
 //! versioned program templates, each navigable to the campaigns that use it.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -151,7 +153,7 @@ async fn campaigns_of(
         &rows,
         &list.page,
         |m: &entity::campaign::Model| cursor(vec![json!(m.created_at.to_rfc3339())], m.id),
-        Campaign,
+        |row| Campaign(Arc::unwrap_or_clone(row)),
         total,
     )))
 }

@@ -28,8 +28,14 @@ use crate::graphql::scope::{Domain, ReadRule, Visibility};
 use crate::graphql::to_id;
 
 #[derive(Clone)]
-pub struct MetricsSnapshot(pub Model);
+pub struct MetricsSnapshot(pub Arc<Model>);
 node_of_row!(MetricsSnapshot, Model);
+
+impl From<Model> for MetricsSnapshot {
+    fn from(model: Model) -> MetricsSnapshot {
+        MetricsSnapshot(Arc::new(model))
+    }
+}
 
 connection_types!(
     MetricsSnapshotConnection,

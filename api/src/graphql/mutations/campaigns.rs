@@ -697,7 +697,7 @@ impl CampaignMutations {
         write.touch("Campaign", campaign_id);
         write.raise(raised);
         write.commit().await?;
-        Ok(MetricsSnapshot(stored))
+        Ok(MetricsSnapshot::from(stored))
     }
 
     /// Creates a campaign. The company, template and group must exist; the group must be

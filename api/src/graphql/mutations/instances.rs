@@ -332,7 +332,7 @@ impl ProgramInstanceMutations {
         let campaign = roll_up(&mut write, campaign).await?;
         write.commit().await?;
         Ok(ProgramInstancePayload {
-            program_instance: ProgramInstance(created),
+            program_instance: ProgramInstance::from(created),
             campaign: Some(Campaign(campaign)),
         })
     }
@@ -454,7 +454,7 @@ impl ProgramInstanceMutations {
         };
         write.commit().await?;
         Ok(ProgramInstancePayload {
-            program_instance: ProgramInstance(updated),
+            program_instance: ProgramInstance::from(updated),
             campaign,
         })
     }
