@@ -361,11 +361,11 @@ impl Campaign {
         to: Option<chrono::DateTime<chrono::Utc>>,
     ) -> AppResult<MetricsSnapshotConnection> {
         let scope = scope(context)?;
-        let list = CampaignSnapshots {
+        let list = scope.snapshot_reuse.widened(CampaignSnapshots {
             page: PageArgs::parse(first, after)?,
             range: SnapshotRange::new(from, to)?,
             columns: CampaignSnapshots::columns(Columns::of_connection(&context.field())),
-        };
+        });
         check_after(&list.page, &list.ordering(), scope.backend())?;
         let rows = scope
             .loaders
@@ -388,14 +388,11 @@ impl Campaign {
     /// The most recent metrics snapshot.
     async fn latest_snapshot(&self, context: &Context<'_>) -> AppResult<Option<MetricsSnapshot>> {
         let scope = scope(context)?;
-        let list = CampaignSnapshots {
-            page: PageArgs {
-                first: 1,
-                after: None,
-            },
-            range: SnapshotRange::default(),
-            columns: CampaignSnapshots::columns(Columns::of_nodes([context.field()])),
-        };
+        let needs = CampaignSnapshots::columns(Columns::of_nodes([context.field()]));
+        let list = scope
+            .snapshot_reuse
+            .latest_source(needs)
+            .unwrap_or_else(|| CampaignSnapshots::latest(needs));
         let rows = scope
             .loaders
             .campaign_snapshots
@@ -509,6 +506,64 @@ impl ChildList for CampaignInstances {
     }
 }
 
+/// Lets `latestSnapshot` read the first row of a `metricsSnapshots` page the same request loads
+/// anyway, instead of running a statement of its own (the dashboard selects both). The
+/// prefetch widens that page's columns to cover what `latestSnapshot` reads and records it
+/// here; the `metricsSnapshots` resolver then asks for the widened list (a cache hit), and
+/// `latestSnapshot` takes its first row whenever the widened columns cover its selection.
+#[derive(Default)]
+pub struct SnapshotReuse {
+    /// Each recorded list as its resolver computes it, and the widened list loaded for it.
+    widened: std::sync::Mutex<Vec<(CampaignSnapshots, CampaignSnapshots)>>,
+}
+
+impl SnapshotReuse {
+    fn entries(&self) -> std::sync::MutexGuard<'_, Vec<(CampaignSnapshots, CampaignSnapshots)>> {
+        self.widened
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Widens `list` to also read `latest`'s columns, if its first row is the latest snapshot.
+    fn widen(
+        &self,
+        list: CampaignSnapshots,
+        latest: Columns<CampaignMetricsSnapshot>,
+    ) -> Option<CampaignSnapshots> {
+        if !list.starts_at_latest() {
+            return None;
+        }
+        let mut entries = self.entries();
+        if let Some((_, widened)) = entries.iter().find(|(original, _)| *original == list) {
+            return widened.columns.covers(latest).then(|| widened.clone());
+        }
+        let widened = CampaignSnapshots {
+            columns: list.columns.union(latest),
+            ..list.clone()
+        };
+        entries.push((list, widened.clone()));
+        Some(widened)
+    }
+
+    /// The list a `metricsSnapshots` resolver loads: the widened one if the prefetch made one.
+    fn widened(&self, list: CampaignSnapshots) -> CampaignSnapshots {
+        self.entries()
+            .iter()
+            .find(|(original, _)| *original == list)
+            .map(|(_, widened)| widened.clone())
+            .unwrap_or(list)
+    }
+
+    /// A loaded list whose first row can answer a `latestSnapshot` reading `needs`.
+    fn latest_source(&self, needs: Columns<CampaignMetricsSnapshot>) -> Option<CampaignSnapshots> {
+        self.entries()
+            .iter()
+            .map(|(_, widened)| widened)
+            .find(|widened| widened.columns.covers(needs))
+            .cloned()
+    }
+}
+
 /// Metrics snapshots of a campaign (the nested `Campaign.metricsSnapshots` list).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CampaignSnapshots {
@@ -519,6 +574,24 @@ pub struct CampaignSnapshots {
 }
 
 impl CampaignSnapshots {
+    /// The one-row list `latestSnapshot` reads when no other list serves it.
+    fn latest(columns: Columns<CampaignMetricsSnapshot>) -> CampaignSnapshots {
+        CampaignSnapshots {
+            page: PageArgs {
+                first: 1,
+                after: None,
+            },
+            range: SnapshotRange::default(),
+            columns,
+        }
+    }
+
+    /// Whether this list's first row is the campaign's latest snapshot: it starts at the
+    /// newest snapshot (no `after`, no date window) and holds at least one row.
+    fn starts_at_latest(&self) -> bool {
+        self.page.after.is_none() && self.page.first >= 1 && self.range == SnapshotRange::default()
+    }
+
     /// `selected` with the columns the loader (parent) and the cursors (date, id) need.
     pub fn columns(selected: Columns<CampaignMetricsSnapshot>) -> Columns<CampaignMetricsSnapshot> {
         use entity::campaign_metrics_snapshot::Column;
@@ -968,6 +1041,10 @@ pub async fn prefetch_campaign_relations(
         }
         loads.push(load(&scope.loaders.campaign_instances, keys));
     }
+    let latest_fields = node_selections(context, "latestSnapshot");
+    let latest_columns = (!latest_fields.is_empty())
+        .then(|| CampaignSnapshots::columns(Columns::of_nodes(latest_fields.iter().cloned())));
+    let mut latest_served = false;
     for field in node_selections(context, "metricsSnapshots") {
         let first = argument::<Option<i32>>(&field, "first").flatten();
         let after = argument::<Option<String>>(&field, "after").flatten();
@@ -977,7 +1054,7 @@ pub async fn prefetch_campaign_relations(
         else {
             continue;
         };
-        let list = CampaignSnapshots {
+        let mut list = CampaignSnapshots {
             page,
             range,
             columns: CampaignSnapshots::columns(Columns::of_connection(&field)),
@@ -985,21 +1062,21 @@ pub async fn prefetch_campaign_relations(
         if check_after(&list.page, &list.ordering(), scope.backend()).is_err() {
             continue;
         }
+        if let Some(latest) = latest_columns.filter(|_| !latest_served)
+            && let Some(widened) = scope.snapshot_reuse.widen(list.clone(), latest)
+        {
+            list = widened;
+            latest_served = true;
+        }
         let keys: Vec<_> = ids.iter().map(|id| (*id, list.clone())).collect();
         if selects(&field, "totalCount") {
             loads.push(load(&scope.loaders.campaign_snapshot_counts, keys.clone()));
         }
         loads.push(load(&scope.loaders.campaign_snapshots, keys));
     }
-    for field in node_selections(context, "latestSnapshot") {
-        let list = CampaignSnapshots {
-            page: PageArgs {
-                first: 1,
-                after: None,
-            },
-            range: SnapshotRange::default(),
-            columns: CampaignSnapshots::columns(Columns::of_nodes([field])),
-        };
+    for field in latest_fields.into_iter().filter(|_| !latest_served) {
+        let list =
+            CampaignSnapshots::latest(CampaignSnapshots::columns(Columns::of_nodes([field])));
         loads.push(load(
             &scope.loaders.campaign_snapshots,
             ids.iter().map(|id| (*id, list.clone())).collect(),

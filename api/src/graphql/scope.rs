@@ -206,6 +206,7 @@ pub struct RequestScope {
     pub caller: Caller,
     pub visibility: Visibility,
     pub loaders: Loaders,
+    pub snapshot_reuse: crate::graphql::campaigns::SnapshotReuse,
 }
 
 impl RequestScope {
@@ -213,6 +214,7 @@ impl RequestScope {
         let visibility = Visibility::of(&caller);
         Arc::new(RequestScope {
             loaders: Loaders::new(&db, &visibility),
+            snapshot_reuse: Default::default(),
             db,
             caller,
             visibility,

@@ -308,6 +308,71 @@ async fn relations_match_the_rows_in_the_database() {
 }
 
 #[tokio::test]
+async fn latest_snapshot_reads_the_snapshot_page_the_query_loads_anyway() {
+    let app = TestApp::spawn_with_demo(&size(6)).await;
+    let latest_alone = app
+        .data(
+            "{ campaigns(first: 6) { edges { node { id
+               latestSnapshot { id snapshotDate sroiScore volunteersUtilization } } } } }",
+            json!({}),
+        )
+        .await;
+    let latest_of = |data: &Value| -> Vec<Value> {
+        data["campaigns"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["latestSnapshot"].clone())
+            .collect()
+    };
+    let expected = latest_of(&latest_alone);
+    assert!(expected.iter().all(|s| !s["sroiScore"].is_null()));
+
+    let with_page = |latest: &str, page_arguments: &str| {
+        format!(
+            "{{ campaigns(first: 6) {{ edges {{ node {{ id {latest}
+               metricsSnapshots({page_arguments}) {{ edges {{ node {{ id snapshotDate }} }} }} }} }} }} }}"
+        )
+    };
+    let latest = "latestSnapshot { id snapshotDate sroiScore volunteersUtilization }";
+    app.take_statements();
+    let both = app.data(&with_page(latest, "first: 3"), json!({})).await;
+    let both_statements = app.take_statements().len();
+    app.data(&with_page("", "first: 3"), json!({})).await;
+    let page_statements = app.take_statements().len();
+    assert_eq!(
+        both_statements, page_statements,
+        "latestSnapshot costs no statement of its own beside metricsSnapshots"
+    );
+    assert_eq!(
+        latest_of(&both),
+        expected,
+        "every latestSnapshot field is read, none is a placeholder"
+    );
+    for edge in both["campaigns"]["edges"].as_array().unwrap() {
+        let node = &edge["node"];
+        assert_eq!(
+            node["metricsSnapshots"]["edges"].as_array().unwrap().len(),
+            3
+        );
+        assert_eq!(
+            node["metricsSnapshots"]["edges"][0]["node"]["id"],
+            node["latestSnapshot"]["id"]
+        );
+    }
+
+    // Pages that do not start at the newest snapshot cannot answer latestSnapshot.
+    for arguments in [
+        "first: 2, from: \"2000-01-01T00:00:00Z\"",
+        "first: 0",
+        "first: 2, to: \"2000-01-01T00:00:00Z\"",
+    ] {
+        let data = app.data(&with_page(latest, arguments), json!({})).await;
+        assert_eq!(latest_of(&data), expected, "{arguments}");
+    }
+}
+
+#[tokio::test]
 async fn metrics_series_buckets_aggregate_every_snapshot_in_range() {
     let app = TestApp::spawn_with_demo(&size(3)).await;
     let data = app

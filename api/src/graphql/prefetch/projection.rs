@@ -121,6 +121,11 @@ impl<E: Projected> Columns<E> {
         *self == Columns::all()
     }
 
+    /// Whether every column of `other` is in this set.
+    pub fn covers(&self, other: Columns<E>) -> bool {
+        self.bits & other.bits == other.bits
+    }
+
     /// The columns the GraphQL fields selected under `nodes` read (each item is one
     /// occurrence of the node field, e.g. `node` under `edges`, or `latestSnapshot`).
     pub fn of_nodes<'a>(nodes: impl IntoIterator<Item = SelectionField<'a>>) -> Columns<E> {
