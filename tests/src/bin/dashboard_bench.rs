@@ -12,6 +12,8 @@
 //!
 //! `BENCH_DATABASE_URL` names the server (default `postgres://postgres@127.0.0.1:5432/postgres`);
 //! the data lives in its database `gateway_bench`. `BENCH_SECONDS` sets each phase's length.
+//! Every phase and floor runs `BENCH_REPEATS` (3) times and the figures compared are the
+//! medians: on a shared 2-core machine one run of the same binary varies by ±10%.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -213,6 +215,11 @@ async fn benchmark() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(15);
+    let repeats: usize = std::env::var("BENCH_REPEATS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3)
+        .max(1);
     let url = prepare_database(&admin_url).await;
 
     let statements = capture_statements(&url).await;
@@ -233,26 +240,30 @@ async fn benchmark() {
     let mut gateway_cpu_per_request = Vec::new();
     let mut postgres_cpu_per_request = Vec::new();
     for concurrency in [1usize, 16] {
-        let (gateway_before, postgres_before) = (cpu_ticks(gateway.pid()), postgres_ticks());
-        let started = Instant::now();
-        let (requests, latencies) =
-            drive(&address, &token, concurrency, Duration::from_secs(seconds)).await;
-        let elapsed = started.elapsed().as_secs_f64();
-        let gateway_ms =
-            (cpu_ticks(gateway.pid()) - gateway_before) as f64 / ticks * 1000.0 / requests as f64;
-        let postgres_ms =
-            (postgres_ticks() - postgres_before) as f64 / ticks * 1000.0 / requests as f64;
-        gateway_cpu_per_request.push(gateway_ms);
-        postgres_cpu_per_request.push(postgres_ms);
-        println!(
-            "{:<12} {:>9.1} {:>9.2} {:>9.2} {:>15.2} {:>14.2}",
-            concurrency,
-            requests as f64 / elapsed,
-            bench::percentile(&latencies, 0.50),
-            bench::percentile(&latencies, 0.99),
-            gateway_ms,
-            postgres_ms
-        );
+        let mut runs: Vec<[f64; 5]> = Vec::new();
+        for _ in 0..repeats {
+            let (gateway_before, postgres_before) = (cpu_ticks(gateway.pid()), postgres_ticks());
+            let started = Instant::now();
+            let (requests, latencies) =
+                drive(&address, &token, concurrency, Duration::from_secs(seconds)).await;
+            let elapsed = started.elapsed().as_secs_f64();
+            let run = [
+                requests as f64 / elapsed,
+                bench::percentile(&latencies, 0.50),
+                bench::percentile(&latencies, 0.99),
+                (cpu_ticks(gateway.pid()) - gateway_before) as f64 / ticks * 1000.0
+                    / requests as f64,
+                (postgres_ticks() - postgres_before) as f64 / ticks * 1000.0 / requests as f64,
+            ];
+            print_row(&format!("{concurrency}"), &run);
+            runs.push(run);
+        }
+        let medians: Vec<f64> = (0..5)
+            .map(|column| median(runs.iter().map(|run| run[column]).collect()))
+            .collect();
+        print_row(&format!("{concurrency} median"), &medians);
+        gateway_cpu_per_request.push(medians[3]);
+        postgres_cpu_per_request.push(medians[4]);
     }
     println!(
         "gateway peak RSS: {:.1} MiB",
@@ -266,14 +277,18 @@ async fn benchmark() {
         db.query_all_raw(statement.clone()).await.unwrap();
     }
     let replays = 200;
-    let postgres_before = postgres_ticks();
-    for _ in 0..replays {
-        for statement in &statements {
-            db.query_all_raw(statement.clone()).await.unwrap();
+    let mut database_floors = Vec::new();
+    for _ in 0..repeats {
+        let postgres_before = postgres_ticks();
+        for _ in 0..replays {
+            for statement in &statements {
+                db.query_all_raw(statement.clone()).await.unwrap();
+            }
         }
+        database_floors
+            .push((postgres_ticks() - postgres_before) as f64 / ticks * 1000.0 / replays as f64);
     }
-    let database_floor =
-        (postgres_ticks() - postgres_before) as f64 / ticks * 1000.0 / replays as f64;
+    let database_floor = median(database_floors);
 
     // Library floor: the same query over the same rows, in memory.
     let floor_schema = library_floor::schema(&db).await;
@@ -281,15 +296,23 @@ async fn benchmark() {
         floor_schema.execute(DASHBOARD).await;
     }
     let runs = 300;
-    let cpu_before = self_cpu_seconds(ticks);
-    for _ in 0..runs {
-        let response = floor_schema.execute(DASHBOARD).await;
-        assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let mut library_floors = Vec::new();
+    for _ in 0..repeats {
+        let cpu_before = self_cpu_seconds(ticks);
+        for _ in 0..runs {
+            let response = floor_schema.execute(DASHBOARD).await;
+            assert!(response.errors.is_empty(), "{:?}", response.errors);
+        }
+        library_floors.push((self_cpu_seconds(ticks) - cpu_before) * 1000.0 / runs as f64);
     }
-    let library_floor = (self_cpu_seconds(ticks) - cpu_before) * 1000.0 / runs as f64;
+    let library_floor = median(library_floors);
 
-    println!("\ndatabase floor (PostgreSQL CPU ms per replayed request): {database_floor:.2}");
-    println!("library floor (async-graphql CPU ms per in-memory request): {library_floor:.2}");
+    println!(
+        "\ndatabase floor (PostgreSQL CPU ms per replayed request, median): {database_floor:.2}"
+    );
+    println!(
+        "library floor (async-graphql CPU ms per in-memory request, median): {library_floor:.2}"
+    );
     for (index, concurrency) in [1, 16].iter().enumerate() {
         println!(
             "concurrency {concurrency}: gateway CPU = {:.2} × library floor, PostgreSQL CPU = {:.2} × database floor",
@@ -297,6 +320,18 @@ async fn benchmark() {
             postgres_cpu_per_request[index] / database_floor
         );
     }
+}
+
+fn print_row(label: &str, run: &[f64]) {
+    println!(
+        "{:<12} {:>9.1} {:>9.2} {:>9.2} {:>15.2} {:>14.2}",
+        label, run[0], run[1], run[2], run[3], run[4]
+    );
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[values.len() / 2]
 }
 
 /// The dashboard's shape as plain in-memory objects, served by async-graphql with no database.
