@@ -42,13 +42,12 @@ pub enum AlertSeverity {
     Critical,
 }
 
-impl AlertSeverity {
-    const ALL: [AlertSeverity; 3] = [
-        AlertSeverity::Warning,
-        AlertSeverity::High,
-        AlertSeverity::Critical,
-    ];
+/// Every variant of a GraphQL enum, in declaration order (as its derive lists them).
+fn every<E: async_graphql::resolver_utils::EnumType>() -> impl Iterator<Item = E> {
+    E::items().iter().map(|item| item.value)
+}
 
+impl AlertSeverity {
     /// As `capacity_alerts.severity` stores it.
     fn stored(self) -> &'static str {
         match self {
@@ -59,16 +58,14 @@ impl AlertSeverity {
     }
 
     fn of_stored(stored: &str) -> AlertSeverity {
-        Self::ALL
-            .into_iter()
+        every::<Self>()
             .find(|severity| severity.stored() == stored)
             .unwrap_or(AlertSeverity::Warning)
     }
 
     /// This severity and every one above it, as stored.
     fn at_least(self) -> Vec<&'static str> {
-        Self::ALL
-            .into_iter()
+        every::<Self>()
             .filter(|severity| *severity >= self)
             .map(AlertSeverity::stored)
             .collect()
@@ -85,13 +82,6 @@ pub enum CapacityAlertDimension {
 }
 
 impl CapacityAlertDimension {
-    const ALL: [CapacityAlertDimension; 4] = [
-        CapacityAlertDimension::Volunteers,
-        CapacityAlertDimension::Beneficiaries,
-        CapacityAlertDimension::Sessions,
-        CapacityAlertDimension::Budget,
-    ];
-
     fn stored(self) -> &'static str {
         match self {
             CapacityAlertDimension::Volunteers => "volunteers",
@@ -102,8 +92,7 @@ impl CapacityAlertDimension {
     }
 
     fn of_stored(stored: &str) -> CapacityAlertDimension {
-        Self::ALL
-            .into_iter()
+        every::<Self>()
             .find(|dimension| dimension.stored() == stored)
             .unwrap_or(CapacityAlertDimension::Volunteers)
     }

@@ -1074,13 +1074,15 @@ pub async fn prefetch_campaign_relations(
         }
         loads.push(load(&scope.loaders.campaign_snapshots, keys));
     }
-    for field in latest_fields.into_iter().filter(|_| !latest_served) {
-        let list =
-            CampaignSnapshots::latest(CampaignSnapshots::columns(Columns::of_nodes([field])));
-        loads.push(load(
-            &scope.loaders.campaign_snapshots,
-            ids.iter().map(|id| (*id, list.clone())).collect(),
-        ));
+    if !latest_served {
+        for field in latest_fields {
+            let list =
+                CampaignSnapshots::latest(CampaignSnapshots::columns(Columns::of_nodes([field])));
+            loads.push(load(
+                &scope.loaders.campaign_snapshots,
+                ids.iter().map(|id| (*id, list.clone())).collect(),
+            ));
+        }
     }
     for field in node_selections(context, "metricsSeries") {
         let Some(bucket) = argument::<SeriesBucket>(&field, "bucket") else {

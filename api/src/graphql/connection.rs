@@ -402,6 +402,7 @@ impl<N> Page<N> {
         (self.cursor_of)(node).encode()
     }
 
+    /// Relay `pageInfo`, its cursors worked out now.
     pub fn page_info(&self) -> PageInfo {
         PageInfo {
             has_next_page: self.has_next_page,
