@@ -226,16 +226,26 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> (u16, Value) {
-        let mut request = self
-            .client
-            .post(format!("{}/graphql", self.address))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("POST /graphql");
-        let status = response.status().as_u16();
-        (status, response.json().await.expect("a JSON body"))
+        post_graphql(
+            &self.client,
+            &self.address,
+            token,
+            &json!({ "query": query, "variables": variables }),
+        )
+        .await
+    }
+
+    /// POSTs any request body (persisted-query extensions, no query, …) as an admin and
+    /// returns the response body.
+    pub async fn post_as_admin(&self, body: Value) -> Value {
+        post_graphql(
+            &self.client,
+            &self.address,
+            Some(&token(Role::Admin, None)),
+            &body,
+        )
+        .await
+        .1
     }
 
     /// The `data` of a response that must have no errors.
@@ -337,4 +347,21 @@ pub async fn wait_for_subscribers(bus: &api::alerts::AlertBus, count: usize) {
 /// The verifier of the test gateways: HS256 with [`TEST_SECRET`], no issuer or audience.
 fn test_verifier() -> api::auth::TokenVerifier {
     api::auth::TokenVerifier::hs256(TEST_SECRET, None, None)
+}
+
+/// POSTs `body` to the gateway at `address` (any replica, not only a [`TestApp`]) with `token`
+/// (or none) and returns the HTTP status and the JSON body.
+pub async fn post_graphql(
+    client: &reqwest::Client,
+    address: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> (u16, Value) {
+    let mut request = client.post(format!("{address}/graphql")).json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("POST /graphql");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON body"))
 }

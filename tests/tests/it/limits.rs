@@ -343,19 +343,6 @@ async fn a_request_past_the_time_budget_is_cancelled_with_a_timeout_error_and_ch
     assert_eq!(data["campaign"]["status"], "ACTIVE");
 }
 
-async fn post(app: &TestApp, body: Value) -> Value {
-    app.client
-        .post(format!("{}/graphql", app.address))
-        .bearer_auth(token(api::auth::Role::Admin, None))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn automatic_persisted_queries_follow_the_apollo_protocol() {
     let app = TestApp::spawn().await;
@@ -363,23 +350,27 @@ async fn automatic_persisted_queries_follow_the_apollo_protocol() {
     let hash = api::persisted::sha256_hex(query);
     let extension = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
 
-    let unknown = post(&app, json!({ "extensions": extension })).await;
+    let unknown = app.post_as_admin(json!({ "extensions": extension })).await;
     assert_eq!(unknown["errors"][0]["message"], "PersistedQueryNotFound");
     assert_eq!(
         unknown["errors"][0]["extensions"]["code"],
         "PERSISTED_QUERY_NOT_FOUND"
     );
 
-    let registered = post(&app, json!({ "query": query, "extensions": extension })).await;
+    let registered = app
+        .post_as_admin(json!({ "query": query, "extensions": extension }))
+        .await;
     assert_eq!(
         registered["data"]["companies"]["totalCount"], 0,
         "{registered}"
     );
-    let by_hash = post(&app, json!({ "extensions": extension })).await;
+    let by_hash = app.post_as_admin(json!({ "extensions": extension })).await;
     assert_eq!(by_hash["data"]["companies"]["totalCount"], 0, "{by_hash}");
 
     let wrong = json!({ "persistedQuery": { "version": 1, "sha256Hash": "00".repeat(32) } });
-    let mismatch = post(&app, json!({ "query": query, "extensions": wrong })).await;
+    let mismatch = app
+        .post_as_admin(json!({ "query": query, "extensions": wrong }))
+        .await;
     assert_eq!(
         mismatch["errors"][0]["extensions"]["code"],
         "BAD_USER_INPUT"
@@ -397,16 +388,14 @@ async fn allow_list_mode_runs_only_registered_operations() {
     };
     let app = TestApp::spawn_configured(Limits::default(), http).await;
 
-    let by_text = post(&app, json!({ "query": registered })).await;
+    let by_text = app.post_as_admin(json!({ "query": registered })).await;
     assert_eq!(by_text["data"]["companies"]["totalCount"], 0, "{by_text}");
     let extension = json!({ "persistedQuery": { "version": 1, "sha256Hash": api::persisted::sha256_hex(registered) } });
-    let by_hash = post(&app, json!({ "extensions": extension })).await;
+    let by_hash = app.post_as_admin(json!({ "extensions": extension })).await;
     assert_eq!(by_hash["data"]["companies"]["totalCount"], 0, "{by_hash}");
-    let other = post(
-        &app,
-        json!({ "query": "{ programTemplates { totalCount } }" }),
-    )
-    .await;
+    let other = app
+        .post_as_admin(json!({ "query": "{ programTemplates { totalCount } }" }))
+        .await;
     assert_eq!(
         other["errors"][0]["extensions"]["code"], "FORBIDDEN",
         "{other}"

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use api::auth::Role;
 use serde_json::{Value, json};
-use tests::app::{token, token_expiring_in, wait_for_subscribers};
+use tests::app::{post_graphql, token, token_expiring_in, wait_for_subscribers};
 use tests::ws::{Ended, GraphQLSocket, Protocol};
 use tests::{Backend, TestApp};
 use uuid::Uuid;
@@ -47,10 +47,12 @@ async fn set_volunteers(app: &TestApp, campaign: Uuid, volunteers: i32) {
 /// Records a snapshot of `campaign` on day `day` of March 2026 (alerts it crosses are raised);
 /// returns the snapshot's id.
 async fn snapshot(address: &str, campaign: Uuid, day: u32) -> String {
-    let body = post(
+    let variables = json!({ "campaignId": campaign, "at": format!("2026-03-{day:02}T00:00:00Z") });
+    let (_, body) = post_graphql(
+        &reqwest::Client::new(),
         address,
-        SNAPSHOT,
-        json!({ "campaignId": campaign, "at": format!("2026-03-{day:02}T00:00:00Z") }),
+        Some(&token(Role::Admin, None)),
+        &json!({ "query": SNAPSHOT, "variables": variables }),
     )
     .await;
     assert!(body.get("errors").is_none(), "{body:#}");
@@ -58,20 +60,6 @@ async fn snapshot(address: &str, campaign: Uuid, day: u32) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-/// POSTs a GraphQL request to any replica as an admin.
-async fn post(address: &str, query: &str, variables: Value) -> Value {
-    reqwest::Client::new()
-        .post(format!("{address}/graphql"))
-        .bearer_auth(token(Role::Admin, None))
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 /// A campaign of a second company, beside the graph's first.
