@@ -20,6 +20,10 @@ pub async fn connect(
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        // A ping on every checkout is a round trip per statement (six for the dashboard);
+        // only a connection idle long enough to have been dropped by the server or a proxy
+        // is worth testing (as HikariCP skips validating a connection used in the last 500 ms).
+        .test_before_acquire_if_idle_for(Duration::from_secs(1))
         .sqlx_logging(false);
     if let Some(timeout) = statement_timeout_ms {
         options.map_sqlx_postgres_opts(move |postgres| {

@@ -54,3 +54,36 @@ fn the_committed_schema_matches_the_code() {
         "schema.graphql is out of date: regenerate it with `cargo run -p api -- schema > schema.graphql`"
     );
 }
+
+/// Pooled connections are not pinged on every checkout, but one idle for a second is: after
+/// the server drops every connection (a restart, a proxy's idle timeout) the next request is
+/// served over a fresh one instead of failing.
+#[tokio::test]
+async fn requests_after_the_database_drops_idle_connections_succeed() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn_with_time_budget(api::limits::Limits::default()).await;
+    if app.db.backend != tests::Backend::Postgres {
+        return;
+    }
+    let query = "{ companies(first: 5) { totalCount } }";
+    assert_eq!(
+        app.data(query, serde_json::json!({})).await["companies"]["totalCount"],
+        0
+    );
+    let terminated = app
+        .db
+        .connection
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        ))
+        .await
+        .unwrap();
+    assert!(!terminated.is_empty(), "the gateway held connections");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    for _ in 0..3 {
+        let body = app.graphql(query, serde_json::json!({})).await;
+        assert!(body.get("errors").is_none(), "{body:#}");
+    }
+}
