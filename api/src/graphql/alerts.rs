@@ -179,7 +179,7 @@ impl CapacityAlert {
             .campaign
             .load_one(self.alert().campaign_id)
             .await?
-            .map(Campaign))
+            .map(|row| Campaign(Arc::unwrap_or_clone(row))))
     }
     /// Id of the campaign's company.
     async fn company_id(&self) -> ID {

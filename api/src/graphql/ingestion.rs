@@ -186,14 +186,19 @@ impl IngestionBatch {
             .program_instance
             .load_one(id)
             .await?
-            .map(ProgramInstance::from))
+            .map(ProgramInstance))
     }
     /// User who started the import.
     async fn imported_by(&self, context: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = self.0.imported_by else {
             return Ok(None);
         };
-        Ok(scope(context)?.loaders.user.load_one(id).await?.map(User))
+        Ok(scope(context)?
+            .loaders
+            .user
+            .load_one(id)
+            .await?
+            .map(|row| User(Arc::unwrap_or_clone(row))))
     }
     /// Kintell sessions this batch imported, oldest completion first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
@@ -273,7 +278,7 @@ impl KintellSession {
             .ingestion_batch
             .load_one(id)
             .await?
-            .map(IngestionBatch))
+            .map(|row| IngestionBatch(Arc::unwrap_or_clone(row))))
     }
     /// Program instance the session belongs to (Q4 2024 vs Q1 2025).
     async fn program_instance(&self, context: &Context<'_>) -> AppResult<Option<ProgramInstance>> {
@@ -285,21 +290,31 @@ impl KintellSession {
             .program_instance
             .load_one(id)
             .await?
-            .map(ProgramInstance::from))
+            .map(ProgramInstance))
     }
     /// The participant (learner or mentee).
     async fn participant(&self, context: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = self.0.participant_id else {
             return Ok(None);
         };
-        Ok(scope(context)?.loaders.user.load_one(id).await?.map(User))
+        Ok(scope(context)?
+            .loaders
+            .user
+            .load_one(id)
+            .await?
+            .map(|row| User(Arc::unwrap_or_clone(row))))
     }
     /// The volunteer (mentor or language partner).
     async fn volunteer(&self, context: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = self.0.volunteer_id else {
             return Ok(None);
         };
-        Ok(scope(context)?.loaders.user.load_one(id).await?.map(User))
+        Ok(scope(context)?
+            .loaders
+            .user
+            .load_one(id)
+            .await?
+            .map(|row| User(Arc::unwrap_or_clone(row))))
     }
 }
 
@@ -480,7 +495,7 @@ impl IngestionQueries {
             .ingestion_batch
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(IngestionBatch))
+            .map(|row| IngestionBatch(Arc::unwrap_or_clone(row))))
     }
 
     /// Kintell sessions matching `filter`, oldest completion first.
@@ -519,7 +534,7 @@ impl IngestionQueries {
             .kintell_session
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(KintellSession))
+            .map(|row| KintellSession(Arc::unwrap_or_clone(row))))
     }
 
     /// The Kintell session with this Kintell session id (e.g. `KS-1001`), or null.

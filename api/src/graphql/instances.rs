@@ -187,7 +187,7 @@ impl ProgramInstance {
             .campaign
             .load_one(id)
             .await?
-            .map(Campaign))
+            .map(|row| Campaign(Arc::unwrap_or_clone(row))))
     }
     /// Company running the instance.
     async fn company(&self, context: &Context<'_>) -> AppResult<Option<Company>> {
@@ -368,7 +368,7 @@ impl ProgramInstanceQueries {
             .program_instance
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(ProgramInstance::from))
+            .map(ProgramInstance))
     }
 
     /// The program instance with this slug, or null.

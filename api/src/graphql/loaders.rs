@@ -46,10 +46,12 @@ where
     E: crate::graphql::scope::Scoped,
     E::Model: Clone + Send + Sync + 'static,
 {
-    type Value = E::Model;
+    /// Shared: a row that many parents point at (a company, a template) is not copied per
+    /// lookup.
+    type Value = Arc<E::Model>;
     type Error = Arc<DbErr>;
 
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, E::Model> {
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Arc<E::Model>> {
         let Some(primary_key) = E::PrimaryKey::iter().next() else {
             return Ok(HashMap::new());
         };
@@ -60,7 +62,7 @@ where
             .await?;
         Ok(rows
             .into_iter()
-            .filter_map(|row| uuid_of(row.get(column)).map(|id| (id, row)))
+            .filter_map(|row| uuid_of(row.get(column)).map(|id| (id, Arc::new(row))))
             .collect())
     }
 }

@@ -409,7 +409,7 @@ impl ProgramEnrollment {
             .user
             .load_one(self.0.user_id)
             .await?
-            .map(User))
+            .map(|row| User(Arc::unwrap_or_clone(row))))
     }
     /// The program.
     async fn program(&self, context: &Context<'_>) -> AppResult<Option<Program>> {
@@ -418,7 +418,7 @@ impl ProgramEnrollment {
             .program
             .load_one(self.0.program_id)
             .await?
-            .map(Program))
+            .map(|row| Program(Arc::unwrap_or_clone(row))))
     }
     /// The application the enrollment came from.
     async fn application(&self, context: &Context<'_>) -> AppResult<Option<Application>> {
@@ -430,7 +430,7 @@ impl ProgramEnrollment {
             .application
             .load_one(id)
             .await?
-            .map(Application))
+            .map(|row| Application(Arc::unwrap_or_clone(row))))
     }
     /// The program instance the enrollment belongs to.
     async fn program_instance(&self, context: &Context<'_>) -> AppResult<Option<ProgramInstance>> {
@@ -442,7 +442,7 @@ impl ProgramEnrollment {
             .program_instance
             .load_one(id)
             .await?
-            .map(ProgramInstance::from))
+            .map(ProgramInstance))
     }
     /// The enrolled user's attendance at the program's activities, in the order it was marked.
     async fn attendance(&self, context: &Context<'_>) -> AppResult<Vec<AttendanceRecord>> {
@@ -493,7 +493,7 @@ impl AttendanceRecord {
             .user
             .load_one(self.0.user_id)
             .await?
-            .map(User))
+            .map(|row| User(Arc::unwrap_or_clone(row))))
     }
     /// The activity attended (or missed).
     async fn activity(&self, context: &Context<'_>) -> AppResult<Option<Activity>> {
@@ -502,7 +502,7 @@ impl AttendanceRecord {
             .activity
             .load_one(self.0.activity_id)
             .await?
-            .map(Activity))
+            .map(|row| Activity(Arc::unwrap_or_clone(row))))
     }
     /// The program the activity was part of.
     async fn program(&self, context: &Context<'_>) -> AppResult<Option<Program>> {
@@ -514,7 +514,7 @@ impl AttendanceRecord {
             .program
             .load_one(id)
             .await?
-            .map(Program))
+            .map(|row| Program(Arc::unwrap_or_clone(row))))
     }
     /// Admin or moderator who marked the attendance.
     async fn marked_by(&self, context: &Context<'_>) -> AppResult<Option<User>> {
@@ -523,7 +523,7 @@ impl AttendanceRecord {
             .user
             .load_one(self.0.marked_by)
             .await?
-            .map(User))
+            .map(|row| User(Arc::unwrap_or_clone(row))))
     }
 }
 
@@ -574,7 +574,7 @@ impl Application {
             .user
             .load_one(self.0.user_id)
             .await?
-            .map(User))
+            .map(|row| User(Arc::unwrap_or_clone(row))))
     }
     /// The program applied to.
     async fn program(&self, context: &Context<'_>) -> AppResult<Option<Program>> {
@@ -586,7 +586,7 @@ impl Application {
             .program
             .load_one(id)
             .await?
-            .map(Program))
+            .map(|row| Program(Arc::unwrap_or_clone(row))))
     }
 }
 
@@ -959,7 +959,7 @@ impl ProgramQueries {
             .program
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(Program))
+            .map(|row| Program(Arc::unwrap_or_clone(row))))
     }
 
     /// The program with this exact name (e.g. "DeFi-esta"), or null.
@@ -1006,7 +1006,7 @@ impl ProgramQueries {
             .activity
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(Activity))
+            .map(|row| Activity(Arc::unwrap_or_clone(row))))
     }
 
     /// Applications matching `filter`, newest submission first.
@@ -1041,7 +1041,7 @@ impl ProgramQueries {
             .application
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(Application))
+            .map(|row| Application(Arc::unwrap_or_clone(row))))
     }
 
     /// The most recently submitted application by the applicant with this GitHub username
@@ -1089,6 +1089,6 @@ impl ProgramQueries {
             .user
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(User))
+            .map(|row| User(Arc::unwrap_or_clone(row))))
     }
 }

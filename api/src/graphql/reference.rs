@@ -31,17 +31,38 @@ use crate::graphql::loaders::ChildList;
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 
+/// Shares its row with the request's loader cache: reference rows recur under many parents.
 #[derive(Clone)]
-pub struct Company(pub entity::company::Model);
+pub struct Company(pub Arc<entity::company::Model>);
 node_of_row!(Company, entity::company::Model);
 
+impl From<entity::company::Model> for Company {
+    fn from(model: entity::company::Model) -> Company {
+        Company(Arc::new(model))
+    }
+}
+
+/// Shares its row with the request's loader cache: reference rows recur under many parents.
 #[derive(Clone)]
-pub struct BeneficiaryGroup(pub entity::beneficiary_group::Model);
+pub struct BeneficiaryGroup(pub Arc<entity::beneficiary_group::Model>);
 node_of_row!(BeneficiaryGroup, entity::beneficiary_group::Model);
 
+impl From<entity::beneficiary_group::Model> for BeneficiaryGroup {
+    fn from(model: entity::beneficiary_group::Model) -> BeneficiaryGroup {
+        BeneficiaryGroup(Arc::new(model))
+    }
+}
+
+/// Shares its row with the request's loader cache: reference rows recur under many parents.
 #[derive(Clone)]
-pub struct ProgramTemplate(pub entity::program_template::Model);
+pub struct ProgramTemplate(pub Arc<entity::program_template::Model>);
 node_of_row!(ProgramTemplate, entity::program_template::Model);
+
+impl From<entity::program_template::Model> for ProgramTemplate {
+    fn from(model: entity::program_template::Model) -> ProgramTemplate {
+        ProgramTemplate(Arc::new(model))
+    }
+}
 
 connection_types!(CompanyConnection, CompanyEdge, Company, "companies");
 connection_types!(
@@ -494,7 +515,7 @@ impl ReferenceQueries {
             &by_name("companies"),
             &args,
             |m| cursor(vec![json!(m.name)], m.id),
-            Company,
+            Company::from,
         )
         .await
         .map(CompanyConnection)
@@ -561,7 +582,7 @@ impl ReferenceQueries {
             &by_name("beneficiary_groups"),
             &args,
             |m| cursor(vec![json!(m.name)], m.id),
-            BeneficiaryGroup,
+            BeneficiaryGroup::from,
         )
         .await
         .map(BeneficiaryGroupConnection)
@@ -623,7 +644,7 @@ impl ReferenceQueries {
             &by_name("program_templates"),
             &args,
             |m| cursor(vec![json!(m.name)], m.id),
-            ProgramTemplate,
+            ProgramTemplate::from,
         )
         .await
         .map(ProgramTemplateConnection)

@@ -1059,7 +1059,7 @@ impl ReferenceMutations {
         let created = group.into_active_model().insert(write.txn()).await?;
         write.touch("BeneficiaryGroup", created.id);
         write.commit().await?;
-        Ok(BeneficiaryGroup(created))
+        Ok(BeneficiaryGroup::from(created))
     }
 
     /// Changes a beneficiary group; the rules of `createBeneficiaryGroup` apply to the result.
@@ -1085,7 +1085,7 @@ impl ReferenceMutations {
             .await?;
         write.touch("BeneficiaryGroup", updated.id);
         write.commit().await?;
-        Ok(BeneficiaryGroup(updated))
+        Ok(BeneficiaryGroup::from(updated))
     }
 
     /// Takes a beneficiary group out of use for new campaigns; the campaigns that already serve
@@ -1106,7 +1106,7 @@ impl ReferenceMutations {
         let updated = change.update(write.txn()).await?;
         write.touch("BeneficiaryGroup", updated.id);
         write.commit().await?;
-        Ok(BeneficiaryGroup(updated))
+        Ok(BeneficiaryGroup::from(updated))
     }
 
     /// Deletes a beneficiary group that no campaign or program instance uses. A group in use is
@@ -1191,7 +1191,7 @@ impl ReferenceMutations {
         let created = template.into_active_model().insert(write.txn()).await?;
         write.touch("ProgramTemplate", created.id);
         write.commit().await?;
-        Ok(ProgramTemplate(created))
+        Ok(ProgramTemplate::from(created))
     }
 
     /// Changes one version of a program template (not its version or program type: a new
@@ -1229,7 +1229,7 @@ impl ReferenceMutations {
             .await?;
         write.touch("ProgramTemplate", updated.id);
         write.commit().await?;
-        Ok(ProgramTemplate(updated))
+        Ok(ProgramTemplate::from(updated))
     }
 
     /// Adds a version to the lineage of the template `templateId` (any version of it). The new
@@ -1286,8 +1286,8 @@ impl ReferenceMutations {
         write.touch("ProgramTemplate", superseded.id);
         write.commit().await?;
         Ok(ProgramTemplateVersionPayload {
-            template: ProgramTemplate(created),
-            superseded: ProgramTemplate(superseded),
+            template: ProgramTemplate::from(created),
+            superseded: ProgramTemplate::from(superseded),
         })
     }
 
@@ -1309,7 +1309,7 @@ impl ReferenceMutations {
         let updated = change.update(write.txn()).await?;
         write.touch("ProgramTemplate", updated.id);
         write.commit().await?;
-        Ok(ProgramTemplate(updated))
+        Ok(ProgramTemplate::from(updated))
     }
 
     /// Deletes a program template version that no campaign or program instance uses (`CONFLICT`
@@ -1359,7 +1359,7 @@ impl ReferenceMutations {
             change.updated_at = Set(now);
             let updated = change.update(write.txn()).await?;
             write.touch("ProgramTemplate", updated.id);
-            relinked.push(ProgramTemplate(updated));
+            relinked.push(ProgramTemplate::from(updated));
         }
         TemplateEntity::delete_by_id(id)
             .exec(write.txn())
@@ -1405,7 +1405,7 @@ impl ReferenceMutations {
         .await?;
         write.touch("Company", created.id);
         write.commit().await?;
-        Ok(Company(created))
+        Ok(Company::from(created))
     }
 
     /// Changes a company; a new name must not be taken (`CONFLICT` on `input.name`). Admins
@@ -1444,6 +1444,6 @@ impl ReferenceMutations {
         let updated = change.update(write.txn()).await?;
         write.touch("Company", updated.id);
         write.commit().await?;
-        Ok(Company(updated))
+        Ok(Company::from(updated))
     }
 }
