@@ -179,7 +179,7 @@ impl CapacityAlert {
             .campaign
             .load_one(self.alert().campaign_id)
             .await?
-            .map(|row| Campaign(Arc::unwrap_or_clone(row))))
+            .map(Campaign::from))
     }
     /// Id of the campaign's company.
     async fn company_id(&self) -> ID {

@@ -888,7 +888,7 @@ impl CampaignQueries {
             .campaign
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(|row| Campaign(Arc::unwrap_or_clone(row))))
+            .map(Campaign::from))
     }
 }
 

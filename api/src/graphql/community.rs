@@ -1215,7 +1215,7 @@ impl CommunityQueries {
             .community_invitation
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(|row| CommunityInvitation(Arc::unwrap_or_clone(row))))
+            .map(CommunityInvitation::from))
     }
 
     /// The invitation with this 16-character code, or null.

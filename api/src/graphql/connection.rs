@@ -470,7 +470,8 @@ macro_rules! connection_types {
     };
 }
 
-/// Lets a node type hand back the row it wraps, so a page can work out its cursor later.
+/// Lets a node type hand back the row it wraps, so a page can work out its cursor later, and
+/// be made from a row shared by a loader's cache (see [`HeldRow`]).
 macro_rules! node_of_row {
     ($node:ty, $row:ty) => {
         impl AsRef<$row> for $node {
@@ -478,7 +479,31 @@ macro_rules! node_of_row {
                 &self.0
             }
         }
+
+        impl From<std::sync::Arc<$row>> for $node {
+            fn from(row: std::sync::Arc<$row>) -> $node {
+                Self(crate::graphql::connection::HeldRow::hold(row))
+            }
+        }
     };
+}
+
+/// How a node holds its row: shared with the loader cache (`Arc<Model>`, for rows that recur
+/// under many parents or are large), or as its own copy (`Model`).
+pub trait HeldRow<M> {
+    fn hold(row: Arc<M>) -> Self;
+}
+
+impl<M: Clone> HeldRow<M> for M {
+    fn hold(row: Arc<M>) -> M {
+        Arc::unwrap_or_clone(row)
+    }
+}
+
+impl<M> HeldRow<M> for Arc<M> {
+    fn hold(row: Arc<M>) -> Arc<M> {
+        row
+    }
 }
 
 pub(crate) use connection_types;

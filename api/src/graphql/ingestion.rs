@@ -2,8 +2,6 @@
 //! mentorship and language-practice sessions they imported, with their lineage back to the
 //! batch and to the program instance they belong to.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -24,6 +22,7 @@ use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::IngestionStatus;
 use crate::graphql::instances::ProgramInstance;
 use crate::graphql::loaders::ChildList;
+use crate::graphql::loaders::related;
 use crate::graphql::programs::User;
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
@@ -178,27 +177,15 @@ impl IngestionBatch {
 
     /// Program instance the rows were imported into.
     async fn program_instance(&self, context: &Context<'_>) -> AppResult<Option<ProgramInstance>> {
-        let Some(id) = self.0.program_instance_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .program_instance
-            .load_one(id)
-            .await?
-            .map(ProgramInstance))
+        related(
+            &scope(context)?.loaders.program_instance,
+            self.0.program_instance_id,
+        )
+        .await
     }
     /// User who started the import.
     async fn imported_by(&self, context: &Context<'_>) -> AppResult<Option<User>> {
-        let Some(id) = self.0.imported_by else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .user
-            .load_one(id)
-            .await?
-            .map(|row| User(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.user, self.0.imported_by).await
     }
     /// Kintell sessions this batch imported, oldest completion first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
@@ -270,51 +257,23 @@ impl KintellSession {
 
     /// Ingestion batch that imported the session (data lineage).
     async fn batch(&self, context: &Context<'_>) -> AppResult<Option<IngestionBatch>> {
-        let Some(id) = self.0.batch_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .ingestion_batch
-            .load_one(id)
-            .await?
-            .map(|row| IngestionBatch(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.ingestion_batch, self.0.batch_id).await
     }
     /// Program instance the session belongs to (Q4 2024 vs Q1 2025).
     async fn program_instance(&self, context: &Context<'_>) -> AppResult<Option<ProgramInstance>> {
-        let Some(id) = self.0.program_instance_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .program_instance
-            .load_one(id)
-            .await?
-            .map(ProgramInstance))
+        related(
+            &scope(context)?.loaders.program_instance,
+            self.0.program_instance_id,
+        )
+        .await
     }
     /// The participant (learner or mentee).
     async fn participant(&self, context: &Context<'_>) -> AppResult<Option<User>> {
-        let Some(id) = self.0.participant_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .user
-            .load_one(id)
-            .await?
-            .map(|row| User(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.user, self.0.participant_id).await
     }
     /// The volunteer (mentor or language partner).
     async fn volunteer(&self, context: &Context<'_>) -> AppResult<Option<User>> {
-        let Some(id) = self.0.volunteer_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .user
-            .load_one(id)
-            .await?
-            .map(|row| User(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.user, self.0.volunteer_id).await
     }
 }
 
@@ -382,7 +341,7 @@ pub async fn kintell_sessions_of(
         &rows,
         &list.page,
         KintellSession::cursor,
-        |row| KintellSession(Arc::unwrap_or_clone(row)),
+        KintellSession::from,
         total,
     )))
 }
@@ -495,7 +454,7 @@ impl IngestionQueries {
             .ingestion_batch
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(|row| IngestionBatch(Arc::unwrap_or_clone(row))))
+            .map(IngestionBatch::from))
     }
 
     /// Kintell sessions matching `filter`, oldest completion first.
@@ -534,7 +493,7 @@ impl IngestionQueries {
             .kintell_session
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(|row| KintellSession(Arc::unwrap_or_clone(row))))
+            .map(KintellSession::from))
     }
 
     /// The Kintell session with this Kintell session id (e.g. `KS-1001`), or null.

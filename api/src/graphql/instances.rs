@@ -20,6 +20,7 @@ use crate::graphql::connection::{
 };
 use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::{ProgramInstanceStatus, ProgramType};
+use crate::graphql::loaders::related;
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
@@ -179,54 +180,30 @@ impl ProgramInstance {
 
     /// Parent campaign (null for instances imported before campaigns existed).
     async fn campaign(&self, context: &Context<'_>) -> AppResult<Option<Campaign>> {
-        let Some(id) = self.0.campaign_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .campaign
-            .load_one(id)
-            .await?
-            .map(|row| Campaign(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.campaign, self.0.campaign_id).await
     }
     /// Company running the instance.
     async fn company(&self, context: &Context<'_>) -> AppResult<Option<Company>> {
-        let Some(id) = self.0.company_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .company
-            .load_one(id)
-            .await?
-            .map(Company))
+        related(&scope(context)?.loaders.company, self.0.company_id).await
     }
     /// Program template (denormalized from the campaign).
     async fn program_template(&self, context: &Context<'_>) -> AppResult<Option<ProgramTemplate>> {
-        let Some(id) = self.0.program_template_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .program_template
-            .load_one(id)
-            .await?
-            .map(ProgramTemplate))
+        related(
+            &scope(context)?.loaders.program_template,
+            self.0.program_template_id,
+        )
+        .await
     }
     /// Beneficiary group (denormalized from the campaign).
     async fn beneficiary_group(
         &self,
         context: &Context<'_>,
     ) -> AppResult<Option<BeneficiaryGroup>> {
-        let Some(id) = self.0.beneficiary_group_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .beneficiary_group
-            .load_one(id)
-            .await?
-            .map(BeneficiaryGroup))
+        related(
+            &scope(context)?.loaders.beneficiary_group,
+            self.0.beneficiary_group_id,
+        )
+        .await
     }
     /// Kintell sessions of this instance, oldest completion first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]

@@ -67,6 +67,23 @@ where
     }
 }
 
+/// The node of a by-id relation: `None` when the row names no such id, or when the related
+/// row is not visible to the caller.
+pub async fn related<E, N>(
+    loader: &DataLoader<ById<E>, HashMapCache>,
+    id: Option<Uuid>,
+) -> crate::error::AppResult<Option<N>>
+where
+    E: crate::graphql::scope::Scoped,
+    E::Model: Clone + Send + Sync + 'static,
+    N: From<Arc<E::Model>>,
+{
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    Ok(loader.load_one(id).await?.map(N::from))
+}
+
 /// Arguments of a nested list: which rows of the child entity belong to a parent, and how to
 /// filter, order and limit them. Implemented by each nested list's argument type.
 pub trait ChildList: Clone + Eq + Hash + Send + Sync + 'static {

@@ -30,6 +30,7 @@ use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::{ApplicationStatus, AttendanceStatus, EnrollmentStatus, ProgramKind};
 use crate::graphql::instances::ProgramInstance;
 use crate::graphql::loaders::ChildList;
+use crate::graphql::loaders::related;
 use crate::graphql::scope::{Visibility, root_scope, scope, visible};
 use crate::graphql::{parse_id, to_id};
 
@@ -254,7 +255,7 @@ impl Program {
             &rows,
             &list.page,
             ProgramEnrollment::cursor,
-            |row| ProgramEnrollment(Arc::unwrap_or_clone(row)),
+            ProgramEnrollment::from,
             total,
         )))
     }
@@ -286,7 +287,7 @@ impl Program {
             &rows,
             &list.page,
             Application::cursor,
-            |row| Application(Arc::unwrap_or_clone(row)),
+            Application::from,
             total,
         )))
     }
@@ -404,45 +405,23 @@ impl ProgramEnrollment {
 
     /// The enrolled user.
     async fn user(&self, context: &Context<'_>) -> AppResult<Option<User>> {
-        Ok(scope(context)?
-            .loaders
-            .user
-            .load_one(self.0.user_id)
-            .await?
-            .map(|row| User(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.user, Some(self.0.user_id)).await
     }
     /// The program.
     async fn program(&self, context: &Context<'_>) -> AppResult<Option<Program>> {
-        Ok(scope(context)?
-            .loaders
-            .program
-            .load_one(self.0.program_id)
-            .await?
-            .map(|row| Program(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.program, Some(self.0.program_id)).await
     }
     /// The application the enrollment came from.
     async fn application(&self, context: &Context<'_>) -> AppResult<Option<Application>> {
-        let Some(id) = self.0.application_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .application
-            .load_one(id)
-            .await?
-            .map(|row| Application(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.application, self.0.application_id).await
     }
     /// The program instance the enrollment belongs to.
     async fn program_instance(&self, context: &Context<'_>) -> AppResult<Option<ProgramInstance>> {
-        let Some(id) = self.0.program_instance_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .program_instance
-            .load_one(id)
-            .await?
-            .map(ProgramInstance))
+        related(
+            &scope(context)?.loaders.program_instance,
+            self.0.program_instance_id,
+        )
+        .await
     }
     /// The enrolled user's attendance at the program's activities, in the order it was marked.
     async fn attendance(&self, context: &Context<'_>) -> AppResult<Vec<AttendanceRecord>> {
@@ -488,42 +467,19 @@ impl AttendanceRecord {
 
     /// The user whose attendance this is.
     async fn user(&self, context: &Context<'_>) -> AppResult<Option<User>> {
-        Ok(scope(context)?
-            .loaders
-            .user
-            .load_one(self.0.user_id)
-            .await?
-            .map(|row| User(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.user, Some(self.0.user_id)).await
     }
     /// The activity attended (or missed).
     async fn activity(&self, context: &Context<'_>) -> AppResult<Option<Activity>> {
-        Ok(scope(context)?
-            .loaders
-            .activity
-            .load_one(self.0.activity_id)
-            .await?
-            .map(|row| Activity(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.activity, Some(self.0.activity_id)).await
     }
     /// The program the activity was part of.
     async fn program(&self, context: &Context<'_>) -> AppResult<Option<Program>> {
-        let Some(id) = self.0.program_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .program
-            .load_one(id)
-            .await?
-            .map(|row| Program(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.program, self.0.program_id).await
     }
     /// Admin or moderator who marked the attendance.
     async fn marked_by(&self, context: &Context<'_>) -> AppResult<Option<User>> {
-        Ok(scope(context)?
-            .loaders
-            .user
-            .load_one(self.0.marked_by)
-            .await?
-            .map(|row| User(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.user, Some(self.0.marked_by)).await
     }
 }
 
@@ -569,24 +525,11 @@ impl Application {
 
     /// The applicant.
     async fn user(&self, context: &Context<'_>) -> AppResult<Option<User>> {
-        Ok(scope(context)?
-            .loaders
-            .user
-            .load_one(self.0.user_id)
-            .await?
-            .map(|row| User(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.user, Some(self.0.user_id)).await
     }
     /// The program applied to.
     async fn program(&self, context: &Context<'_>) -> AppResult<Option<Program>> {
-        let Some(id) = self.0.program_id else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .program
-            .load_one(id)
-            .await?
-            .map(|row| Program(Arc::unwrap_or_clone(row))))
+        related(&scope(context)?.loaders.program, self.0.program_id).await
     }
 }
 
@@ -959,7 +902,7 @@ impl ProgramQueries {
             .program
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(|row| Program(Arc::unwrap_or_clone(row))))
+            .map(Program::from))
     }
 
     /// The program with this exact name (e.g. "DeFi-esta"), or null.
@@ -1006,7 +949,7 @@ impl ProgramQueries {
             .activity
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(|row| Activity(Arc::unwrap_or_clone(row))))
+            .map(Activity::from))
     }
 
     /// Applications matching `filter`, newest submission first.
@@ -1041,7 +984,7 @@ impl ProgramQueries {
             .application
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(|row| Application(Arc::unwrap_or_clone(row))))
+            .map(Application::from))
     }
 
     /// The most recently submitted application by the applicant with this GitHub username
@@ -1089,6 +1032,6 @@ impl ProgramQueries {
             .user
             .load_one(parse_id(&id, "id")?)
             .await?
-            .map(|row| User(Arc::unwrap_or_clone(row))))
+            .map(User::from))
     }
 }

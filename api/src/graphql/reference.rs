@@ -28,6 +28,7 @@ use crate::graphql::enums::{
     LegalStatusCategory, ProgramType,
 };
 use crate::graphql::loaders::ChildList;
+use crate::graphql::loaders::related;
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 
@@ -174,7 +175,7 @@ async fn campaigns_of(
         &rows,
         &list.page,
         |m: &entity::campaign::Model| cursor(vec![json!(m.created_at.to_rfc3339())], m.id),
-        |row| Campaign(Arc::unwrap_or_clone(row)),
+        Campaign::from,
         total,
     )))
 }
@@ -411,15 +412,11 @@ impl ProgramTemplate {
     }
     /// Newer template version that replaces this one.
     async fn superseded_by(&self, context: &Context<'_>) -> AppResult<Option<ProgramTemplate>> {
-        let Some(id) = self.0.superseded_by else {
-            return Ok(None);
-        };
-        Ok(scope(context)?
-            .loaders
-            .program_template
-            .load_one(id)
-            .await?
-            .map(ProgramTemplate))
+        related(
+            &scope(context)?.loaders.program_template,
+            self.0.superseded_by,
+        )
+        .await
     }
     /// Campaigns instantiating this template, newest first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
