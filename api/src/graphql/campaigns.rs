@@ -30,7 +30,7 @@ use crate::graphql::enums::{CampaignPriority, CampaignStatus, PricingModel};
 use crate::graphql::instances::{
     ProgramInstance, ProgramInstanceConnection, ProgramInstanceFilter,
 };
-use crate::graphql::loaders::ChildList;
+use crate::graphql::loaders::{ChildList, related};
 use crate::graphql::prefetch::projection::{Columns, Projected};
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
 use crate::graphql::scope::{RequestScope, root_scope, scope};
@@ -283,36 +283,26 @@ impl Campaign {
 
     /// Company that owns this campaign.
     async fn company(&self, context: &Context<'_>) -> AppResult<Option<Company>> {
-        let scope = scope(context)?;
-        Ok(scope
-            .loaders
-            .company
-            .load_one(self.0.company_id)
-            .await?
-            .map(Company))
+        related(&scope(context)?.loaders.company, Some(self.0.company_id)).await
     }
     /// Program template this campaign instantiates.
     async fn program_template(&self, context: &Context<'_>) -> AppResult<Option<ProgramTemplate>> {
-        let scope = scope(context)?;
-        Ok(scope
-            .loaders
-            .program_template
-            .load_one(self.0.program_template_id)
-            .await?
-            .map(ProgramTemplate))
+        related(
+            &scope(context)?.loaders.program_template,
+            Some(self.0.program_template_id),
+        )
+        .await
     }
     /// Target beneficiary group for this campaign.
     async fn beneficiary_group(
         &self,
         context: &Context<'_>,
     ) -> AppResult<Option<BeneficiaryGroup>> {
-        let scope = scope(context)?;
-        Ok(scope
-            .loaders
-            .beneficiary_group
-            .load_one(self.0.beneficiary_group_id)
-            .await?
-            .map(BeneficiaryGroup))
+        related(
+            &scope(context)?.loaders.beneficiary_group,
+            Some(self.0.beneficiary_group_id),
+        )
+        .await
     }
 
     /// The program instances running this campaign, oldest start first.

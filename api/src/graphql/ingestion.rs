@@ -21,8 +21,7 @@ use crate::graphql::connection::{
 use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::IngestionStatus;
 use crate::graphql::instances::ProgramInstance;
-use crate::graphql::loaders::ChildList;
-use crate::graphql::loaders::related;
+use crate::graphql::loaders::{ChildList, related};
 use crate::graphql::programs::User;
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};

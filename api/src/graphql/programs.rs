@@ -29,8 +29,7 @@ use crate::graphql::connection::{
 use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::{ApplicationStatus, AttendanceStatus, EnrollmentStatus, ProgramKind};
 use crate::graphql::instances::ProgramInstance;
-use crate::graphql::loaders::ChildList;
-use crate::graphql::loaders::related;
+use crate::graphql::loaders::{ChildList, related};
 use crate::graphql::scope::{Visibility, root_scope, scope, visible};
 use crate::graphql::{parse_id, to_id};
 

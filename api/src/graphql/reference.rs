@@ -27,8 +27,7 @@ use crate::graphql::enums::{
     BeneficiaryGroupType, EligibleProgramType, GenderFocus, LanguageRequirement,
     LegalStatusCategory, ProgramType,
 };
-use crate::graphql::loaders::ChildList;
-use crate::graphql::loaders::related;
+use crate::graphql::loaders::{ChildList, related};
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 
