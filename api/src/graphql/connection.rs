@@ -485,24 +485,39 @@ macro_rules! node_of_row {
                 Self(crate::graphql::connection::HeldRow::hold(row))
             }
         }
+
+        impl From<$row> for $node {
+            fn from(row: $row) -> $node {
+                Self(crate::graphql::connection::HeldRow::own(row))
+            }
+        }
     };
 }
 
 /// How a node holds its row: shared with the loader cache (`Arc<Model>`, for rows that recur
 /// under many parents or are large), or as its own copy (`Model`).
 pub trait HeldRow<M> {
+    /// From a row shared with a loader's cache.
     fn hold(row: Arc<M>) -> Self;
+    /// From a row nobody else holds (fetched for a page or written by a mutation).
+    fn own(row: M) -> Self;
 }
 
 impl<M: Clone> HeldRow<M> for M {
     fn hold(row: Arc<M>) -> M {
         Arc::unwrap_or_clone(row)
     }
+    fn own(row: M) -> M {
+        row
+    }
 }
 
 impl<M> HeldRow<M> for Arc<M> {
     fn hold(row: Arc<M>) -> Arc<M> {
         row
+    }
+    fn own(row: M) -> Arc<M> {
+        Arc::new(row)
     }
 }
 

@@ -29,12 +29,6 @@ use crate::graphql::{parse_id, to_id};
 pub struct ProgramInstance(pub Arc<Model>);
 node_of_row!(ProgramInstance, Model);
 
-impl From<Model> for ProgramInstance {
-    fn from(model: Model) -> ProgramInstance {
-        ProgramInstance(Arc::new(model))
-    }
-}
-
 connection_types!(
     ProgramInstanceConnection,
     ProgramInstanceEdge,

@@ -36,33 +36,15 @@ use crate::graphql::{parse_id, to_id};
 pub struct Company(pub Arc<entity::company::Model>);
 node_of_row!(Company, entity::company::Model);
 
-impl From<entity::company::Model> for Company {
-    fn from(model: entity::company::Model) -> Company {
-        Company(Arc::new(model))
-    }
-}
-
 /// Shares its row with the request's loader cache: reference rows recur under many parents.
 #[derive(Clone)]
 pub struct BeneficiaryGroup(pub Arc<entity::beneficiary_group::Model>);
 node_of_row!(BeneficiaryGroup, entity::beneficiary_group::Model);
 
-impl From<entity::beneficiary_group::Model> for BeneficiaryGroup {
-    fn from(model: entity::beneficiary_group::Model) -> BeneficiaryGroup {
-        BeneficiaryGroup(Arc::new(model))
-    }
-}
-
 /// Shares its row with the request's loader cache: reference rows recur under many parents.
 #[derive(Clone)]
 pub struct ProgramTemplate(pub Arc<entity::program_template::Model>);
 node_of_row!(ProgramTemplate, entity::program_template::Model);
-
-impl From<entity::program_template::Model> for ProgramTemplate {
-    fn from(model: entity::program_template::Model) -> ProgramTemplate {
-        ProgramTemplate(Arc::new(model))
-    }
-}
 
 connection_types!(CompanyConnection, CompanyEdge, Company, "companies");
 connection_types!(

@@ -31,12 +31,6 @@ use crate::graphql::to_id;
 pub struct MetricsSnapshot(pub Arc<Model>);
 node_of_row!(MetricsSnapshot, Model);
 
-impl From<Model> for MetricsSnapshot {
-    fn from(model: Model) -> MetricsSnapshot {
-        MetricsSnapshot(Arc::new(model))
-    }
-}
-
 connection_types!(
     MetricsSnapshotConnection,
     MetricsSnapshotEdge,
