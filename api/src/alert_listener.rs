@@ -23,7 +23,7 @@ use uuid::Uuid;
 use entity::prelude::{Campaign, CapacityAlert};
 use entity::{campaign, capacity_alert};
 
-use crate::alerts::{AlertBus, AlertEvent, CHANNEL};
+use crate::domain::capacity::bus::{AlertBus, AlertEvent, CHANNEL};
 
 /// How often the listener proves its connection alive when no notification arrives; also the
 /// granularity of "last known to be listening".

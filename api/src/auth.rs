@@ -11,43 +11,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use crate::domain::policy::{Caller, Role};
 use crate::error::AppError;
-
-/// What a caller may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Everything.
-    Admin,
-    /// Reads and writes its own company's campaigns, instances and snapshots.
-    CompanyAdmin,
-    /// Reads its own company's data.
-    CompanyViewer,
-    /// The Kintell ingestion mutations only.
-    Ingestion,
-    /// Program management: enrollments, attendance.
-    ProgramStaff,
-    /// Community directory writes.
-    CommunityModerator,
-}
-
-impl Role {
-    /// The role as tokens spell it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::CompanyAdmin => "company_admin",
-            Role::CompanyViewer => "company_viewer",
-            Role::Ingestion => "ingestion",
-            Role::ProgramStaff => "program_staff",
-            Role::CommunityModerator => "community_moderator",
-        }
-    }
-
-    pub fn is_company_role(self) -> bool {
-        matches!(self, Role::CompanyAdmin | Role::CompanyViewer)
-    }
-}
 
 /// The claims a token carries.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -63,17 +28,6 @@ pub struct Claims {
     pub iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<String>,
-}
-
-/// An authenticated caller.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Caller {
-    pub subject: String,
-    pub role: Role,
-    /// Set exactly for the company roles.
-    pub company_id: Option<Uuid>,
-    /// When the token stops being valid (seconds since the epoch).
-    pub expires_at: i64,
 }
 
 /// How tokens are checked.

@@ -17,7 +17,7 @@ use async_graphql_actix_web::GraphQLRequest;
 
 use crate::AppState;
 use crate::config::HttpOptions;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::graphql::RequestScope;
 use crate::limits::add_error_codes;
 
@@ -158,11 +158,18 @@ pub fn address_rate_key(request: &HttpRequest) -> String {
     )
 }
 
+/// A GraphQL response body holding one request-level error.
+pub fn error_body(code: ErrorCode, message: &str, field: Option<&str>) -> serde_json::Value {
+    let mut extensions = serde_json::json!({ "code": code.as_str() });
+    if let Some(field) = field {
+        extensions["field"] = field.into();
+    }
+    serde_json::json!({ "errors": [{ "message": message, "extensions": extensions }] })
+}
+
 /// 400 for a request that is not a GraphQL request at all (or too big a batch).
 fn bad_request(message: String) -> HttpResponse {
-    HttpResponse::BadRequest().json(serde_json::json!({
-        "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT", "field": "query" } }]
-    }))
+    HttpResponse::BadRequest().json(error_body(ErrorCode::BadUserInput, &message, Some("query")))
 }
 
 /// 429 with `Retry-After` (whole seconds, at least one).
@@ -170,18 +177,18 @@ pub fn too_many_requests(wait: std::time::Duration) -> HttpResponse {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     HttpResponse::TooManyRequests()
         .insert_header((header::RETRY_AFTER, seconds.max(1).to_string()))
-        .json(serde_json::json!({
-            "errors": [{ "message": "too many requests; retry later", "extensions": { "code": "RATE_LIMITED" } }]
-        }))
+        .json(error_body(
+            ErrorCode::RateLimited,
+            "too many requests; retry later",
+            None,
+        ))
 }
 
 /// 401 with a GraphQL error body, so GraphQL clients and plain HTTP clients both understand it.
 fn unauthenticated(error: &AppError) -> HttpResponse {
     HttpResponse::Unauthorized()
         .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
-        .json(serde_json::json!({
-            "errors": [{ "message": error.message(), "extensions": { "code": error.code() } }]
-        }))
+        .json(error_body(error.code(), &error.message(), None))
 }
 
 async fn graphiql(state: web::Data<AppState>) -> HttpResponse {

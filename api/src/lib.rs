@@ -2,10 +2,10 @@
 //! database. `main.rs` only parses the command line and calls [`run`].
 
 pub mod alert_listener;
-pub mod alerts;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
@@ -33,7 +33,7 @@ pub struct AppState {
     pub http: config::HttpOptions,
     pub persisted: std::sync::Arc<persisted::PersistedQueries>,
     /// This process's fan-out of committed capacity alerts.
-    pub alerts: alerts::AlertBus,
+    pub alerts: domain::capacity::bus::AlertBus,
 }
 
 impl AppState {
@@ -45,7 +45,7 @@ impl AppState {
         http: config::HttpOptions,
         allowed_operations: Option<Vec<String>>,
     ) -> AppState {
-        let alerts = alerts::AlertBus::new();
+        let alerts = domain::capacity::bus::AlertBus::new();
         AppState {
             persisted: std::sync::Arc::new(persisted::PersistedQueries::new(
                 http.persisted_queries_cache,

@@ -10,9 +10,12 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, Response, ServerError};
+use async_graphql::{Response, ServerError};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::error::{AppError, ErrorCode};
+use crate::graphql::error::server_error;
 
 /// The limits a gateway enforces.
 #[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
@@ -88,12 +91,7 @@ impl RateLimiter {
 }
 
 fn limit_error(message: String) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", "BAD_USER_INPUT");
-    extensions.set("field", "query");
-    error.extensions = Some(extensions);
-    error
+    server_error(ErrorCode::BadUserInput, message, Some("query"))
 }
 
 fn count_aliases(selection_set: &SelectionSet) -> usize {
@@ -183,25 +181,27 @@ impl Limits {
 }
 
 /// Gives every error a code: async-graphql's own parse and validation errors (syntax, depth,
-/// complexity, unknown fields, bad argument types) carry none, and are the client's input.
+/// complexity, unknown fields, bad argument types) carry none, and are the client's input. An
+/// error with a path and no code escaped a resolver without going through `AppError`: it is
+/// internal, so its raw message is logged and replaced.
 pub fn add_error_codes(response: &mut Response) {
     for error in &mut response.errors {
         let has_code = error
             .extensions
             .as_ref()
             .is_some_and(|extensions| extensions.get("code").is_some());
-        if !has_code {
-            let mut extensions = error.extensions.take().unwrap_or_default();
-            // Resolver errors all carry codes, so one without a path came from parsing or validation.
-            extensions.set(
-                "code",
-                if error.path.is_empty() {
-                    "BAD_USER_INPUT"
-                } else {
-                    "INTERNAL"
-                },
-            );
-            error.extensions = Some(extensions);
+        if has_code {
+            continue;
         }
+        let mut extensions = error.extensions.take().unwrap_or_default();
+        let code = if error.path.is_empty() {
+            ErrorCode::BadUserInput
+        } else {
+            tracing::error!(message = %error.message, path = ?error.path, "an uncoded error reached a response");
+            error.message = AppError::Internal(String::new()).message();
+            ErrorCode::Internal
+        };
+        extensions.set("code", code.as_str());
+        error.extensions = Some(extensions);
     }
 }

@@ -10,8 +10,11 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use async_graphql::{ErrorExtensionValues, Request, ServerError};
+use async_graphql::{Request, ServerError};
 use sha2::{Digest, Sha256};
+
+use crate::error::ErrorCode;
+use crate::graphql::error::server_error;
 
 /// Queries remembered by hash, and the optional allow-list.
 pub struct PersistedQueries {
@@ -20,12 +23,8 @@ pub struct PersistedQueries {
     allowed: Option<HashMap<String, String>>,
 }
 
-fn coded(message: &str, code: &str) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", code);
-    error.extensions = Some(extensions);
-    error
+fn coded(message: &str, code: ErrorCode) -> ServerError {
+    server_error(code, message, None)
 }
 
 /// The hex SHA-256 of a query text, as APQ clients compute it.
@@ -69,7 +68,7 @@ impl PersistedQueries {
             if extension.get("version").and_then(|v| v.as_i64()) != Some(1) {
                 return Err(coded(
                     "only version 1 of the persistedQuery extension is supported",
-                    "BAD_USER_INPUT",
+                    ErrorCode::BadUserInput,
                 ));
             }
             let Some(hash) = extension
@@ -77,7 +76,10 @@ impl PersistedQueries {
                 .and_then(|v| v.as_str())
                 .map(str::to_lowercase)
             else {
-                return Err(coded("persistedQuery needs a sha256Hash", "BAD_USER_INPUT"));
+                return Err(coded(
+                    "persistedQuery needs a sha256Hash",
+                    ErrorCode::BadUserInput,
+                ));
             };
             if request.query.trim().is_empty() {
                 let known = match &self.allowed {
@@ -91,13 +93,16 @@ impl PersistedQueries {
                 match known {
                     Some(query) => request.query = query,
                     None => {
-                        return Err(coded("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND"));
+                        return Err(coded(
+                            "PersistedQueryNotFound",
+                            ErrorCode::PersistedQueryNotFound,
+                        ));
                     }
                 }
             } else if sha256_hex(&request.query) != hash {
                 return Err(coded(
                     "the sha256Hash does not match the query",
-                    "BAD_USER_INPUT",
+                    ErrorCode::BadUserInput,
                 ));
             } else if self.allowed.is_none()
                 && self.capacity > 0
@@ -112,7 +117,7 @@ impl PersistedQueries {
         {
             return Err(coded(
                 "only registered operations may run on this gateway",
-                "FORBIDDEN",
+                ErrorCode::Forbidden,
             ));
         }
         Ok(())

@@ -30,6 +30,7 @@ use tokio::time::Instant;
 
 use crate::AppState;
 use crate::auth::Caller;
+use crate::error::ErrorCode;
 use crate::graphql::RequestScope;
 
 /// Client messages read but not yet taken by the protocol; a client past this is flooding.
@@ -59,12 +60,11 @@ pub async fn graphql_ws(
         return Ok(crate::http::too_many_requests(wait));
     }
     let Some(protocol) = offered_protocol(&request) else {
-        return Ok(HttpResponse::BadRequest().json(json!({
-            "errors": [{
-                "message": "a GraphQL WebSocket needs Sec-WebSocket-Protocol: graphql-transport-ws (or the legacy graphql-ws)",
-                "extensions": { "code": "BAD_USER_INPUT", "field": "Sec-WebSocket-Protocol" }
-            }]
-        })));
+        return Ok(HttpResponse::BadRequest().json(crate::http::error_body(
+            ErrorCode::BadUserInput,
+            "a GraphQL WebSocket needs Sec-WebSocket-Protocol: graphql-transport-ws (or the legacy graphql-ws)",
+            Some("Sec-WebSocket-Protocol"),
+        )));
     };
     let (response, session, frames) =
         actix_ws::handle_with_protocols(&request, body, &[protocol.sec_websocket_protocol()])?;
@@ -206,7 +206,7 @@ impl GraphQLSocket {
                     let message = "the token has expired";
                     if legacy {
                         let error = json!({ "type": "connection_error", "payload": {
-                            "message": message, "extensions": { "code": "UNAUTHENTICATED" } } });
+                            "message": message, "extensions": { "code": ErrorCode::Unauthenticated.as_str() } } });
                         let _ = session.text(error.to_string()).await;
                     }
                     break Some(reason(CloseCode::from(CLOSE_TOKEN_EXPIRED), message));

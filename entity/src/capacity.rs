@@ -1,5 +1,5 @@
-//! The platform's capacity rules, in the one place both the API's mutations and the demo
-//! generator take them from: how utilization is computed and stored, the near / over capacity
+//! The platform's capacity rules, in the one place both the API's domain layer and the demo
+//! generator take them from: how utilization is computed and stored, what remains of a budget, the near / over capacity
 //! and high-value flags, the upsell score, and which alert thresholds a change crosses
 //! (DESIGN.md "Capacity alerts").
 
@@ -23,17 +23,23 @@ pub const OVER_CAPACITY: f64 = 1.00;
 /// The largest utilization a `numeric(5,4)` column holds.
 const MAX_STORED_UTILIZATION: Decimal = Decimal::from_parts(99_999, 0, 0, false, 4);
 
-/// `current / target` as stored (four decimals, capped at 9.9999); `None` without a positive
-/// target.
+/// `current / target` rounded to four decimals; `None` without a positive target.
+pub fn ratio(current: Decimal, target: Decimal) -> Option<Decimal> {
+    (target > Decimal::ZERO).then(|| (current / target).round_dp(4))
+}
+
+/// [`ratio`] as a `numeric(5,4)` column stores it: four decimals, from 0 to 9.9999.
 pub fn utilization(current: Decimal, target: Decimal) -> Option<Decimal> {
-    if target <= Decimal::ZERO {
-        return None;
-    }
-    let mut ratio = (current / target)
-        .round_dp(4)
-        .clamp(Decimal::ZERO, MAX_STORED_UTILIZATION);
-    ratio.rescale(4);
-    Some(ratio)
+    ratio(current, target).map(|ratio| {
+        let mut stored = ratio.clamp(Decimal::ZERO, MAX_STORED_UTILIZATION);
+        stored.rescale(4);
+        stored
+    })
+}
+
+/// What is left of a budget: `allocated - spent`, and nothing (0) once it is overspent.
+pub fn budget_remaining(allocated: Decimal, spent: Decimal) -> Decimal {
+    (allocated - spent).max(Decimal::ZERO)
 }
 
 /// [`utilization`] of integer counts with an optional target.
@@ -69,24 +75,51 @@ pub fn as_f64(value: Decimal) -> f64 {
     value.to_f64().unwrap_or(0.0)
 }
 
-/// The alerts raised when a dimension's utilization moves from `previous` to `current`: one
-/// per threshold crossed upward. Staying above a threshold raises nothing; falling below it
-/// and rising again raises it again.
-pub fn crossed_alerts(dimension: &str, previous: f64, current: f64) -> Vec<SnapshotAlert> {
+/// The thresholds, with their severities, that a utilization crosses upward moving from
+/// `previous` to `current`, lowest first. Staying above a threshold crosses nothing; falling
+/// below it and rising again crosses it again.
+pub fn crossed_thresholds(
+    previous: f64,
+    current: f64,
+) -> impl Iterator<Item = (f64, &'static str)> {
     ALERT_THRESHOLDS
-        .iter()
-        .filter(|(threshold, _)| previous < *threshold && current >= *threshold)
-        .map(|(threshold, severity)| SnapshotAlert {
-            alert_type: "capacity".to_owned(),
-            message: format!(
-                "{dimension} utilization reached {:.0}% (threshold {:.0}%)",
-                current * 100.0,
-                threshold * 100.0
-            ),
-            threshold: *threshold,
-            dimension: Some(dimension.to_owned()),
-            severity: Some((*severity).to_owned()),
-            utilization: Some((current * 10_000.0).round() / 10_000.0),
+        .into_iter()
+        .filter(move |(threshold, _)| previous < *threshold && current >= *threshold)
+}
+
+/// An alert as a snapshot's `full_snapshot.alerts` records it.
+pub fn snapshot_alert(
+    dimension: &str,
+    severity: &str,
+    threshold: Decimal,
+    utilization: Decimal,
+) -> SnapshotAlert {
+    SnapshotAlert {
+        alert_type: "capacity".to_owned(),
+        message: format!(
+            "{dimension} utilization reached {}% (threshold {}%)",
+            (utilization * Decimal::ONE_HUNDRED).round_dp(1).normalize(),
+            (threshold * Decimal::ONE_HUNDRED).round_dp(0).normalize()
+        ),
+        threshold: as_f64(threshold),
+        dimension: Some(dimension.to_owned()),
+        severity: Some(severity.to_uppercase()),
+        utilization: Some(as_f64(utilization)),
+    }
+}
+
+/// The alerts raised when a dimension's utilization moves from `previous` to `current`: one
+/// per threshold crossed upward ([`crossed_thresholds`]).
+pub fn crossed_alerts(dimension: &str, previous: f64, current: f64) -> Vec<SnapshotAlert> {
+    let current_decimal = Decimal::try_from(current).unwrap_or_default().round_dp(4);
+    crossed_thresholds(previous, current)
+        .map(|(threshold, severity)| {
+            snapshot_alert(
+                dimension,
+                severity,
+                Decimal::try_from(threshold).unwrap_or_default(),
+                current_decimal,
+            )
         })
         .collect()
 }

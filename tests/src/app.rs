@@ -40,7 +40,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     /// The gateway's alert bus (to see how many subscribers hold a receiver).
-    pub alerts: api::alerts::AlertBus,
+    pub alerts: api::domain::capacity::bus::AlertBus,
     limits: api::limits::Limits,
     http: api::config::HttpOptions,
     verifier: api::auth::TokenVerifier,
@@ -51,7 +51,7 @@ pub struct TestApp {
 /// listener: another replica.
 pub struct Replica {
     pub address: String,
-    pub alerts: api::alerts::AlertBus,
+    pub alerts: api::domain::capacity::bus::AlertBus,
 }
 
 /// The demo anchor day the suite uses, so data does not depend on the day tests run.
@@ -270,6 +270,26 @@ impl TestApp {
         )
     }
 
+    /// Asserts that a request is refused with `code` on `field` (`extensions.field`) and wrote
+    /// nothing; returns the message.
+    pub async fn refused(
+        &self,
+        query: &str,
+        variables: Value,
+        code: &str,
+        field: Option<&str>,
+    ) -> String {
+        let before = self.db.contents().await;
+        let (actual_code, actual_field, message) = self.error(query, variables.clone()).await;
+        assert_eq!(
+            (actual_code.as_str(), actual_field.as_deref()),
+            (code, field),
+            "{variables}: {message}"
+        );
+        assert_eq!(self.db.contents().await, before, "{variables} wrote rows");
+        message
+    }
+
     /// Walks a top-level connection page by page (`first: page_size`, then `after` each
     /// `endCursor`) and returns the node ids in order.
     pub async fn walk(&self, field: &str, arguments: &str, page_size: i64) -> Vec<String> {
@@ -313,7 +333,7 @@ async fn start_gateway(
     limits: api::limits::Limits,
     http: api::config::HttpOptions,
     verifier: api::auth::TokenVerifier,
-) -> (String, api::alerts::AlertBus) {
+) -> (String, api::domain::capacity::bus::AlertBus) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
     let auth = api::auth::Auth {
@@ -332,7 +352,7 @@ async fn start_gateway(
 }
 
 /// Waits (up to 10 s) until exactly `count` subscriptions hold a receiver of `bus`.
-pub async fn wait_for_subscribers(bus: &api::alerts::AlertBus, count: usize) {
+pub async fn wait_for_subscribers(bus: &api::domain::capacity::bus::AlertBus, count: usize) {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while bus.subscriber_count() != count {
         assert!(

@@ -1,13 +1,13 @@
 //! Which part of the platform each root query field reads. Root resolvers go through
 //! [`crate::graphql::scope::root_scope`], which refuses a field with `FORBIDDEN` when the
 //! caller's role may read none of its domain; row-level rules (a company sees only its own
-//! rows) live in [`crate::graphql::scope::visible`]. The table is the one place the rule is
+//! rows) live in [`crate::domain::policy::visible`]. The table is the one place the rule is
 //! written, and a test compares it with the schema so no field can be forgotten.
 //!
 //! This is deliberately not an async-graphql extension: an extension's resolve hook wraps
 //! every field of every response (about 16,000 on the dashboard), not just the root ones.
 
-use crate::graphql::scope::Domain;
+use crate::domain::policy::Domain;
 
 /// Every root query field and the domain it reads.
 pub const ROOT_FIELDS: &[(&str, Domain)] = &[

@@ -21,14 +21,15 @@ use uuid::Uuid;
 use entity::capacity_alert::{Column, Model};
 use entity::prelude::CapacityAlert as AlertEntity;
 
-use crate::alerts::{AlertBus, AlertEvent};
-use crate::error::{AppError, AppResult};
+use crate::domain::capacity::bus::{AlertBus, AlertEvent};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::graphql::campaigns::{Campaign, fetch_page};
 use crate::graphql::connection::{KeyKind, Ordering, PageArgs, SortKey, connection_types, cursor};
 use crate::graphql::cursor::Cursor;
-use crate::graphql::mutations::not_found;
+
+use crate::domain::policy::{Domain, Visibility};
 use crate::graphql::reference::Company;
-use crate::graphql::scope::{Domain, RequestScope, Visibility, root_scope, scope};
+use crate::graphql::scope::{RequestScope, root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 
 /// How close a campaign dimension is to its capacity, in rising order.
@@ -282,12 +283,12 @@ impl AlertMatch {
             if let Some(id) = campaign
                 && scope.loaders.campaign.load_one(id).await?.is_none()
             {
-                return Err(not_found("campaign", &campaign_field, id));
+                return Err(AppError::not_found("campaign", &campaign_field, id));
             }
             if let Some(id) = company
                 && scope.loaders.company.load_one(id).await?.is_none()
             {
-                return Err(not_found("company", &company_field, id));
+                return Err(AppError::not_found("company", &company_field, id));
             }
         }
         Ok(AlertMatch {
@@ -468,7 +469,7 @@ impl Delivery {
                          reload Query.capacityAlerts"
                     ))
                     .extend_with(|_, extensions| {
-                        extensions.set("code", "EVENTS_DROPPED");
+                        extensions.set("code", ErrorCode::EventsDropped.as_str());
                         extensions.set("missed", missed);
                     });
                     return Some(Err(error));

@@ -66,14 +66,9 @@ impl CapacityDimension {
     }
 }
 
-/// `current / target` rounded to the four decimals utilizations are stored with.
+/// `current / target` to four decimals, uncapped (`entity::capacity::ratio`).
 pub fn utilization(current: i32, target: Option<i32>) -> Option<Decimal> {
-    match target {
-        Some(target) if target > 0 => {
-            Some((Decimal::from(current) / Decimal::from(target)).round_dp(4))
-        }
-        _ => None,
-    }
+    entity::capacity::ratio(Decimal::from(current), Decimal::from(target?))
 }
 
 /// Capacity of a campaign in volunteers, beneficiaries and sessions.
@@ -89,7 +84,8 @@ pub struct Capacity {
 pub struct Budget {
     pub allocated: Decimal,
     pub spent: Decimal,
-    /// `allocated - spent` (negative when overspent).
+    /// `allocated - spent`, and 0 once the budget is overspent (`utilization` then shows by
+    /// how much).
     pub remaining: Decimal,
     /// `spent / allocated`; null when nothing is allocated.
     pub utilization: Option<Decimal>,
@@ -188,8 +184,8 @@ impl Campaign {
         Budget {
             allocated,
             spent,
-            remaining: allocated - spent,
-            utilization: (!allocated.is_zero()).then(|| (spent / allocated).round_dp(4)),
+            remaining: entity::capacity::budget_remaining(allocated, spent),
+            utilization: entity::capacity::ratio(spent, allocated),
             currency: self.0.currency.clone(),
         }
     }

@@ -33,6 +33,7 @@ use entity::prelude::{
     MemberRelationship as RelationshipEntity,
 };
 
+use crate::domain::policy::{Visibility, visible};
 use crate::error::{AppError, AppResult};
 use crate::graphql::campaigns::contains_ignoring_case;
 use crate::graphql::connection::{
@@ -40,7 +41,7 @@ use crate::graphql::connection::{
 };
 use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::{InvitationStatus, MemberStatus};
-use crate::graphql::scope::{RequestScope, Visibility, root_scope, scope, visible};
+use crate::graphql::scope::{RequestScope, root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 
 /// A community directory member, known publicly by a member number such as `#247`.
@@ -661,7 +662,7 @@ impl Loader<String> for MemberLoader {
 
 /// Arguments of a list under a member, whose rows hold the member's `member_id`.
 pub trait MemberList: Clone + Eq + Hash + Send + Sync + 'static {
-    type Entity: crate::graphql::scope::Scoped;
+    type Entity: crate::domain::policy::Scoped;
     /// The child column holding the member's `member_id`.
     fn member_column(&self) -> <Self::Entity as EntityTrait>::Column;
     /// The ordering of the list.

@@ -22,8 +22,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::policy::{Visibility, visible};
 use crate::graphql::connection::{Ordering, PageArgs};
-use crate::graphql::scope::{Visibility, visible};
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
@@ -43,7 +43,7 @@ fn uuid_of(value: Value) -> Option<Uuid> {
 
 impl<E> Loader<Uuid> for ById<E>
 where
-    E: crate::graphql::scope::Scoped,
+    E: crate::domain::policy::Scoped,
     E::Model: Clone + Send + Sync + 'static,
 {
     /// Shared: a row that many parents point at (a company, a template) is not copied per
@@ -74,7 +74,7 @@ pub async fn related<E, N>(
     id: Option<Uuid>,
 ) -> crate::error::AppResult<Option<N>>
 where
-    E: crate::graphql::scope::Scoped,
+    E: crate::domain::policy::Scoped,
     E::Model: Clone + Send + Sync + 'static,
     N: From<Arc<E::Model>>,
 {
@@ -87,7 +87,7 @@ where
 /// Arguments of a nested list: which rows of the child entity belong to a parent, and how to
 /// filter, order and limit them. Implemented by each nested list's argument type.
 pub trait ChildList: Clone + Eq + Hash + Send + Sync + 'static {
-    type Entity: crate::graphql::scope::Scoped;
+    type Entity: crate::domain::policy::Scoped;
     /// The child column holding the parent's id.
     fn parent_column(&self) -> <Self::Entity as EntityTrait>::Column;
     /// The child rows matching this list's filters (before paging).

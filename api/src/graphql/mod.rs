@@ -9,6 +9,7 @@ pub mod community;
 pub mod connection;
 pub mod cursor;
 pub mod enums;
+pub mod error;
 pub mod ingestion;
 pub mod instances;
 pub mod loaders;
@@ -24,7 +25,7 @@ use uuid::Uuid;
 
 pub use scope::RequestScope;
 
-use crate::alerts::AlertBus;
+use crate::domain::capacity::bus::AlertBus;
 use crate::error::{AppError, AppResult};
 use crate::limits::Limits;
 
@@ -75,6 +76,11 @@ pub fn sdl() -> String {
 pub fn parse_id(id: &ID, field: &str) -> AppResult<Uuid> {
     Uuid::parse_str(id.as_str())
         .map_err(|_| AppError::bad_input(field, format!("{} is not a valid id", id.as_str())))
+}
+
+/// An optional row id argument; `field` names it for the error.
+pub fn optional_id(id: Option<&ID>, field: &str) -> AppResult<Option<Uuid>> {
+    id.map(|id| parse_id(id, field)).transpose()
 }
 
 /// The id as a GraphQL `ID`.

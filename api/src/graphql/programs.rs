@@ -21,6 +21,7 @@ use entity::prelude::{
     ProgramEnrollment as EnrollmentEntity, User as UserEntity,
 };
 
+use crate::domain::policy::{Visibility, visible};
 use crate::error::AppResult;
 use crate::graphql::campaigns::{child_total, contains_ignoring_case, fetch_page};
 use crate::graphql::connection::{
@@ -30,7 +31,7 @@ use crate::graphql::cursor::Cursor;
 use crate::graphql::enums::{ApplicationStatus, AttendanceStatus, EnrollmentStatus, ProgramKind};
 use crate::graphql::instances::ProgramInstance;
 use crate::graphql::loaders::{ChildList, related};
-use crate::graphql::scope::{Visibility, root_scope, scope, visible};
+use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 
 /// A learning program definition: a cohort with fixed dates or an evergreen program that is

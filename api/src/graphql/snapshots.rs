@@ -19,12 +19,12 @@ use entity::Numeric;
 use entity::campaign_metrics_snapshot::{Column, Model};
 use entity::prelude::CampaignMetricsSnapshot;
 
+use crate::domain::policy::{Domain, Reach, Visibility};
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{
     KeyKind, Ordering, SortKey, connection_types, cursor, node_of_row,
 };
 use crate::graphql::cursor::Cursor;
-use crate::graphql::scope::{Domain, ReadRule, Visibility};
 use crate::graphql::to_id;
 
 #[derive(Clone)]
@@ -330,7 +330,7 @@ fn series_statement(
     backend: DbBackend,
     args: &SeriesArgs,
     campaigns: &[Uuid],
-    rule: ReadRule,
+    rule: Reach,
 ) -> Statement {
     let mut values: Vec<Value> = campaigns.iter().map(|id| Value::Uuid(Some(*id))).collect();
     let placeholder = |index: usize| match backend {
@@ -350,15 +350,15 @@ fn series_statement(
         ));
     }
     match rule {
-        ReadRule::All => {}
-        ReadRule::OwnCompany(company) => {
+        Reach::All => {}
+        Reach::OwnCompany(company) => {
             values.push(Value::Uuid(Some(company)));
             range.push_str(&format!(
                 " AND campaign_id IN (SELECT id FROM campaigns WHERE company_id = {})",
                 placeholder(values.len())
             ));
         }
-        ReadRule::Nothing => range.push_str(" AND 1 = 0"),
+        Reach::Nothing => range.push_str(" AND 1 = 0"),
     }
     if let Some(to) = args.range.to {
         values.push(Value::ChronoDateTimeUtc(Some(to)));

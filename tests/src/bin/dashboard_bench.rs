@@ -146,7 +146,7 @@ async fn capture_statements(url: &str) -> Vec<Statement> {
     let schema = api::graphql::build_schema(
         &api::limits::Limits::default(),
         true,
-        api::alerts::AlertBus::new(),
+        api::domain::capacity::bus::AlertBus::new(),
     );
     let response = schema
         .execute(

@@ -31,14 +31,15 @@ use entity::{
     member_relationship,
 };
 
+use crate::domain::policy::Domain;
+use crate::domain::write::Write;
+use crate::error::conflict_on_unique;
 use crate::error::{AppError, AppResult};
 use crate::graphql::community::{
     CommunityInvitation, CommunityMember, MemberDailyHighlight, MemberParticipation,
     MemberRelationship,
 };
 use crate::graphql::enums::MemberStatus;
-use crate::graphql::mutations::{Write, conflict_on_unique, not_found};
-use crate::graphql::scope::Domain;
 use crate::graphql::{parse_id, to_id};
 
 // ---------------------------------------------------------------------------------------------
@@ -474,16 +475,12 @@ impl MemberDetailsInput {
 // ---------------------------------------------------------------------------------------------
 
 /// The live member with row id `id`, locked until commit; a removed one is `NOT_FOUND`.
-async fn find_member(
-    write: &Write<'_>,
-    id: Uuid,
-    field: &str,
-) -> AppResult<community_member::Model> {
+async fn find_member(write: &Write, id: Uuid, field: &str) -> AppResult<community_member::Model> {
     let member = write
         .find::<MemberEntity>(id, "community member", field)
         .await?;
     if member.deleted_at.is_some() {
-        return Err(not_found("community member", field, id));
+        return Err(AppError::not_found("community member", field, id));
     }
     Ok(member)
 }
@@ -491,7 +488,7 @@ async fn find_member(
 /// `CONFLICT` on `field` if another member (removed ones included: the constraint keeps their
 /// ids) has this Telegram id.
 async fn require_free_telegram_id(
-    write: &Write<'_>,
+    write: &Write,
     telegram_id: &str,
     except: Option<Uuid>,
     field: &str,
@@ -570,7 +567,7 @@ async fn allocate_member_id(txn: &DatabaseTransaction) -> AppResult<String> {
 
 /// Inserts a member with the next member number.
 async fn insert_member(
-    write: &mut Write<'_>,
+    write: &mut Write,
     member: NewMember,
     status: MemberState,
     invited_by: Option<String>,
@@ -613,7 +610,7 @@ async fn insert_member(
 /// Adds to the member's totals for `day`, creating the day's row if it has none. The member's
 /// row is locked, so two events for one member and day cannot both create it.
 async fn add_to_highlight(
-    write: &mut Write<'_>,
+    write: &mut Write,
     member_id: &str,
     day: NaiveDate,
     add: impl FnOnce(&mut member_daily_highlight::Model),
@@ -657,7 +654,7 @@ async fn add_to_highlight(
 
 /// Records an event row.
 async fn insert_event(
-    write: &mut Write<'_>,
+    write: &mut Write,
     member_id: &str,
     event_type: &str,
     platform: String,
@@ -715,7 +712,7 @@ impl CommunityMutations {
             ));
         }
 
-        let mut write = Write::begin(context, Domain::Community).await?;
+        let mut write = super::begin(context, Domain::Community).await?;
         let inviter = find_member(&write, inviter_id, "input.createdBy").await?;
         if inviter.status != MemberState::Active {
             return Err(AppError::Conflict(format!(
@@ -776,7 +773,7 @@ impl CommunityMutations {
         id: ID,
     ) -> AppResult<CommunityInvitation> {
         let id = parse_id(&id, "id")?;
-        let mut write = Write::begin(context, Domain::Community).await?;
+        let mut write = super::begin(context, Domain::Community).await?;
         let invitation = write
             .find::<InvitationEntity>(id, "community invitation", "id")
             .await?;
@@ -808,7 +805,7 @@ impl CommunityMutations {
         let code = code.trim().to_uppercase();
         let member = input.check("input")?;
 
-        let mut write = Write::begin(context, Domain::Community).await?;
+        let mut write = super::begin(context, Domain::Community).await?;
         let invitation = write
             .select::<InvitationEntity>()
             .filter(community_invitation::Column::InvitationCode.eq(code.as_str()))
@@ -916,7 +913,7 @@ impl CommunityMutations {
     ) -> AppResult<CommunityMember> {
         let status = input.status.map_or(MemberState::Active, MemberState::from);
         let member = input.details.check("input")?;
-        let mut write = Write::begin(context, Domain::Community).await?;
+        let mut write = super::begin(context, Domain::Community).await?;
         require_free_telegram_id(&write, &member.telegram_id, None, "input.telegramId").await?;
         let member = insert_member(&mut write, member, status, None).await?;
         write.commit().await?;
@@ -966,7 +963,7 @@ impl CommunityMutations {
             json_object(value, "input.profileData")
         })?;
 
-        let mut write = Write::begin(context, Domain::Community).await?;
+        let mut write = super::begin(context, Domain::Community).await?;
         let member = find_member(&write, id, "id").await?;
         if let Some(telegram_id) = &telegram_id {
             require_free_telegram_id(&write, telegram_id, Some(id), "input.telegramId").await?;
@@ -1029,7 +1026,7 @@ impl CommunityMutations {
             .map_err(|message| AppError::bad_input("input.githubUsername", message))?;
         let profile = json_object(input.profile_data, "input.profileData")?;
 
-        let mut write = Write::begin(context, Domain::Community).await?;
+        let mut write = super::begin(context, Domain::Community).await?;
         let member = find_member(&write, id, "id").await?;
         let column = Expr::col((MemberEntity, community_member::Column::GithubUsername));
         let holder = write
@@ -1067,7 +1064,7 @@ impl CommunityMutations {
     /// `NOT_FOUND`.
     async fn delete_member(&self, context: &Context<'_>, id: ID) -> AppResult<DeleteMemberPayload> {
         let id = parse_id(&id, "id")?;
-        let mut write = Write::begin(context, Domain::Community).await?;
+        let mut write = super::begin(context, Domain::Community).await?;
         let member = find_member(&write, id, "id").await?;
         let at = now();
         let pending = write
@@ -1157,7 +1154,7 @@ impl CommunityMutations {
             metadata = Some(data);
         }
 
-        let mut write = Write::begin(context, Domain::Community).await?;
+        let mut write = super::begin(context, Domain::Community).await?;
         let member = find_member(&write, id, "memberId").await?;
         let event = insert_event(
             &mut write,
@@ -1221,7 +1218,7 @@ impl CommunityMutations {
         }
         let reason = required_text(&input.reason, "input.reason", 500)?;
 
-        let mut write = Write::begin(context, Domain::Community).await?;
+        let mut write = super::begin(context, Domain::Community).await?;
         let member = find_member(&write, id, "memberId").await?;
         let previous_score = member.reputation_score;
         let previous_tier = member

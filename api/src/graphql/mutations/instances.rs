@@ -1,51 +1,17 @@
-//! Program instance mutations: creating an instance of a campaign (company, template and group
-//! copied from it; configuration = template defaults ← campaign overrides ← the instance's own,
-//! deep-merged; a unique slug), and recording its progress, which rolls up into the campaign's
-//! current counts and totals — and its capacity alerts — in the same transaction.
+//! Program instance mutations: the GraphQL face of `domain::instances`.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
-};
 use serde_json::Value;
-use uuid::Uuid;
 
-use entity::enums::ProgramInstanceStatus as Status;
-use entity::json::OutcomeScores;
-use entity::prelude::{
-    Campaign as CampaignEntity, ProgramInstance as InstanceEntity, ProgramTemplate,
-};
-use entity::{Numeric, campaign, program_instance};
-
-use crate::alerts::{self, AlertSource};
-use crate::error::{AppError, AppResult};
+use crate::domain::instances::{self, InstanceChange, NewInstance, OutcomeScore, Progress};
+use crate::error::AppResult;
 use crate::graphql::campaigns::Campaign;
 use crate::graphql::enums::ProgramInstanceStatus;
 use crate::graphql::instances::ProgramInstance;
-use crate::graphql::mutations::campaigns::recompute_derived;
-use crate::graphql::mutations::{Write, conflict_on_unique};
+use crate::graphql::mutations::open;
 use crate::graphql::parse_id;
-use crate::graphql::scope::Domain;
-
-/// `overlay` merged into `base`: objects merge key by key, recursively; anything else in
-/// `overlay` replaces what `base` has.
-pub fn deep_merge(base: &mut Value, overlay: &Value) {
-    match (base, overlay) {
-        (Value::Object(base), Value::Object(overlay)) => {
-            for (key, value) in overlay {
-                match base.get_mut(key) {
-                    Some(existing) => deep_merge(existing, value),
-                    None => {
-                        base.insert(key.clone(), value.clone());
-                    }
-                }
-            }
-        }
-        (base, overlay) => *base = overlay.clone(),
-    }
-}
 
 /// A new program instance of a campaign.
 #[derive(Clone, Debug, InputObject)]
@@ -99,113 +65,53 @@ pub struct ProgramInstancePayload {
     pub campaign: Option<Campaign>,
 }
 
-/// Recomputes the campaign's current counts and totals from all its instances (under the
-/// campaign's row lock), its derived utilization and flags, stores it, and raises the capacity
-/// alerts the change crossed into.
-pub async fn roll_up(
-    write: &mut Write<'_>,
-    campaign: campaign::Model,
-) -> AppResult<campaign::Model> {
-    let instances = InstanceEntity::find()
-        .filter(program_instance::Column::CampaignId.eq(campaign.id))
-        .all(write.txn())
-        .await?;
-    let mut rolled = campaign.clone();
-    rolled.current_volunteers = instances.iter().map(|i| i.enrolled_volunteers).sum();
-    rolled.current_beneficiaries = instances.iter().map(|i| i.enrolled_beneficiaries).sum();
-    rolled.current_sessions = instances.iter().map(|i| i.total_sessions_held).sum();
-    rolled.total_sessions_completed = Some(rolled.current_sessions);
-    rolled.total_hours_logged = Some(Numeric(
-        instances.iter().map(|i| i.total_hours_logged.0).sum(),
-    ));
-    let average = |values: Vec<Decimal>| {
-        (!values.is_empty()).then(|| {
-            Numeric((values.iter().sum::<Decimal>() / Decimal::from(values.len())).round_dp(2))
-        })
-    };
-    rolled.cumulative_sroi = average(
-        instances
-            .iter()
-            .filter_map(|i| i.sroi_score.map(|s| s.0))
-            .collect(),
-    );
-    rolled.average_vis = average(
-        instances
-            .iter()
-            .filter_map(|i| i.average_vis_score.map(|s| s.0))
-            .collect(),
-    );
-    let credits: Decimal = instances
-        .iter()
-        .filter_map(|i| i.credits_consumed.map(|c| c.0))
-        .sum();
-    recompute_derived(&mut rolled, Some(credits));
-    rolled.updated_at = Utc::now();
-    let stored = rolled
-        .into_active_model()
-        .reset_all()
-        .update(write.txn())
-        .await?;
-    let raised = alerts::observe(write.txn(), &stored, AlertSource::Progress, None).await?;
-    write.touch("Campaign", stored.id);
-    write.raise(raised);
-    Ok(stored)
-}
-
-/// The credits a campaign's instances have consumed.
-pub async fn credits_consumed(write: &Write<'_>, campaign_id: Uuid) -> AppResult<Decimal> {
-    let consumed: Vec<Option<Numeric>> = InstanceEntity::find()
-        .select_only()
-        .column(program_instance::Column::CreditsConsumed)
-        .filter(program_instance::Column::CampaignId.eq(campaign_id))
-        .into_tuple()
-        .all(write.txn())
-        .await?;
-    Ok(consumed
-        .into_iter()
-        .flatten()
-        .map(|credits| credits.0)
-        .sum())
-}
-
-/// A URL-friendly slug of `name` not yet taken by another instance.
-async fn free_slug(write: &Write<'_>, name: &str) -> AppResult<String> {
-    let base = slug::slugify(name);
-    let base = if base.is_empty() {
-        "program".to_owned()
-    } else {
-        base
-    };
-    let taken: Vec<Option<String>> = InstanceEntity::find()
-        .select_only()
-        .column(program_instance::Column::ProgramSlug)
-        .filter(program_instance::Column::ProgramSlug.starts_with(base.as_str()))
-        .into_tuple()
-        .all(write.txn())
-        .await?;
-    let taken: std::collections::HashSet<String> = taken.into_iter().flatten().collect();
-    let mut candidate = base.clone();
-    let mut suffix = 2;
-    while taken.contains(&candidate) {
-        candidate = format!("{base}-{suffix}");
-        suffix += 1;
-    }
-    Ok(candidate)
-}
-
-fn non_negative(field: &str, value: Option<i32>) -> AppResult<()> {
-    match value {
-        Some(value) if value < 0 => Err(AppError::bad_input(field, "must not be negative")),
-        _ => Ok(()),
-    }
-}
-
-fn non_negative_decimal(field: &str, value: Option<Decimal>) -> AppResult<()> {
-    match value {
-        Some(value) if value < Decimal::ZERO => {
-            Err(AppError::bad_input(field, "must not be negative"))
+impl From<InstanceChange> for ProgramInstancePayload {
+    fn from((instance, campaign): InstanceChange) -> Self {
+        ProgramInstancePayload {
+            program_instance: ProgramInstance::from(instance),
+            campaign: campaign.map(Campaign),
         }
-        _ => Ok(()),
+    }
+}
+
+impl From<CreateProgramInstanceInput> for NewInstance {
+    fn from(input: CreateProgramInstanceInput) -> Self {
+        NewInstance {
+            name: input.name,
+            start_date: input.start_date,
+            end_date: input.end_date,
+            status: input.status.map(Into::into),
+            config: input.config,
+            description: input.description,
+        }
+    }
+}
+
+impl From<ProgramInstanceProgressInput> for Progress {
+    fn from(input: ProgramInstanceProgressInput) -> Self {
+        Progress {
+            status: input.status.map(Into::into),
+            enrolled_volunteers: input.enrolled_volunteers,
+            enrolled_beneficiaries: input.enrolled_beneficiaries,
+            active_pairs: input.active_pairs,
+            active_groups: input.active_groups,
+            total_sessions_held: input.total_sessions_held,
+            total_hours_logged: input.total_hours_logged,
+            sroi_score: input.sroi_score,
+            average_vis_score: input.average_vis_score,
+            outcome_scores: input.outcome_scores.map(|scores| {
+                scores
+                    .into_iter()
+                    .map(|score| OutcomeScore {
+                        dimension: score.dimension,
+                        score: score.score,
+                    })
+                    .collect()
+            }),
+            volunteers_consumed: input.volunteers_consumed,
+            credits_consumed: input.credits_consumed,
+            learners_served: input.learners_served,
+        }
     }
 }
 
@@ -225,116 +131,10 @@ impl ProgramInstanceMutations {
         input: CreateProgramInstanceInput,
     ) -> AppResult<ProgramInstancePayload> {
         let campaign_id = parse_id(&campaign_id, "campaignId")?;
-        let name = input.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 255 {
-            return Err(AppError::bad_input(
-                "input.name",
-                "must be 1 to 255 characters",
-            ));
-        }
-        if input
-            .config
-            .as_ref()
-            .is_some_and(|config| !config.is_object())
-        {
-            return Err(AppError::bad_input("input.config", "must be a JSON object"));
-        }
-        let mut write = Write::begin(context, Domain::Campaigns).await?;
-        let campaign = write
-            .find::<CampaignEntity>(campaign_id, "campaign", "campaignId")
-            .await?;
-        if input.start_date < campaign.start_date || input.start_date > campaign.end_date {
-            return Err(AppError::bad_input(
-                "input.startDate",
-                format!(
-                    "must be within the campaign's period {} to {}",
-                    campaign.start_date, campaign.end_date
-                ),
-            ));
-        }
-        if let Some(end) = input.end_date
-            && (end <= input.start_date || end > campaign.end_date)
-        {
-            return Err(AppError::bad_input(
-                "input.endDate",
-                format!(
-                    "must be after startDate and no later than the campaign's end {}",
-                    campaign.end_date
-                ),
-            ));
-        }
-        let template = write
-            .find_any::<ProgramTemplate>(
-                campaign.program_template_id,
-                "program template",
-                "campaignId",
-            )
-            .await?;
-        let mut config = template.default_config.clone();
-        if !config.is_object() {
-            config = Value::Object(Default::default());
-        }
-        if let Some(overrides) = &campaign.config_overrides {
-            deep_merge(&mut config, overrides);
-        }
-        if let Some(own) = &input.config {
-            deep_merge(&mut config, own);
-        }
-        let slug = free_slug(&write, &name).await?;
-        let now = Utc::now();
-        let instance = program_instance::Model {
-            id: Uuid::new_v4(),
-            name,
-            campaign_id: Some(campaign.id),
-            program_template_id: Some(template.id),
-            company_id: Some(campaign.company_id),
-            beneficiary_group_id: Some(campaign.beneficiary_group_id),
-            start_date: input.start_date,
-            end_date: input.end_date,
-            status: input.status.map(Status::from).unwrap_or(Status::Planned),
-            config,
-            enrolled_volunteers: 0,
-            enrolled_beneficiaries: 0,
-            active_pairs: None,
-            active_groups: None,
-            total_sessions_held: 0,
-            total_hours_logged: Numeric(Decimal::ZERO),
-            sroi_score: None,
-            average_vis_score: None,
-            outcome_scores: None,
-            volunteers_consumed: 0,
-            credits_consumed: None,
-            learners_served: 0,
-            created_at: now,
-            updated_at: now,
-            last_activity_at: None,
-            program_type: Some(template.program_type),
-            program_name: Some(template.name.clone()),
-            program_slug: Some(slug.clone()),
-            external_system_id: None,
-            external_system: None,
-            description: input.description,
-            target_participants: None,
-            program_goals: None,
-            metadata: None,
-        };
-        let created = instance
-            .into_active_model()
-            .reset_all()
-            .insert(write.txn())
-            .await
-            .map_err(|error| {
-                conflict_on_unique(error, || {
-                    format!("the slug {slug} was just taken; try again")
-                })
-            })?;
-        write.touch("ProgramInstance", created.id);
-        let campaign = roll_up(&mut write, campaign).await?;
+        let mut write = open(context).await?;
+        let created = instances::create(&mut write, campaign_id, input.into()).await?;
         write.commit().await?;
-        Ok(ProgramInstancePayload {
-            program_instance: ProgramInstance::from(created),
-            campaign: Some(Campaign(campaign)),
-        })
+        Ok(created.into())
     }
 
     /// Records a program instance's progress (participants, sessions, hours, impact, outcome
@@ -348,134 +148,9 @@ impl ProgramInstanceMutations {
         input: ProgramInstanceProgressInput,
     ) -> AppResult<ProgramInstancePayload> {
         let id = parse_id(&id, "id")?;
-        for (field, value) in [
-            ("input.enrolledVolunteers", input.enrolled_volunteers),
-            ("input.enrolledBeneficiaries", input.enrolled_beneficiaries),
-            ("input.activePairs", input.active_pairs),
-            ("input.activeGroups", input.active_groups),
-            ("input.totalSessionsHeld", input.total_sessions_held),
-            ("input.volunteersConsumed", input.volunteers_consumed),
-            ("input.learnersServed", input.learners_served),
-        ] {
-            non_negative(field, value)?;
-        }
-        for (field, value) in [
-            ("input.totalHoursLogged", input.total_hours_logged),
-            ("input.sroiScore", input.sroi_score),
-            ("input.averageVisScore", input.average_vis_score),
-            ("input.creditsConsumed", input.credits_consumed),
-        ] {
-            non_negative_decimal(field, value)?;
-        }
-        if let Some(scores) = &input.outcome_scores {
-            for (index, score) in scores.iter().enumerate() {
-                if !(0.0..=1.0).contains(&score.score) || !score.score.is_finite() {
-                    return Err(AppError::bad_input(
-                        format!("input.outcomeScores[{index}].score"),
-                        "must be between 0 and 1",
-                    ));
-                }
-                if score.dimension.trim().is_empty() {
-                    return Err(AppError::bad_input(
-                        format!("input.outcomeScores[{index}].dimension"),
-                        "must not be empty",
-                    ));
-                }
-            }
-        }
-        let mut write = Write::begin(context, Domain::Campaigns).await?;
-        let instance = write
-            .find::<InstanceEntity>(id, "program instance", "id")
-            .await?;
-        let campaign = match instance.campaign_id {
-            Some(campaign_id) => Some(
-                write
-                    .find::<CampaignEntity>(campaign_id, "campaign", "id")
-                    .await?,
-            ),
-            None => None,
-        };
-        let mut changed = instance.clone();
-        if let Some(status) = input.status {
-            changed.status = status.into();
-        }
-        macro_rules! assign {
-            ($($field:ident),*) => {$(
-                if let Some(value) = input.$field {
-                    changed.$field = value.into();
-                }
-            )*};
-        }
-        assign!(
-            enrolled_volunteers,
-            enrolled_beneficiaries,
-            total_sessions_held,
-            volunteers_consumed,
-            learners_served
-        );
-        if input.active_pairs.is_some() {
-            changed.active_pairs = input.active_pairs;
-        }
-        if input.active_groups.is_some() {
-            changed.active_groups = input.active_groups;
-        }
-        if let Some(hours) = input.total_hours_logged {
-            changed.total_hours_logged = Numeric(hours);
-        }
-        if let Some(sroi) = input.sroi_score {
-            changed.sroi_score = Some(Numeric(sroi));
-        }
-        if let Some(vis) = input.average_vis_score {
-            changed.average_vis_score = Some(Numeric(vis));
-        }
-        if let Some(credits) = input.credits_consumed {
-            changed.credits_consumed = Some(Numeric(credits));
-        }
-        if let Some(scores) = &input.outcome_scores {
-            changed.outcome_scores = Some(OutcomeScores(
-                scores
-                    .iter()
-                    .map(|score| (score.dimension.trim().to_owned(), score.score))
-                    .collect(),
-            ));
-        }
-        let now = Utc::now();
-        changed.updated_at = now;
-        changed.last_activity_at = Some(now);
-        let updated = changed
-            .into_active_model()
-            .reset_all()
-            .update(write.txn())
-            .await?;
-        write.touch("ProgramInstance", updated.id);
-        let campaign = match campaign {
-            Some(campaign) => Some(Campaign(roll_up(&mut write, campaign).await?)),
-            None => None,
-        };
+        let mut write = open(context).await?;
+        let updated = instances::record_progress(&mut write, id, input.into()).await?;
         write.commit().await?;
-        Ok(ProgramInstancePayload {
-            program_instance: ProgramInstance::from(updated),
-            campaign,
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn deep_merge_layers_objects_and_replaces_everything_else() {
-        let mut config = json!({"sessionFormat": "online", "matching": {"byLanguage": true, "byCity": false}, "focus": ["jobs"]});
-        deep_merge(
-            &mut config,
-            &json!({"matching": {"byCity": true}, "focus": ["language"]}),
-        );
-        deep_merge(&mut config, &json!({"sessionFormat": "hybrid"}));
-        assert_eq!(
-            config,
-            json!({"sessionFormat": "hybrid", "matching": {"byLanguage": true, "byCity": true}, "focus": ["language"]})
-        );
+        Ok(updated.into())
     }
 }

@@ -38,13 +38,14 @@ use entity::prelude::{
     ProgramEnrollment as EnrollmentEntity, User as UserEntity,
 };
 
+use crate::domain::policy::Domain;
+use crate::domain::write::Write;
+use crate::error::conflict_on_unique;
 use crate::error::{AppError, AppResult};
 use crate::graphql::enums::{AttendanceStatus, EnrollmentStatus, ProgramKind};
-use crate::graphql::mutations::{Write, conflict_on_unique, not_found};
 use crate::graphql::programs::{
     Application, AttendanceRecord, Program, ProgramActivity, ProgramEnrollment,
 };
-use crate::graphql::scope::Domain;
 use crate::graphql::{parse_id, to_id};
 
 /// Longest program name (`programs.name` is VARCHAR(100)).
@@ -366,7 +367,7 @@ impl ProgramMutations {
         let description = required_text(&input.description, "input.description", None)?;
         let kind = StoredProgramKind::from(input.program_type);
         check_program_dates(kind, input.start_date, input.end_date)?;
-        let mut write = Write::begin(context, Domain::Programs).await?;
+        let mut write = super::begin(context, Domain::Programs).await?;
         ensure_name_free(&write, &name, None).await?;
         let now = Utc::now();
         let program = entity::program::ActiveModel {
@@ -408,7 +409,7 @@ impl ProgramMutations {
             .as_deref()
             .map(|text| required_text(text, "input.description", None))
             .transpose()?;
-        let mut write = Write::begin(context, Domain::Programs).await?;
+        let mut write = super::begin(context, Domain::Programs).await?;
         let program = write.find::<ProgramEntity>(id, "program", "id").await?;
         let kind = input
             .program_type
@@ -459,7 +460,7 @@ impl ProgramMutations {
         let program_id = parse_id(&program_id, "programId")?;
         let activity_id = parse_id(&input.activity_id, "input.activityId")?;
         check_position_floor(input.position, "input.position")?;
-        let mut write = Write::begin(context, Domain::Programs).await?;
+        let mut write = super::begin(context, Domain::Programs).await?;
         // Locking the program serializes every change to its order.
         let program = write
             .find::<ProgramEntity>(program_id, "program", "programId")
@@ -508,7 +509,7 @@ impl ProgramMutations {
         let program_id = parse_id(&program_id, "programId")?;
         let activity_id = parse_id(&activity_id, "activityId")?;
         check_position_floor(Some(position), "position")?;
-        let mut write = Write::begin(context, Domain::Programs).await?;
+        let mut write = super::begin(context, Domain::Programs).await?;
         let program = write
             .find::<ProgramEntity>(program_id, "program", "programId")
             .await?;
@@ -543,7 +544,7 @@ impl ProgramMutations {
     ) -> AppResult<RemoveProgramActivityPayload> {
         let program_id = parse_id(&program_id, "programId")?;
         let activity_id = parse_id(&activity_id, "activityId")?;
-        let mut write = Write::begin(context, Domain::Programs).await?;
+        let mut write = super::begin(context, Domain::Programs).await?;
         let program = write
             .find::<ProgramEntity>(program_id, "program", "programId")
             .await?;
@@ -586,7 +587,7 @@ impl ProgramMutations {
             is_twitter_username,
             "1-15 letters, digits or underscores",
         )?;
-        let mut write = Write::begin(context, Domain::Programs).await?;
+        let mut write = super::begin(context, Domain::Programs).await?;
         let program = open_program(&write, program_id, "input.programId").await?;
         // Locking the applicant serializes two submissions of theirs, so the pending check holds.
         let user = write
@@ -642,7 +643,7 @@ impl ProgramMutations {
             .as_ref()
             .map(|id| parse_id(id, "input.applicationId"))
             .transpose()?;
-        let mut write = Write::begin(context, Domain::Programs).await?;
+        let mut write = super::begin(context, Domain::Programs).await?;
         let program = open_program(&write, program_id, "input.programId").await?;
         let user = write
             .find_any::<UserEntity>(user_id, "user", "input.userId")
@@ -714,7 +715,7 @@ impl ProgramMutations {
                 "is only taken by a move to DROPPED",
             ));
         }
-        let mut write = Write::begin(context, Domain::Programs).await?;
+        let mut write = super::begin(context, Domain::Programs).await?;
         let enrollment = write
             .find::<EnrollmentEntity>(id, "program enrollment", "id")
             .await?;
@@ -774,7 +775,7 @@ impl ProgramMutations {
             .map(|id| parse_id(id, "input.programId"))
             .transpose()?;
         let notes = optional_text(input.notes.as_deref(), "input.notes", ATTENDANCE_NOTES_MAX)?;
-        let mut write = Write::begin(context, Domain::Programs).await?;
+        let mut write = super::begin(context, Domain::Programs).await?;
         let marker = caller_user(&write).await?;
         let user = write
             .find_any::<UserEntity>(user_id, "user", "input.userId")
@@ -846,7 +847,7 @@ fn name_taken_on_unique(error: DbErr, name: &str) -> AppError {
 }
 
 /// `CONFLICT` if another program than `except` has `name`.
-async fn ensure_name_free(write: &Write<'_>, name: &str, except: Option<Uuid>) -> AppResult<()> {
+async fn ensure_name_free(write: &Write, name: &str, except: Option<Uuid>) -> AppResult<()> {
     use entity::program::Column;
     let mut holders = ProgramEntity::find().filter(Column::Name.eq(name));
     if let Some(except) = except {
@@ -859,11 +860,7 @@ async fn ensure_name_free(write: &Write<'_>, name: &str, except: Option<Uuid>) -
 }
 
 /// The program with `id`, if it is open; `CONFLICT` on `field` if it is closed.
-async fn open_program(
-    write: &Write<'_>,
-    id: Uuid,
-    field: &str,
-) -> AppResult<entity::program::Model> {
+async fn open_program(write: &Write, id: Uuid, field: &str) -> AppResult<entity::program::Model> {
     let program = write.find::<ProgramEntity>(id, "program", field).await?;
     if !program.is_active {
         return Err(AppError::conflict_on(
@@ -875,22 +872,18 @@ async fn open_program(
 }
 
 /// The activity with `id`, as the caller sees it (not locked: links only need it to exist).
-async fn find_activity(
-    write: &Write<'_>,
-    id: Uuid,
-    field: &str,
-) -> AppResult<entity::activity::Model> {
+async fn find_activity(write: &Write, id: Uuid, field: &str) -> AppResult<entity::activity::Model> {
     write
         .select::<ActivityEntity>()
         .filter(entity::activity::Column::Id.eq(id))
         .one(write.txn())
         .await?
-        .ok_or_else(|| not_found("activity", field, id))
+        .ok_or_else(|| AppError::not_found("activity", field, id))
 }
 
 /// The links of a program in the order its `activities` list them.
 async fn ordered_links(
-    write: &Write<'_>,
+    write: &Write,
     program_id: Uuid,
 ) -> AppResult<Vec<entity::program_activity::Model>> {
     use entity::program_activity::Column;
@@ -927,7 +920,7 @@ fn position_of(order: &[Uuid], id: Uuid) -> Option<i32> {
 /// Gives each link in `order` its position, writing only the links whose position changes;
 /// returns those.
 async fn renumber(
-    write: &mut Write<'_>,
+    write: &mut Write,
     links: &[entity::program_activity::Model],
     order: &[Uuid],
 ) -> AppResult<Vec<entity::program_activity::Model>> {
@@ -1026,7 +1019,7 @@ fn check_application_leads_to(
 
 /// The platform user the caller is: attendance records who marked it, so the token's subject
 /// must be the id of a user. `FORBIDDEN` otherwise.
-async fn caller_user(write: &Write<'_>) -> AppResult<Uuid> {
+async fn caller_user(write: &Write) -> AppResult<Uuid> {
     let subject = &write.caller().subject;
     let refused = || {
         AppError::Forbidden(format!(
@@ -1045,7 +1038,7 @@ async fn caller_user(write: &Write<'_>) -> AppResult<Uuid> {
 /// The program an attendance mark belongs to: the one given, which must include the
 /// activity, or else the activity's only program (none if it is in several or none).
 async fn attendance_program(
-    write: &Write<'_>,
+    write: &Write,
     activity: &entity::activity::Model,
     program_id: Option<Uuid>,
 ) -> AppResult<Option<Uuid>> {

@@ -1,34 +1,26 @@
-//! Capacity alerts (DESIGN.md "Capacity alerts"): raising them inside a mutation's transaction,
-//! and the in-process bus that hands committed alerts to subscribers.
+//! Raising capacity alerts (DESIGN.md "Capacity alerts") inside a change's transaction.
 //!
-//! Raising: [`observe`] compares a campaign's utilization in each dimension with the level last
+//! [`observe`] compares a campaign's utilization in each dimension with the level last
 //! observed (table `capacity_alert_levels`), stores the new levels and inserts one
-//! `capacity_alerts` row per threshold crossed upward. The mutation's `Write` then announces
+//! `capacity_alerts` row per threshold crossed upward. The change's `Write` then announces
 //! the ids: on PostgreSQL with a `NOTIFY` in the same transaction, so every replica hears of
 //! them exactly when they commit (see [`crate::alert_listener`]); on SQLite (one replica)
 //! straight onto this process's bus after commit.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
-use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use entity::capacity::{self, ALERT_THRESHOLDS, DIMENSIONS, as_f64};
+use entity::capacity::{self, DIMENSIONS, as_f64};
+use entity::json::SnapshotAlert;
 use entity::prelude::{CampaignMetricsSnapshot, CapacityAlertLevel};
 use entity::{Numeric, campaign, campaign_metrics_snapshot, capacity_alert, capacity_alert_level};
 
-/// The PostgreSQL channel committed alert ids are announced on.
-pub const CHANNEL: &str = "capacity_alerts";
-
-/// How many alerts a subscriber may fall behind before it starts missing them (it is told,
-/// and never slows the others down).
-const BUS_CAPACITY: usize = 4096;
+use crate::domain::write::Write;
+use crate::error::{AppError, AppResult};
 
 /// What raised an alert, as stored in `capacity_alerts.source`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,22 +82,23 @@ pub fn readings(campaign: &campaign::Model) -> [Reading; 4] {
     ]
 }
 
-/// Observes `campaign`'s capacity inside the mutation's transaction: for each dimension,
+/// Observes `campaign`'s capacity inside the change's transaction: for each dimension,
 /// compares the utilization with the level last observed (or, for a campaign never observed,
 /// with its latest snapshot, else zero), stores the new level, and inserts an alert for each
 /// threshold crossed upward. `snapshot` is the id and date of the snapshot being recorded,
-/// when that is what raises them. Returns the alerts inserted; the caller hands them to
-/// `Write::raise` so they are announced when the transaction commits.
+/// when that is what raises them. The alerts go to `Write::raise`, to be announced when the
+/// transaction commits, and are returned.
 ///
 /// The caller must hold the campaign's row lock (`Write::find` takes it), so two changes to
 /// one campaign observe one after the other.
-pub async fn observe<C: ConnectionTrait>(
-    txn: &C,
+pub async fn observe(
+    write: &mut Write,
     campaign: &campaign::Model,
     source: AlertSource,
     snapshot: Option<(Uuid, DateTime<Utc>)>,
-) -> Result<Vec<capacity_alert::Model>, DbErr> {
-    let at = Utc::now();
+) -> AppResult<Vec<capacity_alert::Model>> {
+    let at = write.now();
+    let txn = write.txn();
     let snapshot_id = snapshot.map(|(id, _)| id);
     let levels = CapacityAlertLevel::find()
         .filter(capacity_alert_level::Column::CampaignId.eq(campaign.id))
@@ -152,17 +145,16 @@ pub async fn observe<C: ConnectionTrait>(
         } else {
             stored_level.insert(txn).await?;
         }
-        for (threshold, severity) in ALERT_THRESHOLDS {
-            if !(as_f64(previous) < threshold && as_f64(utilization) >= threshold) {
-                continue;
-            }
+        for (threshold, severity) in
+            capacity::crossed_thresholds(as_f64(previous), as_f64(utilization))
+        {
             let alert = capacity_alert::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 campaign_id: Set(campaign.id),
                 company_id: Set(campaign.company_id),
                 dimension: Set(reading.dimension.to_owned()),
                 severity: Set(severity.to_lowercase()),
-                threshold: Set(Numeric(fraction(threshold))),
+                threshold: Set(Numeric(fraction(threshold)?)),
                 utilization: Set(Numeric(utilization)),
                 current_value: Set(Numeric(money(reading.current))),
                 target_value: Set(Numeric(money(reading.target.unwrap_or_default()))),
@@ -175,7 +167,18 @@ pub async fn observe<C: ConnectionTrait>(
             raised.push(alert);
         }
     }
+    write.raise(raised.clone());
     Ok(raised)
+}
+
+/// A stored alert as `full_snapshot.alerts` records it.
+pub fn snapshot_alert(alert: &capacity_alert::Model) -> SnapshotAlert {
+    capacity::snapshot_alert(
+        &alert.dimension,
+        &alert.severity,
+        alert.threshold.0,
+        alert.utilization.0,
+    )
 }
 
 /// An amount with the two decimals `numeric(14,2)` stores.
@@ -185,11 +188,14 @@ fn money(value: Decimal) -> Decimal {
     value
 }
 
-/// A threshold with the four decimals `numeric(5,4)` stores.
-fn fraction(value: f64) -> Decimal {
-    let mut value = Decimal::try_from(value).unwrap_or_default().round_dp(4);
+/// A threshold with the four decimals `numeric(5,4)` stores. A threshold that is not a finite
+/// number is a defect in the threshold table, reported as one rather than stored as 0.
+fn fraction(threshold: f64) -> AppResult<Decimal> {
+    let mut value = Decimal::try_from(threshold)
+        .map_err(|_| AppError::Internal(format!("alert threshold {threshold} is not a decimal")))?
+        .round_dp(4);
     value.rescale(4);
-    value
+    Ok(value)
 }
 
 /// A stored snapshot's utilization in `dimension`.
@@ -203,58 +209,5 @@ fn snapshot_utilization(
         "sessions" => snapshot.sessions_utilization.map(|value| value.0),
         "budget" => Some(snapshot.budget_utilization.0),
         _ => None,
-    }
-}
-
-/// A committed alert as subscribers receive it: the row, and its campaign when the deliverer
-/// read it along (so a thousand subscribers asking for the campaign cost no query each).
-#[derive(Clone, Debug)]
-pub struct AlertEvent {
-    pub alert: capacity_alert::Model,
-    pub campaign: Option<Arc<campaign::Model>>,
-}
-
-impl From<capacity_alert::Model> for AlertEvent {
-    fn from(alert: capacity_alert::Model) -> Self {
-        AlertEvent {
-            alert,
-            campaign: None,
-        }
-    }
-}
-
-/// This process's fan-out of committed alerts to its subscribers. Cheap to clone.
-#[derive(Clone)]
-pub struct AlertBus {
-    sender: broadcast::Sender<Arc<AlertEvent>>,
-}
-
-impl Default for AlertBus {
-    fn default() -> Self {
-        AlertBus::new()
-    }
-}
-
-impl AlertBus {
-    pub fn new() -> AlertBus {
-        let (sender, _) = broadcast::channel(BUS_CAPACITY);
-        AlertBus { sender }
-    }
-
-    /// Hands committed alerts to every current subscriber. Never waits: a subscriber that has
-    /// fallen [`BUS_CAPACITY`] alerts behind loses the oldest, not the others' delivery.
-    pub fn publish(&self, events: impl IntoIterator<Item = AlertEvent>) {
-        for event in events {
-            // An error only means nobody is subscribed right now.
-            let _ = self.sender.send(Arc::new(event));
-        }
-    }
-
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<AlertEvent>> {
-        self.sender.subscribe()
-    }
-
-    pub fn subscriber_count(&self) -> usize {
-        self.sender.receiver_count()
     }
 }

@@ -1,0 +1,17 @@
+//! The domain layer: every rule of the platform, written once, and the services that apply
+//! them. Nothing here knows of GraphQL or HTTP: resolvers, the scheduled jobs and the
+//! command-line tools all call the same services.
+//!
+//! - [`policy`]: who may read and change which rows (and, per field, what).
+//! - [`write`]: the one path a change takes — one transaction, authorized, audited, with the
+//!   capacity alerts it raised announced on commit.
+//! - [`validate`]: the input checks every domain shares.
+//! - one module per part of the platform, each holding its pure rules (unit-tested beside
+//!   them) and its services (functions that take a [`write::Write`] and return models).
+
+pub mod campaigns;
+pub mod capacity;
+pub mod instances;
+pub mod policy;
+pub mod validate;
+pub mod write;

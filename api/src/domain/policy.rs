@@ -1,0 +1,298 @@
+//! The read and write policy of the platform, in one place: who is acting ([`Caller`], its
+//! [`Role`]), which part of the platform each table belongs to ([`Domain`], [`Scoped`]), which
+//! rows each role reads ([`Visibility`], [`visible`]) and writes ([`write_rule`]).
+//!
+//! A company user asking for another company's row gets exactly what an unknown id gets:
+//! nothing. Queries start from [`visible`]; services check [`write_rule`] through
+//! `Write::authorize` before they change anything.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// What a caller may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything.
+    Admin,
+    /// Reads and writes its own company's campaigns, instances and snapshots.
+    CompanyAdmin,
+    /// Reads its own company's data.
+    CompanyViewer,
+    /// The Kintell ingestion mutations only.
+    Ingestion,
+    /// Program management: enrollments, attendance.
+    ProgramStaff,
+    /// Community directory writes.
+    CommunityModerator,
+}
+
+impl Role {
+    /// The role as tokens spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::CompanyAdmin => "company_admin",
+            Role::CompanyViewer => "company_viewer",
+            Role::Ingestion => "ingestion",
+            Role::ProgramStaff => "program_staff",
+            Role::CommunityModerator => "community_moderator",
+        }
+    }
+
+    pub fn is_company_role(self) -> bool {
+        matches!(self, Role::CompanyAdmin | Role::CompanyViewer)
+    }
+}
+
+/// An authenticated caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub subject: String,
+    pub role: Role,
+    /// Set exactly for the company roles.
+    pub company_id: Option<Uuid>,
+    /// When the token stops being valid (seconds since the epoch).
+    pub expires_at: i64,
+}
+
+impl Caller {
+    /// The platform itself, acting on its own schedule (jobs) or for an operator at the
+    /// command line: an admin that names what it is in the audit log.
+    pub fn system(subject: &str) -> Caller {
+        Caller {
+            subject: subject.to_owned(),
+            role: Role::Admin,
+            company_id: None,
+            expires_at: i64::MAX,
+        }
+    }
+}
+
+/// The part of the platform a table belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Domain {
+    /// Companies and what they buy: campaigns, program instances, metrics snapshots.
+    Campaigns,
+    /// Program templates and beneficiary groups: readable by every authenticated caller.
+    Reference,
+    /// Kintell ingestion batches and sessions.
+    Ingestion,
+    /// Program management: programs, activities, applications, enrollments, attendance.
+    Programs,
+    /// The community directory.
+    Community,
+    /// Platform user accounts.
+    Users,
+}
+
+impl Domain {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Domain::Campaigns => "campaign data",
+            Domain::Reference => "reference data",
+            Domain::Ingestion => "ingestion data",
+            Domain::Programs => "program management data",
+            Domain::Community => "the community directory",
+            Domain::Users => "user accounts",
+        }
+    }
+}
+
+/// Which rows of a domain a caller reads or writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    All,
+    OwnCompany(Uuid),
+    Nothing,
+}
+
+/// What the caller may read, per domain.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Visibility {
+    role: Role,
+    company: Option<Uuid>,
+}
+
+impl Visibility {
+    pub fn of(caller: &Caller) -> Visibility {
+        Visibility {
+            role: caller.role,
+            company: caller.company_id,
+        }
+    }
+
+    /// Whether the caller reads `company`'s rows of `domain`: the row-level rule of
+    /// [`visible`], for rows already in memory (alerts on the bus).
+    pub fn reads_company(&self, domain: Domain, company: Uuid) -> bool {
+        match self.rule(domain) {
+            Reach::All => true,
+            Reach::OwnCompany(own) => own == company,
+            Reach::Nothing => false,
+        }
+    }
+
+    /// The read rule: admins read everything and everybody reads reference data; company roles
+    /// their own company's campaigns and ingestion; each service role its own domain.
+    pub fn rule(&self, domain: Domain) -> Reach {
+        use Domain::*;
+        match (self.role, domain) {
+            (Role::Admin, _) | (_, Reference) => Reach::All,
+            (Role::CompanyAdmin | Role::CompanyViewer, Campaigns | Ingestion) => match self.company
+            {
+                Some(company) => Reach::OwnCompany(company),
+                None => Reach::Nothing,
+            },
+            (Role::Ingestion, Ingestion) => Reach::All,
+            (Role::ProgramStaff, Programs | Users) => Reach::All,
+            (Role::CommunityModerator, Community) => Reach::All,
+            _ => Reach::Nothing,
+        }
+    }
+
+    /// `FORBIDDEN` unless the caller may read some of `domain`.
+    pub fn require_read(&self, domain: Domain) -> AppResult<()> {
+        match self.rule(domain) {
+            Reach::Nothing => Err(AppError::Forbidden(format!(
+                "the {} role cannot read {}",
+                self.role.name(),
+                domain.describe()
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The write rule: admins write everything; company admins their own company's campaigns,
+/// instances and snapshots; each service role its own domain; reference data only admins.
+pub fn write_rule(caller: &Caller, domain: Domain) -> Reach {
+    use Domain::*;
+    match (caller.role, domain) {
+        (Role::Admin, _) => Reach::All,
+        (Role::CompanyAdmin, Campaigns) => match caller.company_id {
+            Some(company) => Reach::OwnCompany(company),
+            None => Reach::Nothing,
+        },
+        (Role::Ingestion, Ingestion) => Reach::All,
+        (Role::ProgramStaff, Programs) => Reach::All,
+        (Role::CommunityModerator, Community) => Reach::All,
+        _ => Reach::Nothing,
+    }
+}
+
+/// A table's place in the access rules.
+pub trait Scoped: EntityTrait {
+    const DOMAIN: Domain;
+
+    /// The rows of this table belonging to `company` (only company-owned tables have any).
+    fn of_company(company: Uuid) -> Condition {
+        let _ = company;
+        Condition::any()
+    }
+}
+
+/// `column IN (SELECT id FROM table WHERE company_id = company)`.
+fn owned_through(column: impl ColumnTrait, table: &'static str, company: Uuid) -> Condition {
+    let ids = Query::select()
+        .column(sea_orm::sea_query::Alias::new("id"))
+        .from(sea_orm::sea_query::Alias::new(table))
+        .and_where(Expr::col(sea_orm::sea_query::Alias::new("company_id")).eq(company))
+        .to_owned();
+    Condition::all().add(column.in_subquery(ids))
+}
+
+macro_rules! scoped {
+    ($domain:ident: $($entity:ty),* $(,)?) => {
+        $(impl Scoped for $entity {
+            const DOMAIN: Domain = Domain::$domain;
+        })*
+    };
+}
+
+use entity::prelude::*;
+
+scoped!(Reference: ProgramTemplate, BeneficiaryGroup);
+scoped!(Programs: Program, Activity, ProgramActivity, ProgramEnrollment, AttendanceRecord, Application);
+scoped!(Community: CommunityMember, CommunityInvitation, MemberRelationship, MemberParticipation, MemberDailyHighlight);
+scoped!(Users: User);
+
+impl Scoped for Company {
+    const DOMAIN: Domain = Domain::Campaigns;
+    fn of_company(company: Uuid) -> Condition {
+        Condition::all().add(entity::company::Column::Id.eq(company))
+    }
+}
+
+impl Scoped for L2iSubscription {
+    const DOMAIN: Domain = Domain::Campaigns;
+    fn of_company(company: Uuid) -> Condition {
+        Condition::all().add(entity::l2i_subscription::Column::CompanyId.eq(company))
+    }
+}
+
+impl Scoped for Campaign {
+    const DOMAIN: Domain = Domain::Campaigns;
+    fn of_company(company: Uuid) -> Condition {
+        Condition::all().add(entity::campaign::Column::CompanyId.eq(company))
+    }
+}
+
+impl Scoped for ProgramInstance {
+    const DOMAIN: Domain = Domain::Campaigns;
+    fn of_company(company: Uuid) -> Condition {
+        Condition::all().add(entity::program_instance::Column::CompanyId.eq(company))
+    }
+}
+
+impl Scoped for CampaignMetricsSnapshot {
+    const DOMAIN: Domain = Domain::Campaigns;
+    fn of_company(company: Uuid) -> Condition {
+        owned_through(
+            entity::campaign_metrics_snapshot::Column::CampaignId,
+            "campaigns",
+            company,
+        )
+    }
+}
+
+impl Scoped for CapacityAlert {
+    const DOMAIN: Domain = Domain::Campaigns;
+    fn of_company(company: Uuid) -> Condition {
+        Condition::all().add(entity::capacity_alert::Column::CompanyId.eq(company))
+    }
+}
+
+impl Scoped for IngestionBatch {
+    const DOMAIN: Domain = Domain::Ingestion;
+    fn of_company(company: Uuid) -> Condition {
+        owned_through(
+            entity::ingestion_batch::Column::ProgramInstanceId,
+            "program_instances",
+            company,
+        )
+    }
+}
+
+impl Scoped for KintellSession {
+    const DOMAIN: Domain = Domain::Ingestion;
+    fn of_company(company: Uuid) -> Condition {
+        owned_through(
+            entity::kintell_session::Column::ProgramInstanceId,
+            "program_instances",
+            company,
+        )
+    }
+}
+
+/// The rows of `E` the caller may read: the filter every query starts from.
+pub fn visible<E: Scoped>(select: Select<E>, visibility: &Visibility) -> Select<E> {
+    match visibility.rule(E::DOMAIN) {
+        Reach::All => select,
+        Reach::OwnCompany(company) => select.filter(E::of_company(company)),
+        Reach::Nothing => select.filter(Expr::cust("1 = 0")),
+    }
+}
