@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, QueryResult,
+    Statement,
 };
 
 /// Which backend the suite runs against.
@@ -145,6 +146,16 @@ impl TestDatabase {
         }
     }
 
+    /// Fails a PostgreSQL-only test (marked `#[ignore = "needs PostgreSQL…"]`) that was run on
+    /// SQLite with `--include-ignored`: it must not pass without testing anything.
+    pub fn require_postgres(&self) {
+        assert_eq!(
+            self.backend,
+            Backend::Postgres,
+            "this test needs PostgreSQL: set TEST_DATABASE_URL"
+        );
+    }
+
     pub fn db_backend(&self) -> DbBackend {
         self.connection.get_database_backend()
     }
@@ -177,6 +188,62 @@ impl TestDatabase {
             .unwrap_or_else(|error| panic!("{sql}: {error}"))
             .unwrap_or_else(|| panic!("{sql} returned no row"));
         row.try_get_by_index::<i64>(0).expect("an integer")
+    }
+
+    /// Every row `sql` returns.
+    pub async fn rows(&self, sql: &str, values: Vec<sea_orm::Value>) -> Vec<QueryResult> {
+        self.connection
+            .query_all_raw(self.statement(sql, values))
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
+    }
+
+    /// The number `sql` returns (`SELECT COUNT(*) …`).
+    pub async fn count(&self, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
+        self.scalar_i64(sql, values).await
+    }
+
+    /// The first column of every row, a UUID, as text, in order.
+    pub async fn ids(&self, sql: &str, values: Vec<sea_orm::Value>) -> Vec<String> {
+        self.rows(sql, values)
+            .await
+            .into_iter()
+            .map(|row| {
+                row.try_get_by_index::<uuid::Uuid>(0)
+                    .unwrap_or_else(|error| panic!("{sql}: not a uuid: {error}"))
+                    .to_string()
+            })
+            .collect()
+    }
+
+    /// The UUID of the first row, as text; the row must exist.
+    pub async fn id(&self, sql: &str, values: Vec<sea_orm::Value>) -> String {
+        self.ids(sql, values)
+            .await
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("{sql} returned no row"))
+    }
+
+    /// The first column of every row, a text, in order.
+    pub async fn texts(&self, sql: &str, values: Vec<sea_orm::Value>) -> Vec<String> {
+        self.rows(sql, values)
+            .await
+            .into_iter()
+            .map(|row| {
+                row.try_get_by_index::<String>(0)
+                    .unwrap_or_else(|error| panic!("{sql}: not a text: {error}"))
+            })
+            .collect()
+    }
+
+    /// The text of the first row; the row must exist.
+    pub async fn text(&self, sql: &str, values: Vec<sea_orm::Value>) -> String {
+        self.texts(sql, values)
+            .await
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("{sql} returned no row"))
     }
 
     /// Every row of every table (but the migration bookkeeping), each as one text line, sorted

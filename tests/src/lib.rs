@@ -10,6 +10,7 @@ pub mod bench;
 pub mod catalog;
 pub mod database;
 pub mod fixtures;
+pub mod sql;
 pub mod ws;
 
 pub use app::TestApp;

@@ -4,10 +4,10 @@
 
 use api::auth::Role;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::Value as SqlValue;
 use serde_json::{Value, json};
 use tests::TestApp;
 use tests::app::token;
+use tests::sql::{text, uuid};
 use uuid::Uuid;
 
 const MEMBER_FIELDS: &str = "id memberId telegramId telegramUsername name primaryRole organization
@@ -114,37 +114,6 @@ fn timestamp(value: &Value) -> DateTime<Utc> {
         .unwrap()
 }
 
-fn uuid(value: Uuid) -> SqlValue {
-    value.into()
-}
-
-fn text(value: &str) -> SqlValue {
-    value.into()
-}
-
-/// Asserts `(code, field)` of a refused request and that it wrote nothing; returns the message.
-async fn refused(
-    app: &TestApp,
-    query: &str,
-    variables: Value,
-    code: &str,
-    field: Option<&str>,
-) -> String {
-    let before = app.db.contents().await;
-    let (actual_code, actual_field, message) = app.error(query, variables.clone()).await;
-    assert_eq!(
-        (actual_code.as_str(), actual_field.as_deref()),
-        (code, field),
-        "{variables}: {message}"
-    );
-    assert_eq!(
-        app.db.contents().await,
-        before,
-        "{variables} wrote something"
-    );
-    message
-}
-
 #[tokio::test]
 async fn members_get_numbers_in_sequence_after_the_highest_one_removed_members_included() {
     let app = TestApp::spawn().await;
@@ -228,35 +197,35 @@ async fn a_taken_telegram_id_is_a_conflict_on_that_field_even_when_its_member_wa
     let (first, _) = create_member(&app, "700000001", "María").await;
     let (second, _) = create_member(&app, "700000002", "Pedro").await;
 
-    let message = refused(
-        &app,
-        &create_member_query(),
-        json!({ "input": details("700000001", "Copy") }),
-        "CONFLICT",
-        Some("input.telegramId"),
-    )
-    .await;
+    let message = app
+        .refused(
+            &create_member_query(),
+            json!({ "input": details("700000001", "Copy") }),
+            "CONFLICT",
+            Some("input.telegramId"),
+        )
+        .await;
     assert!(message.contains("#1"), "{message}");
 
-    let message = refused(
-        &app,
-        &update_member_query(),
-        json!({ "id": second, "input": { "telegramId": "700000001" } }),
-        "CONFLICT",
-        Some("input.telegramId"),
-    )
-    .await;
+    let message = app
+        .refused(
+            &update_member_query(),
+            json!({ "id": second, "input": { "telegramId": "700000001" } }),
+            "CONFLICT",
+            Some("input.telegramId"),
+        )
+        .await;
     assert!(message.contains("#1"), "{message}");
 
     app.data(DELETE, json!({ "id": first })).await;
-    let message = refused(
-        &app,
-        &create_member_query(),
-        json!({ "input": details("700000001", "Back again") }),
-        "CONFLICT",
-        Some("input.telegramId"),
-    )
-    .await;
+    let message = app
+        .refused(
+            &create_member_query(),
+            json!({ "input": details("700000001", "Back again") }),
+            "CONFLICT",
+            Some("input.telegramId"),
+        )
+        .await;
     assert!(message.contains("removed member #1"), "{message}");
 }
 
@@ -277,16 +246,14 @@ async fn member_details_are_checked_before_anything_is_written() {
     for (key, value, field) in cases {
         let mut input = details("700000009", "Ana");
         input[key] = value;
-        refused(
-            &app,
+        app.refused(
             &create_member_query(),
             json!({ "input": input.clone() }),
             "BAD_USER_INPUT",
             Some(field),
         )
         .await;
-        refused(
-            &app,
+        app.refused(
             &accept_query(),
             json!({ "code": code, "input": input }),
             "BAD_USER_INPUT",
@@ -294,16 +261,14 @@ async fn member_details_are_checked_before_anything_is_written() {
         )
         .await;
     }
-    refused(
-        &app,
+    app.refused(
         &update_member_query(),
         json!({ "id": inviter, "input": { "registrationFeeTxHash": "0x12 34" } }),
         "BAD_USER_INPUT",
         Some("input.registrationFeeTxHash"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         &update_member_query(),
         json!({ "id": "nope", "input": { "name": "X" } }),
         "BAD_USER_INPUT",
@@ -354,14 +319,14 @@ async fn updating_a_member_changes_only_the_fields_given_and_null_clears() {
     assert_eq!(stored, 1);
 
     // A suspended member cannot invite.
-    let message = refused(
-        &app,
-        &create_invitation_query(),
-        json!({ "input": { "createdBy": id } }),
-        "CONFLICT",
-        None,
-    )
-    .await;
+    let message = app
+        .refused(
+            &create_invitation_query(),
+            json!({ "input": { "createdBy": id } }),
+            "CONFLICT",
+            None,
+        )
+        .await;
     assert!(message.contains("SUSPENDED"), "{message}");
 }
 
@@ -458,8 +423,7 @@ async fn invitation_requests_are_checked_before_anything_is_written() {
             "input.invitedTelegramUsername",
         ),
     ] {
-        refused(
-            &app,
+        app.refused(
             &query,
             json!({ "input": input }),
             "BAD_USER_INPUT",
@@ -468,14 +432,14 @@ async fn invitation_requests_are_checked_before_anything_is_written() {
         .await;
     }
     for unknown in [Uuid::new_v4(), removed] {
-        let message = refused(
-            &app,
-            &query,
-            json!({ "input": { "createdBy": unknown } }),
-            "NOT_FOUND",
-            None,
-        )
-        .await;
+        let message = app
+            .refused(
+                &query,
+                json!({ "input": { "createdBy": unknown } }),
+                "NOT_FOUND",
+                None,
+            )
+            .await;
         assert!(message.contains("input.createdBy"), "{message}");
     }
 }
@@ -556,14 +520,14 @@ async fn unknown_used_expired_and_revoked_codes_are_refused_with_a_reason() {
     let (inviter, _) = create_member(&app, "700000001", "María").await;
     let accept = accept_query();
 
-    let message = refused(
-        &app,
-        &accept,
-        json!({ "code": "ABCDEFGHJKMNPQRS", "input": details("700000002", "Pedro") }),
-        "NOT_FOUND",
-        None,
-    )
-    .await;
+    let message = app
+        .refused(
+            &accept,
+            json!({ "code": "ABCDEFGHJKMNPQRS", "input": details("700000002", "Pedro") }),
+            "NOT_FOUND",
+            None,
+        )
+        .await;
     assert!(message.contains("ABCDEFGHJKMNPQRS"), "{message}");
 
     let (_, used) = create_invitation(&app, inviter, json!({})).await;
@@ -572,14 +536,14 @@ async fn unknown_used_expired_and_revoked_codes_are_refused_with_a_reason() {
         json!({ "code": used, "input": details("700000002", "Pedro") }),
     )
     .await;
-    let message = refused(
-        &app,
-        &accept,
-        json!({ "code": used, "input": details("700000003", "Ana") }),
-        "CONFLICT",
-        None,
-    )
-    .await;
+    let message = app
+        .refused(
+            &accept,
+            json!({ "code": used, "input": details("700000003", "Ana") }),
+            "CONFLICT",
+            None,
+        )
+        .await;
     assert!(message.contains("already used by member #2"), "{message}");
 
     let (_, expired) = create_invitation(&app, inviter, json!({})).await;
@@ -593,29 +557,31 @@ async fn unknown_used_expired_and_revoked_codes_are_refused_with_a_reason() {
         )
         .await
         .unwrap();
-    let message = refused(
-        &app,
-        &accept,
-        json!({ "code": expired, "input": details("700000003", "Ana") }),
-        "CONFLICT",
-        None,
-    )
-    .await;
+    let message = app
+        .refused(
+            &accept,
+            json!({ "code": expired, "input": details("700000003", "Ana") }),
+            "CONFLICT",
+            None,
+        )
+        .await;
     assert!(message.contains("expired"), "{message}");
 
     let (revoked_id, revoked) = create_invitation(&app, inviter, json!({})).await;
     let data = app.data(REVOKE, json!({ "id": revoked_id })).await;
     assert_eq!(data["revokeInvitation"]["status"], "REVOKED");
-    let message = refused(
-        &app,
-        &accept,
-        json!({ "code": revoked, "input": details("700000003", "Ana") }),
-        "CONFLICT",
-        None,
-    )
-    .await;
+    let message = app
+        .refused(
+            &accept,
+            json!({ "code": revoked, "input": details("700000003", "Ana") }),
+            "CONFLICT",
+            None,
+        )
+        .await;
     assert!(message.contains("revoked"), "{message}");
-    let message = refused(&app, REVOKE, json!({ "id": revoked_id }), "CONFLICT", None).await;
+    let message = app
+        .refused(REVOKE, json!({ "id": revoked_id }), "CONFLICT", None)
+        .await;
     assert!(message.contains("revoked"), "{message}");
 
     let (_, personal) = create_invitation(
@@ -626,19 +592,18 @@ async fn unknown_used_expired_and_revoked_codes_are_refused_with_a_reason() {
     .await;
     let mut someone_else = details("700000004", "Luis");
     someone_else["telegramUsername"] = json!("luis_dev");
-    let message = refused(
-        &app,
-        &accept,
-        json!({ "code": personal, "input": someone_else }),
-        "BAD_USER_INPUT",
-        Some("input.telegramUsername"),
-    )
-    .await;
+    let message = app
+        .refused(
+            &accept,
+            json!({ "code": personal, "input": someone_else }),
+            "BAD_USER_INPUT",
+            Some("input.telegramUsername"),
+        )
+        .await;
     assert!(message.contains("pedro_dev"), "{message}");
 
     let (_, fresh) = create_invitation(&app, inviter, json!({})).await;
-    refused(
-        &app,
+    app.refused(
         &accept,
         json!({ "code": fresh, "input": details("700000001", "Copy of María") }),
         "CONFLICT",
@@ -782,8 +747,7 @@ async fn github_verification_stores_the_profile_and_the_time() {
             "input.profileData",
         ),
     ] {
-        refused(
-            &app,
+        app.refused(
             VERIFY,
             json!({ "id": pedro, "input": input }),
             "BAD_USER_INPUT",
@@ -791,17 +755,16 @@ async fn github_verification_stores_the_profile_and_the_time() {
         )
         .await;
     }
-    let message = refused(
-        &app,
-        VERIFY,
-        json!({ "id": pedro, "input": { "githubUsername": "octo-cat", "profileData": {} } }),
-        "CONFLICT",
-        Some("input.githubUsername"),
-    )
-    .await;
+    let message = app
+        .refused(
+            VERIFY,
+            json!({ "id": pedro, "input": { "githubUsername": "octo-cat", "profileData": {} } }),
+            "CONFLICT",
+            Some("input.githubUsername"),
+        )
+        .await;
     assert!(message.contains("#1"), "{message}");
-    refused(
-        &app,
+    app.refused(
         VERIFY,
         json!({ "id": Uuid::new_v4(), "input": { "githubUsername": "octo", "profileData": {} } }),
         "NOT_FOUND",
@@ -865,23 +828,23 @@ async fn a_removed_member_is_hidden_from_reads_kept_in_the_table_and_cannot_be_r
         .await;
     assert_eq!(revoked, 1);
 
-    refused(&app, DELETE, json!({ "id": maria }), "NOT_FOUND", None).await;
-    refused(
-        &app,
+    app.refused(DELETE, json!({ "id": maria }), "NOT_FOUND", None)
+        .await;
+    app.refused(
         &update_member_query(),
         json!({ "id": maria, "input": { "name": "Back" } }),
         "NOT_FOUND",
         None,
     )
     .await;
-    let message = refused(
-        &app,
-        &accept_query(),
-        json!({ "code": code, "input": details("700000003", "Ana") }),
-        "CONFLICT",
-        None,
-    )
-    .await;
+    let message = app
+        .refused(
+            &accept_query(),
+            json!({ "code": code, "input": details("700000003", "Ana") }),
+            "CONFLICT",
+            None,
+        )
+        .await;
     assert!(message.contains("removed"), "{message}");
 }
 
@@ -1006,8 +969,7 @@ async fn participation_events_move_last_activity_and_count_in_that_days_highligh
         (with("roomId", json!("")), "input.roomId"),
         (with("eventMetadata", json!(7)), "input.eventMetadata"),
     ] {
-        refused(
-            &app,
+        app.refused(
             RECORD,
             json!({ "memberId": member, "input": input }),
             "BAD_USER_INPUT",
@@ -1015,16 +977,14 @@ async fn participation_events_move_last_activity_and_count_in_that_days_highligh
         )
         .await;
     }
-    refused(
-        &app,
+    app.refused(
         RECORD,
         json!({ "memberId": "x", "input": message }),
         "BAD_USER_INPUT",
         Some("memberId"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         RECORD,
         json!({ "memberId": Uuid::new_v4(), "input": message }),
         "NOT_FOUND",
@@ -1118,8 +1078,7 @@ async fn reputation_changes_move_the_tier_and_record_the_reason() {
         ),
         (json!({ "delta": 5, "reason": "  " }), "input.reason"),
     ] {
-        refused(
-            &app,
+        app.refused(
             ADJUST,
             json!({ "memberId": member, "input": input }),
             "BAD_USER_INPUT",

@@ -6,6 +6,7 @@ use migration::{Migrator, MigratorTrait};
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, DbErr, Value};
 use std::str::FromStr;
+use tests::sql::uuid;
 use tests::{Backend, TestDatabase};
 use uuid::Uuid;
 
@@ -20,10 +21,6 @@ fn message(result: Result<impl std::fmt::Debug, DbErr>) -> String {
         Ok(value) => panic!("expected the database to refuse the row, but it stored {value:?}"),
         Err(error) => error.to_string().to_lowercase(),
     }
-}
-
-fn uuid(value: Uuid) -> Value {
-    Value::Uuid(Some(value))
 }
 
 #[tokio::test]

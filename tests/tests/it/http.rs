@@ -59,12 +59,11 @@ fn the_committed_schema_matches_the_code() {
 /// the server drops every connection (a restart, a proxy's idle timeout) the next request is
 /// served over a fresh one instead of failing.
 #[tokio::test]
+#[ignore = "needs PostgreSQL: it terminates backends with pg_terminate_backend"]
 async fn requests_after_the_database_drops_idle_connections_succeed() {
     use sea_orm::ConnectionTrait;
     let app = TestApp::spawn_with_time_budget(api::limits::Limits::default()).await;
-    if app.db.backend != tests::Backend::Postgres {
-        return;
-    }
+    app.db.require_postgres();
     let query = "{ companies(first: 5) { totalCount } }";
     assert_eq!(
         app.data(query, serde_json::json!({})).await["companies"]["totalCount"],

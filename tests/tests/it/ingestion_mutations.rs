@@ -4,10 +4,10 @@
 //! machine, who may run them, and that a refused call writes nothing.
 
 use api::auth::Role;
-use sea_orm::Value as SqlValue;
 use serde_json::{Value, json};
 use tests::TestApp;
 use tests::app::{TEST_SECRET, token};
+use tests::sql::uuid;
 use uuid::Uuid;
 
 const START: &str = "mutation Start($input: StartIngestionBatchInput!) {
@@ -42,10 +42,6 @@ const FAIL: &str = "mutation Fail($id: ID!, $reason: String!) {
     id status completedAt errorSummary { failureReason totalErrors }
   }
 }";
-
-fn uuid(id: Uuid) -> SqlValue {
-    SqlValue::Uuid(Some(id))
-}
 
 /// A SHA-256-shaped hash made of one repeated byte.
 fn hash(byte: u8) -> String {
@@ -118,10 +114,6 @@ fn rows(numbers: impl IntoIterator<Item = i32>) -> Value {
         .collect()
 }
 
-async fn count(app: &TestApp, sql: &str, values: Vec<SqlValue>) -> i64 {
-    app.db.scalar_i64(sql, values).await
-}
-
 #[tokio::test]
 async fn starting_a_batch_stores_it_pending_with_its_file_instance_and_caller() {
     let app = TestApp::spawn().await;
@@ -168,22 +160,24 @@ async fn starting_a_batch_stores_it_pending_with_its_file_instance_and_caller() 
     assert_eq!(batch["errorSummary"], Value::Null);
 
     let id: Uuid = batch["id"].as_str().unwrap().parse().unwrap();
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND status = 'pending'
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND status = 'pending'
            AND file_hash = $2 AND program_instance_id = $3 AND imported_by IS NULL
            AND imported_by_service = 'Admin-tester' AND total_rows = 100
            AND success_rows = 0 AND started_at IS NULL",
-        vec![uuid(id), hash(0xab).into(), uuid(instance)],
-    )
-    .await;
+            vec![uuid(id), hash(0xab).into(), uuid(instance)],
+        )
+        .await;
     assert_eq!(stored, 1);
-    let audited = count(
-        &app,
-        "SELECT COUNT(*) FROM audit_log WHERE mutation = 'startIngestionBatch'",
-        vec![],
-    )
-    .await;
+    let audited = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM audit_log WHERE mutation = 'startIngestionBatch'",
+            vec![],
+        )
+        .await;
     assert_eq!(audited, 1);
 }
 
@@ -228,9 +222,7 @@ async fn a_batch_records_the_importing_user_when_the_token_subject_is_one() {
     assert_eq!(batch["importedBy"], Value::Null, "{body}");
     assert_eq!(batch["importedByService"], stranger.to_string());
 
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM ingestion_batches WHERE imported_by = $1 AND imported_by_service IS NULL",
+    let stored = app.db.count("SELECT COUNT(*) FROM ingestion_batches WHERE imported_by = $1 AND imported_by_service IS NULL",
         vec![uuid(user)],
     )
     .await;
@@ -325,12 +317,13 @@ async fn re_importing_a_completed_file_is_a_conflict_naming_the_earlier_batch_un
     forced["force"] = json!(true);
     let again = start_batch(&app, forced).await;
     assert_ne!(again, first);
-    let batches = count(
-        &app,
-        "SELECT COUNT(*) FROM ingestion_batches WHERE file_hash = $1",
-        vec![hash(4).into()],
-    )
-    .await;
+    let batches = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM ingestion_batches WHERE file_hash = $1",
+            vec![hash(4).into()],
+        )
+        .await;
     assert_eq!(batches, 3);
 }
 
@@ -391,31 +384,34 @@ async fn importing_rows_creates_sessions_linked_to_the_batch_and_its_instance() 
     assert!(state["startedAt"].is_string() && state["completedAt"].is_string());
     assert_eq!(state["errorSummary"], Value::Null);
 
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM kintell_sessions WHERE batch_id = $1 AND program_instance_id = $2
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM kintell_sessions WHERE batch_id = $1 AND program_instance_id = $2
            AND session_type = 'mentorship'",
-        vec![uuid(batch), uuid(instance)],
-    )
-    .await;
+            vec![uuid(batch), uuid(instance)],
+        )
+        .await;
     assert_eq!(stored, 2);
-    let first_row = count(
-        &app,
-        "SELECT COUNT(*) FROM kintell_sessions WHERE external_session_id = 'KS-1001'
+    let first_row = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM kintell_sessions WHERE external_session_id = 'KS-1001'
            AND participant_id = $1 AND duration_minutes = 60 AND CAST(rating AS REAL) = 4.5",
-        vec![uuid(participant)],
-    )
-    .await;
+            vec![uuid(participant)],
+        )
+        .await;
     assert_eq!(first_row, 1);
-    let batch_row = count(
-        &app,
-        "SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND status = 'completed'
+    let batch_row = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND status = 'completed'
            AND success_rows = 2 AND error_rows = 0 AND skipped_rows = 0
            AND last_processed_row = 3 AND total_rows = 2 AND started_at IS NOT NULL
            AND completed_at IS NOT NULL",
-        vec![uuid(batch)],
-    )
-    .await;
+            vec![uuid(batch)],
+        )
+        .await;
     assert_eq!(batch_row, 1);
 }
 
@@ -439,26 +435,30 @@ async fn a_session_imported_again_is_updated_or_skipped_never_duplicated() {
     assert_eq!(payload["batch"]["skippedRows"], 2);
 
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM kintell_sessions", vec![]).await,
+        app.db
+            .count("SELECT COUNT(*) FROM kintell_sessions", vec![])
+            .await,
         3
     );
-    let moved = count(
-        &app,
-        "SELECT COUNT(*) FROM kintell_sessions WHERE external_session_id = 'KS-2'
+    let moved = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM kintell_sessions WHERE external_session_id = 'KS-2'
            AND batch_id = $1 AND CAST(rating AS REAL) = 3.0",
-        vec![uuid(second)],
-    )
-    .await;
+            vec![uuid(second)],
+        )
+        .await;
     assert_eq!(
         moved, 1,
         "the changed session now traces to the batch that changed it"
     );
-    let kept = count(
-        &app,
-        "SELECT COUNT(*) FROM kintell_sessions WHERE batch_id = $1",
-        vec![uuid(first)],
-    )
-    .await;
+    let kept = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM kintell_sessions WHERE batch_id = $1",
+            vec![uuid(first)],
+        )
+        .await;
     assert_eq!(kept, 2, "unchanged sessions keep their batch");
 }
 
@@ -535,20 +535,18 @@ async fn bad_rows_are_recorded_in_the_error_summary_while_good_rows_import() {
         stored["ingestionBatch"]["errorSummary"]["rowErrors"],
         json!([{ "row": 2 }, { "row": 3 }, { "row": 4 }, { "row": 5 }, { "row": 6 }])
     );
-    let sessions = count(
-        &app,
-        "SELECT COUNT(*) FROM kintell_sessions WHERE batch_id = $1 AND external_session_id IN ('KS-1', 'KS-7')",
+    let sessions = app.db.count("SELECT COUNT(*) FROM kintell_sessions WHERE batch_id = $1 AND external_session_id IN ('KS-1', 'KS-7')",
         vec![uuid(batch)],
     )
     .await;
     assert_eq!(sessions, 2);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM kintell_sessions", vec![]).await,
+        app.db
+            .count("SELECT COUNT(*) FROM kintell_sessions", vec![])
+            .await,
         2
     );
-    let counted = count(
-        &app,
-        "SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND error_rows = 5 AND success_rows = 2
+    let counted = app.db.count("SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND error_rows = 5 AND success_rows = 2
            AND error_summary IS NOT NULL",
         vec![uuid(batch)],
     )
@@ -572,16 +570,19 @@ async fn a_batch_whose_every_row_is_rejected_fails() {
     .await;
     assert_eq!(payload["batch"]["status"], "FAILED");
     assert_eq!(payload["batch"]["errorRows"], 2);
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND status = 'failed'
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND status = 'failed'
            AND completed_at IS NOT NULL",
-        vec![uuid(batch)],
-    )
-    .await;
+            vec![uuid(batch)],
+        )
+        .await;
     assert_eq!(stored, 1);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM kintell_sessions", vec![]).await,
+        app.db
+            .count("SELECT COUNT(*) FROM kintell_sessions", vec![])
+            .await,
         0
     );
 }
@@ -624,21 +625,22 @@ async fn a_resumed_import_skips_the_rows_already_processed() {
     assert_eq!(state["totalRows"], 5);
 
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM kintell_sessions WHERE batch_id = $1",
-            vec![uuid(batch)]
-        )
-        .await,
+        app.db
+            .count(
+                "SELECT COUNT(*) FROM kintell_sessions WHERE batch_id = $1",
+                vec![uuid(batch)]
+            )
+            .await,
         5
     );
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND status = 'completed'
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND status = 'completed'
            AND success_rows = 5 AND last_processed_row = 5",
-        vec![uuid(batch)],
-    )
-    .await;
+            vec![uuid(batch)],
+        )
+        .await;
     assert_eq!(stored, 1);
 }
 
@@ -649,12 +651,12 @@ async fn a_paused_batch_resumes_and_a_finished_one_cannot_be_paused_or_failed() 
     let paused = app.data(PAUSE, json!({ "id": batch })).await;
     assert_eq!(paused["pauseIngestionBatch"]["status"], "PAUSED");
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND status = 'paused'",
-            vec![uuid(batch)]
-        )
-        .await,
+        app.db
+            .count(
+                "SELECT COUNT(*) FROM ingestion_batches WHERE id = $1 AND status = 'paused'",
+                vec![uuid(batch)]
+            )
+            .await,
         1
     );
 
@@ -746,7 +748,9 @@ async fn structural_errors_refuse_the_whole_import_and_write_nothing() {
     assert_eq!(payload["createdRows"], 499);
     assert_eq!(payload["skippedRows"], 1);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM kintell_sessions", vec![]).await,
+        app.db
+            .count("SELECT COUNT(*) FROM kintell_sessions", vec![])
+            .await,
         500
     );
 }

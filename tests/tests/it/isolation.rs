@@ -10,6 +10,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tests::TestApp;
 use tests::app::token;
+use tests::sql::uuid;
 use uuid::Uuid;
 
 pub(crate) fn size() -> DemoSize {
@@ -20,21 +21,6 @@ pub(crate) fn size() -> DemoSize {
         days: 5,
         seed: 5,
     }
-}
-
-async fn ids(app: &TestApp, sql: &str, company: Uuid) -> Vec<String> {
-    let rows = app
-        .db
-        .connection
-        .query_all_raw(
-            app.db
-                .statement(sql, vec![sea_orm::Value::Uuid(Some(company))]),
-        )
-        .await
-        .unwrap();
-    rows.into_iter()
-        .map(|row| row.try_get_by_index::<Uuid>(0).unwrap().to_string())
-        .collect()
 }
 
 /// Every id that belongs to `company`: the company, its L2I subscriptions, campaigns,
@@ -51,7 +37,7 @@ pub(crate) async fn owned_ids(app: &TestApp, company: Uuid) -> HashSet<String> {
         "SELECT k.id FROM kintell_sessions k JOIN program_instances i ON i.id = k.program_instance_id WHERE i.company_id = $1",
         "SELECT id FROM capacity_alerts WHERE company_id = $1",
     ] {
-        all.extend(ids(app, sql, company).await);
+        all.extend(app.db.ids(sql, vec![uuid(company)]).await);
     }
     all
 }
@@ -134,16 +120,23 @@ async fn a_company_sees_nothing_of_another_company() {
         .unwrap();
     // Company A has no batches; company B owns them and much else.
     let (a, b) = (other, owner_of_batches);
-    let b_campaign =
-        ids(&app, "SELECT id FROM campaigns WHERE company_id = $1", b).await[0].clone();
-    let b_instance = ids(
-        &app,
-        "SELECT id FROM program_instances WHERE company_id = $1",
-        b,
-    )
-    .await[0]
+    let b_campaign = app
+        .db
+        .ids(
+            "SELECT id FROM campaigns WHERE company_id = $1",
+            vec![uuid(b)],
+        )
+        .await[0]
         .clone();
-    let b_batch = ids(&app, "SELECT b.id FROM ingestion_batches b JOIN program_instances i ON i.id = b.program_instance_id WHERE i.company_id = $1", b).await[0].clone();
+    let b_instance = app
+        .db
+        .ids(
+            "SELECT id FROM program_instances WHERE company_id = $1",
+            vec![uuid(b)],
+        )
+        .await[0]
+        .clone();
+    let b_batch = app.db.ids("SELECT b.id FROM ingestion_batches b JOIN program_instances i ON i.id = b.program_instance_id WHERE i.company_id = $1", vec![uuid(b)]).await[0].clone();
     // B's campaign runs over capacity, so B has alerts A must not see.
     app.db
         .execute(
@@ -159,12 +152,13 @@ async fn a_company_sees_nothing_of_another_company() {
         json!({ "c": b_campaign }),
     )
     .await;
-    let b_alerts = ids(
-        &app,
-        "SELECT id FROM capacity_alerts WHERE company_id = $1",
-        b,
-    )
-    .await;
+    let b_alerts = app
+        .db
+        .ids(
+            "SELECT id FROM capacity_alerts WHERE company_id = $1",
+            vec![uuid(b)],
+        )
+        .await;
     assert!(!b_alerts.is_empty(), "B has capacity alerts A must not see");
     let b_ids = owned_ids(&app, b).await;
     let b_slug = "mentors-ukraine-2024-q4";

@@ -13,6 +13,7 @@ use tests::TestApp;
 use tests::app::token;
 
 use super::isolation::{batch_owner, owned_ids, schema_fields, size};
+use tests::sql::uuid;
 use uuid::Uuid;
 
 /// Another company's row in the campaigns domain: indistinguishable from an unknown id.
@@ -389,30 +390,6 @@ async fn every_mutation_field_is_in_the_isolation_corpus() {
     );
 }
 
-/// The first column of every row `sql` returns, as uuids in text.
-async fn ids(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> Vec<String> {
-    app.db
-        .connection
-        .query_all_raw(app.db.statement(sql, values))
-        .await
-        .unwrap_or_else(|error| panic!("{sql}: {error}"))
-        .into_iter()
-        .map(|row| row.try_get_by_index::<Uuid>(0).unwrap().to_string())
-        .collect()
-}
-
-async fn first_id(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> String {
-    ids(app, sql, values)
-        .await
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("{sql} found no row"))
-}
-
-fn uuid(text: &str) -> sea_orm::Value {
-    sea_orm::Value::Uuid(Some(Uuid::parse_str(text).unwrap()))
-}
-
 /// A status a campaign in `status` may move to (none from CLOSED).
 fn next_status(status: &str) -> Option<&'static str> {
     match status {
@@ -458,18 +435,20 @@ async fn targets(app: &TestApp, a: Uuid, b: Uuid) -> Targets {
     let b_details = &b_details["campaign"];
     let text = |value: &Value| value.as_str().expect("a string").to_owned();
     let company = sea_orm::Value::Uuid(Some(b));
-    let b_instance = first_id(
-        app,
-        "SELECT id FROM program_instances WHERE campaign_id = $1 ORDER BY id",
-        vec![uuid(&b_campaign)],
-    )
-    .await;
-    let invitation = first_id(
-        app,
-        "SELECT invitation_id FROM community_invitations ORDER BY invitation_id",
-        vec![],
-    )
-    .await;
+    let b_instance = app
+        .db
+        .id(
+            "SELECT id FROM program_instances WHERE campaign_id = $1 ORDER BY id",
+            vec![uuid(&b_campaign)],
+        )
+        .await;
+    let invitation = app
+        .db
+        .id(
+            "SELECT invitation_id FROM community_invitations ORDER BY invitation_id",
+            vec![],
+        )
+        .await;
     let invitation_code = app
         .db
         .connection
@@ -491,43 +470,33 @@ async fn targets(app: &TestApp, a: Uuid, b: Uuid) -> Targets {
         b_campaign_start: text(&b_details["startDate"]),
         b_snapshot_date: text(&b_details["metricsSnapshots"]["edges"][0]["node"]["snapshotDate"]),
         b_instance,
-        b_subscription: first_id(
-            app,
-            "SELECT id FROM l2i_subscriptions WHERE company_id = $1 ORDER BY id",
+        b_subscription: app.db.id("SELECT id FROM l2i_subscriptions WHERE company_id = $1 ORDER BY id",
             vec![company.clone()],
         )
         .await,
-        b_batch: first_id(
-            app,
-            "SELECT b.id FROM ingestion_batches b JOIN program_instances i ON i.id = b.program_instance_id \
+        b_batch: app.db.id("SELECT b.id FROM ingestion_batches b JOIN program_instances i ON i.id = b.program_instance_id \
              WHERE i.company_id = $1 ORDER BY b.id",
             vec![company],
         )
         .await,
         template: text(&b_details["programTemplate"]["id"]),
         group: text(&b_details["beneficiaryGroup"]["id"]),
-        member: first_id(
-            app,
-            "SELECT id FROM community_members WHERE deleted_at IS NULL ORDER BY id",
+        member: app.db.id("SELECT id FROM community_members WHERE deleted_at IS NULL ORDER BY id",
             vec![],
         )
         .await,
         invitation,
         invitation_code,
-        program: first_id(
-            app,
-            "SELECT program_id FROM program_activities ORDER BY id",
+        program: app.db.id("SELECT program_id FROM program_activities ORDER BY id",
             vec![],
         )
         .await,
-        activity: first_id(
-            app,
-            "SELECT activity_id FROM program_activities ORDER BY id",
+        activity: app.db.id("SELECT activity_id FROM program_activities ORDER BY id",
             vec![],
         )
         .await,
-        user: first_id(app, "SELECT id FROM users ORDER BY id", vec![]).await,
-        enrollment: first_id(app, "SELECT id FROM program_enrollments ORDER BY id", vec![]).await,
+        user: app.db.id("SELECT id FROM users ORDER BY id", vec![]).await,
+        enrollment: app.db.id("SELECT id FROM program_enrollments ORDER BY id", vec![]).await,
     }
 }
 
@@ -536,7 +505,9 @@ async fn a_company_admin_cannot_read_or_change_another_companys_rows_through_any
     let app = TestApp::spawn_with_demo(&size()).await;
     // B owns the Kintell batches (and much else); A is another company.
     let b = batch_owner(&app).await;
-    let a = ids(&app, "SELECT id FROM companies ORDER BY name", vec![])
+    let a = app
+        .db
+        .ids("SELECT id FROM companies ORDER BY name", vec![])
         .await
         .into_iter()
         .map(|id| Uuid::parse_str(&id).unwrap())

@@ -3,9 +3,9 @@
 use api::config::HttpOptions;
 use api::limits::Limits;
 use serde_json::{Value, json};
+use tests::TestApp;
 use tests::app::token;
 use tests::ws::{GraphQLSocket, Protocol};
-use tests::{Backend, TestApp};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
@@ -21,7 +21,7 @@ async fn still_answers(app: &TestApp) {
     assert_eq!(data["companies"]["totalCount"], 0);
 }
 
-fn refused(body: &Value) -> (String, String) {
+fn rejection_of(body: &Value) -> (String, String) {
     assert!(body["data"].is_null(), "{body}");
     (
         body["errors"][0]["extensions"]["code"]
@@ -39,18 +39,18 @@ fn refused(body: &Value) -> (String, String) {
 async fn depth_and_complexity_bombs_are_refused_with_the_default_limits() {
     let app = TestApp::spawn().await;
     let deep = "{ campaigns(first: 1) { edges { node { company { campaigns(first: 1) { edges { node { programTemplate { campaigns(first: 1) { edges { node { company { campaigns(first: 1) { edges { node { id } } } } } } } } } } } } } } } }";
-    let (code, message) = refused(&app.graphql(deep, json!({})).await);
+    let (code, message) = rejection_of(&app.graphql(deep, json!({})).await);
     assert_eq!(code, "BAD_USER_INPUT", "{message}");
     assert!(message.contains("nested too deep"), "{message}");
 
     let wide =
         "{ campaigns(first: 100) { edges { node { company { campaigns(first: 100) { edges { node {
         programInstances(first: 100) { edges { node { id name status } } } } } } } } } } }";
-    let (code, message) = refused(&app.graphql(wide, json!({})).await);
+    let (code, message) = rejection_of(&app.graphql(wide, json!({})).await);
     assert_eq!(code, "BAD_USER_INPUT", "{message}");
     assert!(message.contains("too complex"), "{message}");
 
-    let (code, _) = refused(&app.graphql("{ campaigns { ", json!({})).await);
+    let (code, _) = rejection_of(&app.graphql("{ campaigns { ", json!({})).await);
     assert_eq!(
         code, "BAD_USER_INPUT",
         "a syntax error is the client's input too"
@@ -67,21 +67,21 @@ async fn too_many_aliases_or_root_fields_are_refused() {
     };
     let app = TestApp::spawn_configured(limits, HttpOptions::default()).await;
     let aliases = "{ companies { a: totalCount b: totalCount c: totalCount d: totalCount } }";
-    let (code, message) = refused(&app.graphql(aliases, json!({})).await);
+    let (code, message) = rejection_of(&app.graphql(aliases, json!({})).await);
     assert_eq!(
         (code.as_str(), message.contains("4 aliases")),
         ("BAD_USER_INPUT", true),
         "{message}"
     );
     let roots = "{ companies { totalCount } programTemplates { totalCount } beneficiaryGroups { totalCount } }";
-    let (code, message) = refused(&app.graphql(roots, json!({})).await);
+    let (code, message) = rejection_of(&app.graphql(roots, json!({})).await);
     assert_eq!(
         (code.as_str(), message.contains("3 root fields")),
         ("BAD_USER_INPUT", true),
         "{message}"
     );
     let spread = "query { ...Everything } fragment Everything on Query { companies { totalCount } programTemplates { totalCount } beneficiaryGroups { totalCount } }";
-    let (code, _) = refused(&app.graphql(spread, json!({})).await);
+    let (code, _) = rejection_of(&app.graphql(spread, json!({})).await);
     assert_eq!(
         code, "BAD_USER_INPUT",
         "root fields behind a fragment count too"
@@ -275,11 +275,10 @@ async fn only_allowed_origins_get_cors_headers() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostgreSQL: statement_timeout"]
 async fn postgres_cancels_a_statement_past_the_time_budget() {
     let db = tests::TestDatabase::new().await;
-    if db.backend != Backend::Postgres {
-        return;
-    }
+    db.require_postgres();
     let settings = api::config::DatabaseSettings {
         database_url: db.url.clone(),
         pool_size: 2,
@@ -296,15 +295,14 @@ async fn postgres_cancels_a_statement_past_the_time_budget() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostgreSQL: SQLite has no statement_timeout"]
 async fn a_request_past_the_time_budget_is_cancelled_with_a_timeout_error_and_changes_nothing() {
     let limits = Limits {
         statement_timeout_ms: 300,
         ..Limits::default()
     };
     let app = TestApp::spawn_with_time_budget(limits).await;
-    if app.db.backend != Backend::Postgres {
-        return; // SQLite has no statement_timeout: its writers queue on the file lock
-    }
+    app.db.require_postgres();
     let (_, _, _, campaign) = app.db.insert_campaign_graph().await;
     use sea_orm::{ConnectionTrait, TransactionTrait};
     // Another session holds the campaign's row lock, so the mutation waits on it past its budget.

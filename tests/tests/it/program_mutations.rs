@@ -145,30 +145,6 @@ async fn enroll(app: &TestApp, user: Uuid, program: Uuid) -> Uuid {
     id_of(&data["enrollInProgram"]["id"])
 }
 
-/// Runs `query` as an admin, expects it refused with `code` on `field`, and checks that it
-/// wrote nothing.
-async fn assert_refused(
-    app: &TestApp,
-    query: &str,
-    variables: Value,
-    code: &str,
-    field: Option<&str>,
-) -> String {
-    let before = app.db.contents().await;
-    let (actual_code, actual_field, message) = app.error(query, variables.clone()).await;
-    assert_eq!(
-        (actual_code.as_str(), actual_field.as_deref()),
-        (code, field),
-        "{variables}: {message}"
-    );
-    assert_eq!(app.db.contents().await, before, "{variables} wrote rows");
-    message
-}
-
-async fn count(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
-    app.db.scalar_i64(sql, values).await
-}
-
 #[tokio::test]
 async fn a_cohort_program_is_created_with_its_dates_and_an_evergreen_one_without() {
     let app = TestApp::spawn().await;
@@ -197,14 +173,15 @@ async fn a_cohort_program_is_created_with_its_dates_and_an_evergreen_one_without
         "2026-05-29T17:00:00+00:00"
     );
     let id = id_of(&program["id"]);
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM programs WHERE id = $1 AND name = 'Rust desde Cero' \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM programs WHERE id = $1 AND name = 'Rust desde Cero' \
          AND program_type = 'cohort' AND is_active = true \
          AND start_date IS NOT NULL AND end_date IS NOT NULL",
-        vec![id.into()],
-    )
-    .await;
+            vec![id.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
     let read = app
         .data(
@@ -233,20 +210,22 @@ async fn a_cohort_program_is_created_with_its_dates_and_an_evergreen_one_without
     assert_eq!(evergreen["programType"], "EVERGREEN");
     assert_eq!(evergreen["startDate"], Value::Null);
     assert_eq!(evergreen["isActive"], false);
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM programs WHERE id = $1 AND program_type = 'evergreen' \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM programs WHERE id = $1 AND program_type = 'evergreen' \
          AND is_active = false AND start_date IS NULL AND end_date IS NULL",
-        vec![id_of(&evergreen["id"]).into()],
-    )
-    .await;
+            vec![id_of(&evergreen["id"]).into()],
+        )
+        .await;
     assert_eq!(stored, 1);
-    let audited = count(
-        &app,
-        "SELECT COUNT(*) FROM audit_log WHERE mutation = 'createProgram' AND role = 'admin'",
-        vec![],
-    )
-    .await;
+    let audited = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM audit_log WHERE mutation = 'createProgram' AND role = 'admin'",
+            vec![],
+        )
+        .await;
     assert_eq!(audited, 2);
 }
 
@@ -307,10 +286,11 @@ async fn a_program_with_a_taken_name_or_dates_that_do_not_fit_its_kind_is_refuse
         (json!({ "name": " Open " }), "CONFLICT", "input.name"),
     ];
     for (changes, code, field) in cases {
-        assert_refused(&app, CREATE_PROGRAM, with(changes), code, Some(field)).await;
+        app.refused(CREATE_PROGRAM, with(changes), code, Some(field))
+            .await;
     }
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM programs", vec![]).await,
+        app.db.count("SELECT COUNT(*) FROM programs", vec![]).await,
         3
     );
 }
@@ -336,12 +316,13 @@ async fn two_programs_created_at_once_with_one_name_store_one() {
         ["\"CONFLICT\" \"input.name\"", "created"],
         "{first} {second}"
     );
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM programs WHERE name = 'Rust desde Cero'",
-        vec![],
-    )
-    .await;
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM programs WHERE name = 'Rust desde Cero'",
+            vec![],
+        )
+        .await;
     assert_eq!(stored, 1);
 }
 
@@ -361,13 +342,14 @@ async fn updating_a_program_changes_what_is_given_and_keeps_the_rules() {
     assert_eq!(updated["isActive"], false);
     assert_eq!(updated["programType"], "COHORT");
     assert_eq!(updated["startDate"], Value::Null);
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM programs WHERE id = $1 AND name = 'DeFi-esta 2026' \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM programs WHERE id = $1 AND name = 'DeFi-esta 2026' \
          AND is_active = false AND description LIKE 'Master DeFi%'",
-        vec![defi.into()],
-    )
-    .await;
+            vec![defi.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
 
     let rust = create_program(&app, cohort("Rust desde Cero")).await;
@@ -385,13 +367,14 @@ async fn updating_a_program_changes_what_is_given_and_keeps_the_rules() {
         .await;
     assert_eq!(data["updateProgram"]["programType"], "EVERGREEN");
     assert_eq!(data["updateProgram"]["endDate"], Value::Null);
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM programs WHERE id = $1 AND program_type = 'evergreen' \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM programs WHERE id = $1 AND program_type = 'evergreen' \
          AND start_date IS NULL AND end_date IS NULL",
-        vec![rust.into()],
-    )
-    .await;
+            vec![rust.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
 
     let go = create_program(&app, cohort("Go para Backend")).await;
@@ -415,8 +398,7 @@ async fn updating_a_program_changes_what_is_given_and_keeps_the_rules() {
         ),
     ];
     for (input, code, field) in cases {
-        assert_refused(
-            &app,
+        app.refused(
             UPDATE_PROGRAM,
             json!({ "id": go, "input": input }),
             code,
@@ -426,24 +408,21 @@ async fn updating_a_program_changes_what_is_given_and_keeps_the_rules() {
     }
     // A seeded cohort cannot get one date without the other.
     let chamba = seeded_program(&app, "De Cero a Chamba").await;
-    assert_refused(
-        &app,
+    app.refused(
         UPDATE_PROGRAM,
         json!({ "id": chamba, "input": { "startDate": "2026-03-02T09:00:00Z" } }),
         "BAD_USER_INPUT",
         Some("input.endDate"),
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         UPDATE_PROGRAM,
         json!({ "id": Uuid::new_v4(), "input": { "isActive": false } }),
         "NOT_FOUND",
         None,
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         UPDATE_PROGRAM,
         json!({ "id": "nope", "input": { "isActive": false } }),
         "BAD_USER_INPUT",
@@ -474,9 +453,7 @@ fn order(program: &Value) -> Vec<(i64, String)> {
 async fn stored_order(app: &TestApp, program: Uuid, names: &[&str]) -> Vec<(i64, String)> {
     let mut order = Vec::new();
     for name in names {
-        let position = count(
-            app,
-            "SELECT CAST(COALESCE(MAX(pa.order_index), -1) AS BIGINT) FROM program_activities pa \
+        let position = app.db.count("SELECT CAST(COALESCE(MAX(pa.order_index), -1) AS BIGINT) FROM program_activities pa \
              JOIN activities a ON a.id = pa.activity_id WHERE pa.program_id = $1 AND a.name = $2",
             vec![program.into(), (*name).into()],
         )
@@ -525,13 +502,14 @@ async fn activities_go_last_or_at_a_position_and_moving_or_removing_closes_up() 
     assert_eq!(order(&data["addProgramActivity"]["program"]), expected);
     let names = ["Kick-off", "Ownership", "Traits"];
     assert_eq!(stored_order(&app, program, &names).await, expected);
-    let required = count(
-        &app,
-        "SELECT COUNT(*) FROM program_activities WHERE program_id = $1 AND activity_id = $2 \
+    let required = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_activities WHERE program_id = $1 AND activity_id = $2 \
          AND is_required = true",
-        vec![program.into(), traits.into()],
-    )
-    .await;
+            vec![program.into(), traits.into()],
+        )
+        .await;
     assert_eq!(required, 1);
 
     let data = app
@@ -548,12 +526,13 @@ async fn activities_go_last_or_at_a_position_and_moving_or_removing_closes_up() 
     );
     assert_eq!(stored_order(&app, program, &names).await, expected);
 
-    let link = count(
-        &app,
-        "SELECT COUNT(*) FROM program_activities WHERE activity_id = $1",
-        vec![kickoff.into()],
-    )
-    .await;
+    let link = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_activities WHERE activity_id = $1",
+            vec![kickoff.into()],
+        )
+        .await;
     assert_eq!(link, 1);
     let data = app
         .data(
@@ -567,19 +546,21 @@ async fn activities_go_last_or_at_a_position_and_moving_or_removing_closes_up() 
         stored_order(&app, program, &["Ownership", "Traits"]).await,
         expected
     );
-    let remaining = count(
-        &app,
-        "SELECT COUNT(*) FROM program_activities WHERE activity_id = $1",
-        vec![kickoff.into()],
-    )
-    .await;
+    let remaining = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_activities WHERE activity_id = $1",
+            vec![kickoff.into()],
+        )
+        .await;
     assert_eq!(remaining, 0);
-    let activity_kept = count(
-        &app,
-        "SELECT COUNT(*) FROM activities WHERE id = $1",
-        vec![kickoff.into()],
-    )
-    .await;
+    let activity_kept = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM activities WHERE id = $1",
+            vec![kickoff.into()],
+        )
+        .await;
     assert_eq!(activity_kept, 1);
 }
 
@@ -596,74 +577,67 @@ async fn an_activity_is_in_a_program_once_and_only_at_a_position_that_exists() {
     .await;
     let add = |input: Value| json!({ "programId": program, "input": input });
 
-    let message = assert_refused(
-        &app,
-        ADD_ACTIVITY,
-        add(json!({ "activityId": kickoff })),
-        "CONFLICT",
-        Some("input.activityId"),
-    )
-    .await;
+    let message = app
+        .refused(
+            ADD_ACTIVITY,
+            add(json!({ "activityId": kickoff })),
+            "CONFLICT",
+            Some("input.activityId"),
+        )
+        .await;
     assert!(message.contains("already part of"), "{message}");
-    assert_refused(
-        &app,
+    app.refused(
         ADD_ACTIVITY,
         add(json!({ "activityId": traits, "position": 0 })),
         "BAD_USER_INPUT",
         Some("input.position"),
     )
     .await;
-    let message = assert_refused(
-        &app,
-        ADD_ACTIVITY,
-        add(json!({ "activityId": traits, "position": 3 })),
-        "BAD_USER_INPUT",
-        Some("input.position"),
-    )
-    .await;
+    let message = app
+        .refused(
+            ADD_ACTIVITY,
+            add(json!({ "activityId": traits, "position": 3 })),
+            "BAD_USER_INPUT",
+            Some("input.position"),
+        )
+        .await;
     assert!(message.contains("between 1 and 2"), "{message}");
-    assert_refused(
-        &app,
+    app.refused(
         ADD_ACTIVITY,
         add(json!({ "activityId": Uuid::new_v4() })),
         "NOT_FOUND",
         None,
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         ADD_ACTIVITY,
         add(json!({ "activityId": "kick-off" })),
         "BAD_USER_INPUT",
         Some("input.activityId"),
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         ADD_ACTIVITY,
         json!({ "programId": Uuid::new_v4(), "input": { "activityId": traits } }),
         "NOT_FOUND",
         None,
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         MOVE_ACTIVITY,
         json!({ "programId": program, "activityId": traits, "position": 1 }),
         "NOT_FOUND",
         None,
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         MOVE_ACTIVITY,
         json!({ "programId": program, "activityId": kickoff, "position": 2 }),
         "BAD_USER_INPUT",
         Some("position"),
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         REMOVE_ACTIVITY,
         json!({ "programId": program, "activityId": traits }),
         "NOT_FOUND",
@@ -695,19 +669,20 @@ async fn an_application_is_stored_pending_with_its_goal_and_usernames() {
     assert_eq!(application["goal"], text.as_str());
     assert_eq!(application["githubUsername"], "mona-lisa");
     assert_eq!(application["twitterUsername"], "Ada_Lovelace");
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM applications WHERE id = $1 AND user_id = $2 AND program_id = $3 \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM applications WHERE id = $1 AND user_id = $2 AND program_id = $3 \
          AND status = 'pending' AND goal = $4 AND github_username = 'mona-lisa' \
          AND twitter_username = 'Ada_Lovelace'",
-        vec![
-            id_of(&application["id"]).into(),
-            user.into(),
-            program.into(),
-            text.into(),
-        ],
-    )
-    .await;
+            vec![
+                id_of(&application["id"]).into(),
+                user.into(),
+                program.into(),
+                text.into(),
+            ],
+        )
+        .await;
     assert_eq!(stored, 1);
 
     // Without social accounts; the goal at both bounds.
@@ -800,17 +775,12 @@ async fn an_application_with_a_bad_goal_or_username_or_program_is_refused() {
         ),
     ];
     for (changes, code, field) in cases {
-        assert_refused(&app, SUBMIT, submit(changes), code, field).await;
+        app.refused(SUBMIT, submit(changes), code, field).await;
     }
     app.data(SUBMIT, submit(json!({}))).await;
-    let message = assert_refused(
-        &app,
-        SUBMIT,
-        submit(json!({})),
-        "CONFLICT",
-        Some("input.userId"),
-    )
-    .await;
+    let message = app
+        .refused(SUBMIT, submit(json!({})), "CONFLICT", Some("input.userId"))
+        .await;
     assert!(message.contains("pending application"), "{message}");
 }
 
@@ -839,14 +809,15 @@ async fn an_enrollment_starts_as_guest_and_promotion_and_completion_set_their_ti
     assert_eq!(enrollment["program"]["id"], program.to_string());
     assert_eq!(enrollment["application"]["id"], application.to_string());
     let id = id_of(&enrollment["id"]);
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM program_enrollments WHERE id = $1 AND user_id = $2 \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_enrollments WHERE id = $1 AND user_id = $2 \
          AND program_id = $3 AND application_id = $4 AND enrollment_status = 'guest' \
          AND promoted_at IS NULL AND completed_at IS NULL",
-        vec![id.into(), user.into(), program.into(), application.into()],
-    )
-    .await;
+            vec![id.into(), user.into(), program.into(), application.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
 
     let before = Utc::now();
@@ -857,9 +828,7 @@ async fn an_enrollment_starts_as_guest_and_promotion_and_completion_set_their_ti
     assert_eq!(promoted["enrollmentStatus"], "ACTIVE");
     assert!(time(&promoted["promotedAt"]) >= before - chrono::Duration::seconds(1));
     assert_eq!(promoted["completedAt"], Value::Null);
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM program_enrollments WHERE id = $1 AND enrollment_status = 'active' \
+    let stored = app.db.count("SELECT COUNT(*) FROM program_enrollments WHERE id = $1 AND enrollment_status = 'active' \
          AND promoted_at IS NOT NULL AND completed_at IS NULL",
         vec![id.into()],
     )
@@ -873,14 +842,15 @@ async fn an_enrollment_starts_as_guest_and_promotion_and_completion_set_their_ti
     assert_eq!(completed["enrollmentStatus"], "COMPLETED");
     assert_eq!(completed["promotedAt"], promoted["promotedAt"]);
     assert!(time(&completed["completedAt"]) >= time(&promoted["promotedAt"]));
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM program_enrollments WHERE id = $1 \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_enrollments WHERE id = $1 \
          AND enrollment_status = 'completed' AND promoted_at IS NOT NULL \
          AND completed_at IS NOT NULL",
-        vec![id.into()],
-    )
-    .await;
+            vec![id.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
 }
 
@@ -904,14 +874,15 @@ async fn dropping_an_enrollment_records_when_from_where_and_why() {
     assert_eq!(record["reason"], "Moved to another city");
     assert_eq!(record["from"], "active");
     assert!(time(&record["at"]) <= Utc::now());
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM program_enrollments WHERE id = $1 \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_enrollments WHERE id = $1 \
          AND enrollment_status = 'dropped' AND completed_at IS NULL \
          AND CAST(metadata AS TEXT) LIKE '%Moved to another city%'",
-        vec![id.into()],
-    )
-    .await;
+            vec![id.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
 
     let guest = enroll(&app, app.db.insert_user().await, program).await;
@@ -937,54 +908,50 @@ async fn a_second_enrollment_or_a_move_off_the_lifecycle_is_a_conflict() {
     let elsewhere = seeded_program(&app, "DeFi-esta").await;
     let id = enroll(&app, user, program).await;
 
-    let message = assert_refused(
-        &app,
-        ENROLL,
-        json!({ "input": { "userId": user, "programId": program } }),
-        "CONFLICT",
-        Some("input.userId"),
-    )
-    .await;
+    let message = app
+        .refused(
+            ENROLL,
+            json!({ "input": { "userId": user, "programId": program } }),
+            "CONFLICT",
+            Some("input.userId"),
+        )
+        .await;
     assert!(message.contains("already enrolled"), "{message}");
 
-    let message = assert_refused(
-        &app,
-        TRANSITION,
-        json!({ "id": id, "to": "COMPLETED" }),
-        "CONFLICT",
-        None,
-    )
-    .await;
+    let message = app
+        .refused(
+            TRANSITION,
+            json!({ "id": id, "to": "COMPLETED" }),
+            "CONFLICT",
+            None,
+        )
+        .await;
     assert!(
         message.contains("ACTIVE, DROPPED") && message.contains("GUEST"),
         "{message}"
     );
-    assert_refused(
-        &app,
+    app.refused(
         TRANSITION,
         json!({ "id": id, "to": "GUEST" }),
         "CONFLICT",
         None,
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         TRANSITION,
         json!({ "id": id, "to": "ACTIVE", "reason": "promoted early" }),
         "BAD_USER_INPUT",
         Some("reason"),
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         TRANSITION,
         json!({ "id": id, "to": "DROPPED", "reason": "r".repeat(501) }),
         "BAD_USER_INPUT",
         Some("reason"),
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         TRANSITION,
         json!({ "id": Uuid::new_v4(), "to": "ACTIVE" }),
         "NOT_FOUND",
@@ -993,14 +960,14 @@ async fn a_second_enrollment_or_a_move_off_the_lifecycle_is_a_conflict() {
     .await;
     app.data(TRANSITION, json!({ "id": id, "to": "DROPPED" }))
         .await;
-    let message = assert_refused(
-        &app,
-        TRANSITION,
-        json!({ "id": id, "to": "ACTIVE" }),
-        "CONFLICT",
-        None,
-    )
-    .await;
+    let message = app
+        .refused(
+            TRANSITION,
+            json!({ "id": id, "to": "ACTIVE" }),
+            "CONFLICT",
+            None,
+        )
+        .await;
     assert!(message.contains("nothing (it is final)"), "{message}");
 
     // The application must be the same user's, to the same program, and still alive.
@@ -1011,16 +978,13 @@ async fn a_second_enrollment_or_a_move_off_the_lifecycle_is_a_conflict() {
         )
         .await;
     let application = id_of(&data["submitApplication"]["id"]);
-    assert_refused(
-        &app,
-        ENROLL,
+    app.refused(ENROLL,
         json!({ "input": { "userId": other, "programId": elsewhere, "applicationId": application } }),
         "BAD_USER_INPUT",
         Some("input.applicationId"),
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         ENROLL,
         json!({ "input": { "userId": other, "programId": program, "applicationId": application } }),
         "BAD_USER_INPUT",
@@ -1034,9 +998,7 @@ async fn a_second_enrollment_or_a_move_off_the_lifecycle_is_a_conflict() {
         )
         .await
         .expect("reject the application");
-    assert_refused(
-        &app,
-        ENROLL,
+    app.refused(ENROLL,
         json!({ "input": { "userId": user, "programId": elsewhere, "applicationId": application } }),
         "CONFLICT",
         Some("input.applicationId"),
@@ -1047,16 +1009,14 @@ async fn a_second_enrollment_or_a_move_off_the_lifecycle_is_a_conflict() {
         json!({ "id": elsewhere, "input": { "isActive": false } }),
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         ENROLL,
         json!({ "input": { "userId": other, "programId": elsewhere } }),
         "CONFLICT",
         Some("input.programId"),
     )
     .await;
-    assert_refused(
-        &app,
+    app.refused(
         ENROLL,
         json!({ "input": { "userId": Uuid::new_v4(), "programId": program } }),
         "NOT_FOUND",
@@ -1081,12 +1041,13 @@ async fn two_enrollments_of_one_user_at_once_store_one() {
         .collect();
     assert_eq!(refused.len(), 1, "{first} {second}");
     assert_eq!(refused[0]["errors"][0]["extensions"]["code"], "CONFLICT");
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM program_enrollments WHERE user_id = $1",
-        vec![user.into()],
-    )
-    .await;
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_enrollments WHERE user_id = $1",
+            vec![user.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
 }
 
@@ -1127,19 +1088,20 @@ async fn marking_attendance_again_corrects_the_record_and_records_the_marker() {
     // The activity is in one program: the mark belongs to it.
     assert_eq!(record["program"]["id"], program.to_string());
     assert_eq!(record["markedBy"]["id"], staff.to_string());
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM attendance_records WHERE user_id = $1 AND activity_id = $2 \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM attendance_records WHERE user_id = $1 AND activity_id = $2 \
          AND program_id = $3 AND marked_by = $4 AND attendance_status = 'absent' \
          AND notes = 'No show, no message'",
-        vec![
-            participant.into(),
-            workshop.into(),
-            program.into(),
-            staff.into(),
-        ],
-    )
-    .await;
+            vec![
+                participant.into(),
+                workshop.into(),
+                program.into(),
+                staff.into(),
+            ],
+        )
+        .await;
     assert_eq!(stored, 1);
 
     let (_, body) = app
@@ -1158,20 +1120,22 @@ async fn marking_attendance_again_corrects_the_record_and_records_the_marker() {
     assert_eq!(corrected["markedBy"]["id"], admin.to_string());
     assert_eq!(time(&corrected["createdAt"]), time(&record["createdAt"]));
     assert!(time(&corrected["markedAt"]) >= time(&record["markedAt"]));
-    let rows = count(
-        &app,
-        "SELECT COUNT(*) FROM attendance_records WHERE user_id = $1",
-        vec![participant.into()],
-    )
-    .await;
+    let rows = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM attendance_records WHERE user_id = $1",
+            vec![participant.into()],
+        )
+        .await;
     assert_eq!(rows, 1);
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM attendance_records WHERE id = $1 AND marked_by = $2 \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM attendance_records WHERE id = $1 AND marked_by = $2 \
          AND attendance_status = 'excused' AND notes IS NULL",
-        vec![id_of(&record["id"]).into(), admin.into()],
-    )
-    .await;
+            vec![id_of(&record["id"]).into(), admin.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
 }
 
@@ -1204,13 +1168,14 @@ async fn two_marks_at_once_for_one_user_and_activity_leave_one_record() {
         .collect();
     corrected.sort();
     assert_eq!(corrected, [false, true]);
-    let rows = count(
-        &app,
-        "SELECT COUNT(*) FROM attendance_records WHERE user_id = $1 AND activity_id = $2 \
+    let rows = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM attendance_records WHERE user_id = $1 AND activity_id = $2 \
          AND program_id IS NULL",
-        vec![participant.into(), workshop.into()],
-    )
-    .await;
+            vec![participant.into(), workshop.into()],
+        )
+        .await;
     assert_eq!(rows, 1);
 }
 
@@ -1352,11 +1317,12 @@ async fn only_program_staff_and_admins_write_programs() {
             .await;
         assert!(body.get("errors").is_none(), "{query}: {body}");
     }
-    let audited = count(
-        &app,
-        "SELECT COUNT(*) FROM audit_log WHERE role = 'program_staff' AND subject = $1",
-        vec![staff.to_string().into()],
-    )
-    .await;
+    let audited = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM audit_log WHERE role = 'program_staff' AND subject = $1",
+            vec![staff.to_string().into()],
+        )
+        .await;
     assert_eq!(audited, mutations.len() as i64);
 }

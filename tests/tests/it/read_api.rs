@@ -178,18 +178,6 @@ async fn campaign_ids(app: &TestApp, filter: Value) -> HashSet<String> {
     ids
 }
 
-async fn ids_from_sql(app: &TestApp, sql: &str) -> HashSet<String> {
-    let rows = app
-        .db
-        .connection
-        .query_all_raw(app.db.statement(sql, vec![]))
-        .await
-        .unwrap();
-    rows.into_iter()
-        .map(|row| row.try_get_by_index::<uuid::Uuid>(0).unwrap().to_string())
-        .collect()
-}
-
 use sea_orm::ConnectionTrait;
 
 #[tokio::test]
@@ -223,7 +211,12 @@ async fn filters_return_exactly_the_matching_campaigns() {
         (json!({ "status": ["ACTIVE"], "utilizationAtLeast": "0.8", "priority": ["HIGH", "CRITICAL"] }), format!("SELECT id FROM campaigns WHERE status = 'active' AND {} >= 0.8 AND priority IN ('high', 'critical')", cast("capacity_utilization"))),
     ];
     for (filter, sql) in cases {
-        let expected = ids_from_sql(&app, &sql).await;
+        let expected = app
+            .db
+            .ids(&sql, vec![])
+            .await
+            .into_iter()
+            .collect::<HashSet<_>>();
         assert!(
             !expected.is_empty(),
             "the demo data should have rows for {filter}"

@@ -5,9 +5,9 @@
 use std::collections::HashSet;
 
 use migration::demo::DemoSize;
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tests::TestApp;
+use tests::sql::{text, uuid};
 
 fn size() -> DemoSize {
     DemoSize {
@@ -64,56 +64,6 @@ fn assert_no_gaps_or_repeats(ids: &[String], expected: &[String], what: &str) {
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "repeats in {what}");
     assert_eq!(ids, expected, "{what}: every row once, in order");
-}
-
-async fn rows(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> Vec<sea_orm::QueryResult> {
-    app.db
-        .connection
-        .query_all_raw(app.db.statement(sql, values))
-        .await
-        .unwrap_or_else(|error| panic!("{sql}: {error}"))
-}
-
-/// The UUIDs of the first column, as strings, in order.
-async fn sql_ids(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> Vec<String> {
-    rows(app, sql, values)
-        .await
-        .into_iter()
-        .map(|row| row.try_get_by_index::<uuid::Uuid>(0).unwrap().to_string())
-        .collect()
-}
-
-/// The texts of the first column, in order.
-async fn sql_texts(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> Vec<String> {
-    rows(app, sql, values)
-        .await
-        .into_iter()
-        .map(|row| row.try_get_by_index::<String>(0).unwrap())
-        .collect()
-}
-
-async fn sql_id(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> String {
-    sql_ids(app, sql, values)
-        .await
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("{sql} returned no row"))
-}
-
-async fn sql_text(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> String {
-    sql_texts(app, sql, values)
-        .await
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("{sql} returned no row"))
-}
-
-fn text(value: &str) -> sea_orm::Value {
-    value.into()
-}
-
-fn uuid(value: &str) -> sea_orm::Value {
-    sea_orm::Value::Uuid(Some(value.parse().unwrap()))
 }
 
 /// Every id of a filtered list (walking its pages), checking `totalCount` against them.
@@ -184,7 +134,7 @@ async fn every_new_list_pages_forward_without_gaps_or_repeats() {
             "SELECT invitation_id FROM community_invitations ORDER BY created_at DESC, invitation_id DESC",
         ),
     ] {
-        let expected = sql_ids(&app, sql, vec![]).await;
+        let expected = app.db.ids(sql, vec![]).await;
         assert!(expected.len() > 2, "the demo data should fill {field}");
         for page_size in [2, 7] {
             let ids = app.walk(field, "", page_size).await;
@@ -196,13 +146,14 @@ async fn every_new_list_pages_forward_without_gaps_or_repeats() {
 #[tokio::test]
 async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
     let app = TestApp::spawn_with_demo(&size()).await;
-    for batch in sql_ids(&app, "SELECT id FROM ingestion_batches", vec![]).await {
-        let expected = sql_ids(
-            &app,
-            "SELECT id FROM kintell_sessions WHERE batch_id = $1 ORDER BY completed_at, id",
-            vec![uuid(&batch)],
-        )
-        .await;
+    for batch in app.db.ids("SELECT id FROM ingestion_batches", vec![]).await {
+        let expected = app
+            .db
+            .ids(
+                "SELECT id FROM kintell_sessions WHERE batch_id = $1 ORDER BY completed_at, id",
+                vec![uuid(&batch)],
+            )
+            .await;
         let ids = walk_nested(
             &app,
             "ingestionBatch",
@@ -214,16 +165,15 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
         .await;
         assert_no_gaps_or_repeats(&ids, &expected, "IngestionBatch.kintellSessions");
     }
-    for instance in sql_ids(
-        &app,
-        "SELECT id FROM program_instances WHERE external_system = 'kintell'",
-        vec![],
-    )
-    .await
+    for instance in app
+        .db
+        .ids(
+            "SELECT id FROM program_instances WHERE external_system = 'kintell'",
+            vec![],
+        )
+        .await
     {
-        let expected = sql_ids(
-            &app,
-            "SELECT id FROM kintell_sessions WHERE program_instance_id = $1 ORDER BY completed_at, id",
+        let expected = app.db.ids("SELECT id FROM kintell_sessions WHERE program_instance_id = $1 ORDER BY completed_at, id",
             vec![uuid(&instance)],
         )
         .await;
@@ -239,18 +189,17 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
         .await;
         assert_no_gaps_or_repeats(&ids, &expected, "ProgramInstance.kintellSessions");
     }
-    for program in sql_ids(&app, "SELECT id FROM programs", vec![]).await {
-        let expected = sql_ids(
-            &app,
-            "SELECT id FROM program_enrollments WHERE program_id = $1 ORDER BY enrolled_at, id",
-            vec![uuid(&program)],
-        )
-        .await;
+    for program in app.db.ids("SELECT id FROM programs", vec![]).await {
+        let expected = app
+            .db
+            .ids(
+                "SELECT id FROM program_enrollments WHERE program_id = $1 ORDER BY enrolled_at, id",
+                vec![uuid(&program)],
+            )
+            .await;
         let ids = walk_nested(&app, "program", &program, "enrollments", 3, expected.len()).await;
         assert_no_gaps_or_repeats(&ids, &expected, "Program.enrollments");
-        let expected = sql_ids(
-            &app,
-            "SELECT id FROM applications WHERE program_id = $1 ORDER BY submitted_at DESC, id DESC",
+        let expected = app.db.ids("SELECT id FROM applications WHERE program_id = $1 ORDER BY submitted_at DESC, id DESC",
             vec![uuid(&program)],
         )
         .await;
@@ -258,15 +207,14 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
         assert_no_gaps_or_repeats(&ids, &expected, "Program.applications");
     }
     for member in ["#200", "#203", "#214"] {
-        let id = sql_id(
-            &app,
-            "SELECT id FROM community_members WHERE member_id = $1",
-            vec![text(member)],
-        )
-        .await;
-        let expected = sql_ids(
-            &app,
-            "SELECT id FROM member_participation WHERE member_id = $1 ORDER BY occurred_at DESC, id DESC",
+        let id = app
+            .db
+            .id(
+                "SELECT id FROM community_members WHERE member_id = $1",
+                vec![text(member)],
+            )
+            .await;
+        let expected = app.db.ids("SELECT id FROM member_participation WHERE member_id = $1 ORDER BY occurred_at DESC, id DESC",
             vec![text(member)],
         )
         .await;
@@ -280,13 +228,14 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
         )
         .await;
         assert_no_gaps_or_repeats(&ids, &expected, "CommunityMember.participation");
-        let expected = sql_ids(
-            &app,
-            "SELECT invitation_id FROM community_invitations WHERE created_by = $1 \
+        let expected = app
+            .db
+            .ids(
+                "SELECT invitation_id FROM community_invitations WHERE created_by = $1 \
              ORDER BY created_at DESC, invitation_id DESC",
-            vec![text(member)],
-        )
-        .await;
+                vec![text(member)],
+            )
+            .await;
         assert!(!expected.is_empty(), "{member} created invitations");
         let ids = walk_nested(
             &app,
@@ -304,30 +253,31 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
 #[tokio::test]
 async fn filters_return_exactly_the_rows_sql_finds() {
     let app = TestApp::spawn_with_demo(&size()).await;
-    let hash = sql_text(
-        &app,
-        "SELECT file_hash FROM ingestion_batches ORDER BY created_at LIMIT 1",
-        vec![],
-    )
-    .await;
-    let batch = sql_id(
-        &app,
-        "SELECT id FROM ingestion_batches ORDER BY created_at LIMIT 1",
-        vec![],
-    )
-    .await;
-    let instance = sql_id(
-        &app,
-        "SELECT id FROM program_instances WHERE program_slug = 'language-ukraine-2025-q1'",
-        vec![],
-    )
-    .await;
-    let program = sql_id(
-        &app,
-        "SELECT id FROM programs WHERE name = 'DeFi-esta'",
-        vec![],
-    )
-    .await;
+    let hash = app
+        .db
+        .text(
+            "SELECT file_hash FROM ingestion_batches ORDER BY created_at LIMIT 1",
+            vec![],
+        )
+        .await;
+    let batch = app
+        .db
+        .id(
+            "SELECT id FROM ingestion_batches ORDER BY created_at LIMIT 1",
+            vec![],
+        )
+        .await;
+    let instance = app
+        .db
+        .id(
+            "SELECT id FROM program_instances WHERE program_slug = 'language-ukraine-2025-q1'",
+            vec![],
+        )
+        .await;
+    let program = app
+        .db
+        .id("SELECT id FROM programs WHERE name = 'DeFi-esta'", vec![])
+        .await;
 
     let cases: Vec<(&str, &str, Value, String)> = vec![
         ("ingestionBatches", "IngestionBatchFilter", json!({ "status": ["FAILED"] }),
@@ -372,7 +322,7 @@ async fn filters_return_exactly_the_rows_sql_finds() {
          "SELECT invitation_id FROM community_invitations WHERE created_by = '#201' AND status IN ('pending', 'expired')".into()),
     ];
     for (field, filter_type, filter, sql) in cases {
-        let expected: HashSet<String> = sql_ids(&app, &sql, vec![]).await.into_iter().collect();
+        let expected: HashSet<String> = app.db.ids(&sql, vec![]).await.into_iter().collect();
         assert!(
             !expected.is_empty(),
             "the demo data should have rows for {field} {filter}"
@@ -392,9 +342,7 @@ async fn filters_return_exactly_the_rows_sql_finds() {
             json!({ "id": program }),
         )
         .await;
-    let expected: HashSet<String> = sql_ids(
-        &app,
-        "SELECT id FROM program_enrollments WHERE program_id = $1 AND enrollment_status IN ('active', 'completed')",
+    let expected: HashSet<String> = app.db.ids("SELECT id FROM program_enrollments WHERE program_id = $1 AND enrollment_status IN ('active', 'completed')",
         vec![uuid(&program)],
     )
     .await
@@ -418,24 +366,27 @@ async fn filters_return_exactly_the_rows_sql_finds() {
 #[tokio::test]
 async fn lookups_by_natural_key_work_and_unknown_keys_are_null() {
     let app = TestApp::spawn_with_demo(&size()).await;
-    let telegram = sql_text(
-        &app,
-        "SELECT telegram_id FROM community_members WHERE member_id = '#203'",
-        vec![],
-    )
-    .await;
-    let github = sql_text(
-        &app,
-        "SELECT github_username FROM community_members WHERE member_id = '#203'",
-        vec![],
-    )
-    .await;
-    let code = sql_text(
-        &app,
-        "SELECT invitation_code FROM community_invitations ORDER BY invitation_code LIMIT 1",
-        vec![],
-    )
-    .await;
+    let telegram = app
+        .db
+        .text(
+            "SELECT telegram_id FROM community_members WHERE member_id = '#203'",
+            vec![],
+        )
+        .await;
+    let github = app
+        .db
+        .text(
+            "SELECT github_username FROM community_members WHERE member_id = '#203'",
+            vec![],
+        )
+        .await;
+    let code = app
+        .db
+        .text(
+            "SELECT invitation_code FROM community_invitations ORDER BY invitation_code LIMIT 1",
+            vec![],
+        )
+        .await;
     let data = app
         .data(
             "query L($telegram: String!, $github: String!, $code: String!) {
@@ -493,7 +444,7 @@ async fn lookups_by_natural_key_work_and_unknown_keys_are_null() {
             "SELECT invitation_id FROM community_invitations LIMIT 1",
         ),
     ] {
-        let id = sql_id(&app, sql, vec![]).await;
+        let id = app.db.id(sql, vec![]).await;
         let query = format!(
             "query ById($id: ID!) {{ found: {field}(id: $id) {{ id }} missing: {field}(id: \"{NIL}\") {{ id }} }}"
         );
@@ -522,18 +473,20 @@ async fn the_soft_deleted_member_229_never_appears() {
         )
         .await
         .unwrap();
-    let id = sql_id(
-        &app,
-        "SELECT id FROM community_members WHERE member_id = '#229' AND deleted_at IS NOT NULL",
-        vec![],
-    )
-    .await;
-    let telegram = sql_text(
-        &app,
-        "SELECT telegram_id FROM community_members WHERE member_id = '#229'",
-        vec![],
-    )
-    .await;
+    let id = app
+        .db
+        .id(
+            "SELECT id FROM community_members WHERE member_id = '#229' AND deleted_at IS NOT NULL",
+            vec![],
+        )
+        .await;
+    let telegram = app
+        .db
+        .text(
+            "SELECT telegram_id FROM community_members WHERE member_id = '#229'",
+            vec![],
+        )
+        .await;
 
     // Not in the list, under any filter that would match it.
     let data = app
@@ -584,18 +537,20 @@ async fn the_soft_deleted_member_229_never_appears() {
     assert_eq!(data["created"]["totalCount"], 0);
 
     // Not as the creator or acceptor of an invitation.
-    let created = sql_ids(
-        &app,
-        "SELECT invitation_id FROM community_invitations WHERE created_by = '#229'",
-        vec![],
-    )
-    .await;
-    let accepted = sql_ids(
-        &app,
-        "SELECT invitation_id FROM community_invitations WHERE accepted_by = '#229'",
-        vec![],
-    )
-    .await;
+    let created = app
+        .db
+        .ids(
+            "SELECT invitation_id FROM community_invitations WHERE created_by = '#229'",
+            vec![],
+        )
+        .await;
+    let accepted = app
+        .db
+        .ids(
+            "SELECT invitation_id FROM community_invitations WHERE accepted_by = '#229'",
+            vec![],
+        )
+        .await;
     assert!(!created.is_empty() && !accepted.is_empty());
     for invitation in created.iter().chain(&accepted) {
         let data = app
@@ -633,18 +588,20 @@ async fn relations_match_the_rows_in_the_database() {
     assert_eq!(batches.len(), 3);
     for batch in batches {
         let id = batch["id"].as_str().unwrap();
-        let instance = sql_id(
-            &app,
-            "SELECT program_instance_id FROM ingestion_batches WHERE id = $1",
-            vec![uuid(id)],
-        )
-        .await;
-        let importer = sql_id(
-            &app,
-            "SELECT imported_by FROM ingestion_batches WHERE id = $1",
-            vec![uuid(id)],
-        )
-        .await;
+        let instance = app
+            .db
+            .id(
+                "SELECT program_instance_id FROM ingestion_batches WHERE id = $1",
+                vec![uuid(id)],
+            )
+            .await;
+        let importer = app
+            .db
+            .id(
+                "SELECT imported_by FROM ingestion_batches WHERE id = $1",
+                vec![uuid(id)],
+            )
+            .await;
         assert_eq!(batch["programInstance"]["id"], instance.as_str());
         assert_eq!(batch["importedBy"]["id"], importer.as_str());
         assert_eq!(batch["importedBy"]["role"], "admin");
@@ -677,12 +634,13 @@ async fn relations_match_the_rows_in_the_database() {
             assert_eq!(session["batch"]["id"], id);
             assert_eq!(session["programInstance"]["id"], instance.as_str());
             let session_id = session["id"].as_str().unwrap();
-            let people = &rows(
-                &app,
-                "SELECT participant_id, volunteer_id FROM kintell_sessions WHERE id = $1",
-                vec![uuid(session_id)],
-            )
-            .await[0];
+            let people = &app
+                .db
+                .rows(
+                    "SELECT participant_id, volunteer_id FROM kintell_sessions WHERE id = $1",
+                    vec![uuid(session_id)],
+                )
+                .await[0];
             let people: Vec<String> = (0..2)
                 .map(|i| {
                     people
@@ -710,9 +668,7 @@ async fn relations_match_the_rows_in_the_database() {
     assert_eq!(programs.len(), 3);
     for program in programs {
         let id = program["id"].as_str().unwrap();
-        let expected = sql_ids(
-            &app,
-            "SELECT pa.activity_id FROM program_activities pa JOIN activities a ON a.id = pa.activity_id \
+        let expected = app.db.ids("SELECT pa.activity_id FROM program_activities pa JOIN activities a ON a.id = pa.activity_id \
              WHERE pa.program_id = $1 ORDER BY pa.order_index, a.name",
             vec![uuid(id)],
         )
@@ -747,14 +703,15 @@ async fn relations_match_the_rows_in_the_database() {
             assert_eq!(enrollment["program"]["id"], id);
             let user = enrollment["user"]["id"].as_str().unwrap();
             assert_eq!(enrollment["application"]["user"]["id"], user);
-            let expected: HashSet<String> = sql_ids(
-                &app,
-                "SELECT id FROM attendance_records WHERE user_id = $1 AND program_id = $2",
-                vec![uuid(user), uuid(id)],
-            )
-            .await
-            .into_iter()
-            .collect();
+            let expected: HashSet<String> = app
+                .db
+                .ids(
+                    "SELECT id FROM attendance_records WHERE user_id = $1 AND program_id = $2",
+                    vec![uuid(user), uuid(id)],
+                )
+                .await
+                .into_iter()
+                .collect();
             let attendance = enrollment["attendance"].as_array().unwrap();
             let ids: HashSet<String> = attendance
                 .iter()
@@ -784,12 +741,13 @@ async fn relations_match_the_rows_in_the_database() {
         assert_eq!(applications["totalCount"], count);
         for application in applications["nodes"].as_array().unwrap() {
             assert_eq!(application["program"]["id"], id);
-            let user = sql_id(
-                &app,
-                "SELECT user_id FROM applications WHERE id = $1",
-                vec![uuid(application["id"].as_str().unwrap())],
-            )
-            .await;
+            let user = app
+                .db
+                .id(
+                    "SELECT user_id FROM applications WHERE id = $1",
+                    vec![uuid(application["id"].as_str().unwrap())],
+                )
+                .await;
             assert_eq!(application["user"]["id"], user.as_str());
         }
     }
@@ -819,12 +777,13 @@ async fn relations_match_the_rows_in_the_database() {
     }
 
     // Community: inviter, invitations, participation, highlights, relationships.
-    let member = sql_id(
-        &app,
-        "SELECT id FROM community_members WHERE member_id = '#203'",
-        vec![],
-    )
-    .await;
+    let member = app
+        .db
+        .id(
+            "SELECT id FROM community_members WHERE member_id = '#203'",
+            vec![],
+        )
+        .await;
     let data = app
         .data(
             "query M($id: ID!) { communityMember(id: $id) { memberId invitedBy { memberId }
@@ -877,9 +836,7 @@ async fn relations_match_the_rows_in_the_database() {
         .iter()
         .map(|h| h["highlightDate"].as_str().unwrap())
         .collect();
-    let expected = sql_texts(
-        &app,
-        "SELECT CAST(highlight_date AS TEXT) FROM member_daily_highlights WHERE member_id = '#203' ORDER BY highlight_date",
+    let expected = app.db.texts("SELECT CAST(highlight_date AS TEXT) FROM member_daily_highlights WHERE member_id = '#203' ORDER BY highlight_date",
         vec![],
     )
     .await;
@@ -917,9 +874,7 @@ async fn relations_match_the_rows_in_the_database() {
         .await;
     for invitation in data["communityInvitations"]["nodes"].as_array().unwrap() {
         let id = invitation["id"].as_str().unwrap();
-        let row = &rows(
-            &app,
-            "SELECT created_by, accepted_by FROM community_invitations WHERE invitation_id = $1",
+        let row = &app.db.rows("SELECT created_by, accepted_by FROM community_invitations WHERE invitation_id = $1",
             vec![uuid(id)],
         )
         .await[0];

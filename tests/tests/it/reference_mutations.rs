@@ -128,29 +128,6 @@ fn id_of(value: &Value) -> Uuid {
         .expect("a uuid")
 }
 
-/// Runs a mutation that must fail with `code` on `field`, and checks it wrote nothing.
-async fn refused(
-    app: &TestApp,
-    query: &str,
-    variables: Value,
-    code: &str,
-    field: Option<&str>,
-) -> String {
-    let before = app.db.contents().await;
-    let (got_code, got_field, message) = app.error(query, variables.clone()).await;
-    assert_eq!(
-        (got_code.as_str(), got_field.as_deref()),
-        (code, field),
-        "{variables}: {message}"
-    );
-    assert_eq!(app.db.contents().await, before, "{variables} wrote rows");
-    message
-}
-
-async fn count(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
-    app.db.scalar_i64(sql, values).await
-}
-
 // ---------------------------------------------------------------------------------------------
 // Beneficiary groups
 // ---------------------------------------------------------------------------------------------
@@ -187,15 +164,16 @@ async fn a_beneficiary_group_is_stored_with_normalized_codes_and_is_audited() {
     );
     let id = id_of(group);
 
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM beneficiary_groups WHERE id = $1 AND name = $2 \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM beneficiary_groups WHERE id = $1 AND name = $2 \
          AND country_code = 'DE' AND region = 'Berlin' AND min_group_size = 5 \
          AND max_group_size = 40 AND group_type = 'refugees' AND gender_focus = 'all' \
          AND internal_notes = 'Cohort of 2024-2025.'",
-        vec![id.into(), "Syrian Refugees in Berlin".into()],
-    )
-    .await;
+            vec![id.into(), "Syrian Refugees in Berlin".into()],
+        )
+        .await;
     assert_eq!(stored, 1);
     let read = app
         .data(
@@ -208,9 +186,7 @@ async fn a_beneficiary_group_is_stored_with_normalized_codes_and_is_audited() {
         json!({ "ageRange": { "min": 18, "max": 45 }, "primaryLanguages": ["ar", "en"],
                 "tags": ["refugees", "berlin"] })
     );
-    let audited = count(
-        &app,
-        "SELECT COUNT(*) FROM audit_log WHERE mutation = 'createBeneficiaryGroup' AND role = 'admin'",
+    let audited = app.db.count("SELECT COUNT(*) FROM audit_log WHERE mutation = 'createBeneficiaryGroup' AND role = 'admin'",
         vec![],
     )
     .await;
@@ -322,8 +298,7 @@ async fn a_group_with_bad_codes_ranges_or_contact_details_is_refused_at_the_fiel
         ),
     ];
     for (input, field) in cases {
-        refused(
-            &app,
+        app.refused(
             &query,
             json!({ "input": input }),
             "BAD_USER_INPUT",
@@ -332,8 +307,7 @@ async fn a_group_with_bad_codes_ranges_or_contact_details_is_refused_at_the_fiel
         .await;
     }
     // Enum values only: GraphQL itself refuses a value outside the enum.
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "input": with(base.clone(), "groupType", json!("TOURISTS")) }),
         "BAD_USER_INPUT",
@@ -341,7 +315,9 @@ async fn a_group_with_bad_codes_ranges_or_contact_details_is_refused_at_the_fiel
     )
     .await;
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM beneficiary_groups", vec![]).await,
+        app.db
+            .count("SELECT COUNT(*) FROM beneficiary_groups", vec![])
+            .await,
         0
     );
 }
@@ -356,40 +332,35 @@ async fn an_update_changes_only_what_it_names_and_is_checked_against_the_stored_
     let query = update_group();
 
     // The stored minimum is 5: a maximum of 3 contradicts it.
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "id": id, "input": { "maxGroupSize": 3 } }),
         "BAD_USER_INPUT",
         Some("input.maxGroupSize"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "id": id, "input": { "region": "Mitte, phone 030 1234567" } }),
         "BAD_USER_INPUT",
         Some("input.region"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "id": id, "input": { "ageRange": { "min": 30, "max": 20 } } }),
         "BAD_USER_INPUT",
         Some("input.ageRange.min"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "id": "nope", "input": { "name": "x" } }),
         "BAD_USER_INPUT",
         Some("id"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "id": Uuid::new_v4(), "input": { "name": "x" } }),
         "NOT_FOUND",
@@ -417,14 +388,15 @@ async fn an_update_changes_only_what_it_names_and_is_checked_against_the_stored_
     );
     assert_eq!(group["primaryLanguages"], json!(["de"]));
     assert_eq!(group["name"], "Syrian Refugees in Berlin");
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM beneficiary_groups WHERE id = $1 AND country_code = 'AT' \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM beneficiary_groups WHERE id = $1 AND country_code = 'AT' \
          AND city = 'Wien' AND description IS NULL AND age_range IS NULL \
          AND min_group_size IS NULL AND max_group_size = 3",
-        vec![id.into()],
-    )
-    .await;
+            vec![id.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
 }
 
@@ -432,7 +404,9 @@ async fn an_update_changes_only_what_it_names_and_is_checked_against_the_stored_
 async fn a_group_in_use_can_be_deactivated_but_not_deleted_and_an_unused_one_can_be_deleted() {
     let app = TestApp::spawn().await;
     let (_, _, group, _) = app.db.insert_campaign_graph().await;
-    let message = refused(&app, DELETE_GROUP, json!({ "id": group }), "CONFLICT", None).await;
+    let message = app
+        .refused(DELETE_GROUP, json!({ "id": group }), "CONFLICT", None)
+        .await;
     assert!(
         message.contains("deactivate") && message.contains("1 campaign"),
         "{message}"
@@ -440,12 +414,13 @@ async fn a_group_in_use_can_be_deactivated_but_not_deleted_and_an_unused_one_can
 
     let data = app.data(DEACTIVATE_GROUP, json!({ "id": group })).await;
     assert_eq!(data["deactivateBeneficiaryGroup"]["isActive"], false);
-    let inactive = count(
-        &app,
-        "SELECT COUNT(*) FROM beneficiary_groups WHERE id = $1 AND is_active = $2",
-        vec![group.into(), false.into()],
-    )
-    .await;
+    let inactive = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM beneficiary_groups WHERE id = $1 AND is_active = $2",
+            vec![group.into(), false.into()],
+        )
+        .await;
     assert_eq!(inactive, 1);
 
     let unused = app
@@ -457,25 +432,22 @@ async fn a_group_in_use_can_be_deactivated_but_not_deleted_and_an_unused_one_can
         data["deleteBeneficiaryGroup"]["deletedId"],
         unused.to_string()
     );
-    let left = count(
-        &app,
-        "SELECT COUNT(*) FROM beneficiary_groups WHERE id = $1",
-        vec![unused.into()],
-    )
-    .await;
+    let left = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM beneficiary_groups WHERE id = $1",
+            vec![unused.into()],
+        )
+        .await;
     assert_eq!(left, 0);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM beneficiary_groups", vec![]).await,
+        app.db
+            .count("SELECT COUNT(*) FROM beneficiary_groups", vec![])
+            .await,
         1
     );
-    refused(
-        &app,
-        DELETE_GROUP,
-        json!({ "id": unused }),
-        "NOT_FOUND",
-        None,
-    )
-    .await;
+    app.refused(DELETE_GROUP, json!({ "id": unused }), "NOT_FOUND", None)
+        .await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,15 +472,16 @@ async fn a_template_is_created_with_a_configuration_of_its_program_type() {
     assert_eq!(template["estimatedCostPerParticipant"], "149.50");
     assert!(template["deprecatedAt"].is_null() && template["supersededBy"].is_null());
     let id = id_of(template);
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM program_templates WHERE id = $1 AND version = '1.0.0' \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_templates WHERE id = $1 AND version = '1.0.0' \
          AND program_type = 'mentorship' AND default_min_participants = 5 \
          AND default_max_participants = 30 \
          AND CAST(estimated_cost_per_participant AS REAL) = 149.5",
-        vec![id.into()],
-    )
-    .await;
+            vec![id.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
 
     let language = json!({
@@ -595,8 +568,7 @@ async fn a_template_with_a_bad_version_configuration_or_name_is_refused() {
         ),
     ];
     for (input, field) in cases {
-        refused(
-            &app,
+        app.refused(
             &query,
             json!({ "input": input }),
             "BAD_USER_INPUT",
@@ -606,14 +578,14 @@ async fn a_template_with_a_bad_version_configuration_or_name_is_refused() {
     }
 
     app.data(&query, json!({ "input": base.clone() })).await;
-    let message = refused(
-        &app,
-        &query,
-        json!({ "input": with(base.clone(), "name", json!("career MENTORSHIP")) }),
-        "CONFLICT",
-        Some("input.name"),
-    )
-    .await;
+    let message = app
+        .refused(
+            &query,
+            json!({ "input": with(base.clone(), "name", json!("career MENTORSHIP")) }),
+            "CONFLICT",
+            Some("input.name"),
+        )
+        .await;
     assert!(
         message.contains("createProgramTemplateVersion"),
         "{message}"
@@ -655,37 +627,36 @@ async fn a_new_version_must_be_above_the_latest_of_its_lineage_and_supersedes_it
         second.to_string()
     );
     assert!(payload["superseded"]["deprecatedAt"].is_string());
-    let linked = count(
-        &app,
-        "SELECT COUNT(*) FROM program_templates WHERE id = $1 AND superseded_by = $2 \
+    let linked = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_templates WHERE id = $1 AND superseded_by = $2 \
          AND deprecated_at IS NOT NULL",
-        vec![first.into(), second.into()],
-    )
-    .await;
+            vec![first.into(), second.into()],
+        )
+        .await;
     assert_eq!(linked, 1);
 
     // Named through any version of the lineage, the latest (1.1.0) is what counts.
     for version in ["1.0.5", "1.1.0", "1.1.0+build.7", "0.1.0"] {
-        let message = refused(
-            &app,
-            &query,
-            json!({ "templateId": first, "input": { "version": version } }),
-            "CONFLICT",
-            Some("input.version"),
-        )
-        .await;
+        let message = app
+            .refused(
+                &query,
+                json!({ "templateId": first, "input": { "version": version } }),
+                "CONFLICT",
+                Some("input.version"),
+            )
+            .await;
         assert!(message.contains("1.1.0"), "{message}");
     }
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "templateId": second, "input": { "version": "1.2" } }),
         "BAD_USER_INPUT",
         Some("input.version"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "templateId": second, "input": { "version": "1.2.0",
                 "defaultConfig": { "sessionFrequency": "daily" } } }),
@@ -693,16 +664,13 @@ async fn a_new_version_must_be_above_the_latest_of_its_lineage_and_supersedes_it
         Some("input.defaultConfig.sessionFrequency"),
     )
     .await;
-    refused(
-        &app,
-        &query,
+    app.refused(&query,
         json!({ "templateId": second, "input": { "version": "1.2.0", "defaultMinParticipants": 41 } }),
         "BAD_USER_INPUT",
         Some("input.defaultMinParticipants"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "templateId": Uuid::new_v4(), "input": { "version": "9.0.0" } }),
         "NOT_FOUND",
@@ -738,15 +706,18 @@ async fn a_new_version_must_be_above_the_latest_of_its_lineage_and_supersedes_it
         data["createProgramTemplateVersion"]["template"]["version"],
         "2.0.0"
     );
-    let latest = count(
-        &app,
-        "SELECT COUNT(*) FROM program_templates WHERE superseded_by IS NULL",
-        vec![],
-    )
-    .await;
+    let latest = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_templates WHERE superseded_by IS NULL",
+            vec![],
+        )
+        .await;
     assert_eq!(latest, 1);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM program_templates", vec![]).await,
+        app.db
+            .count("SELECT COUNT(*) FROM program_templates", vec![])
+            .await,
         4
     );
 }
@@ -770,24 +741,21 @@ async fn an_update_keeps_the_version_and_checks_config_and_name() {
     .await;
     let query = update_template();
 
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "id": id, "input": { "name": "buddy basics" } }),
         "CONFLICT",
         Some("input.name"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "id": id, "input": { "defaultConfig": { "matchMethod": "random" } } }),
         "BAD_USER_INPUT",
         Some("input.defaultConfig.matchMethod"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         &query,
         json!({ "id": id, "input": { "defaultMaxParticipants": 4 } }),
         "BAD_USER_INPUT",
@@ -811,9 +779,7 @@ async fn an_update_keeps_the_version_and_checks_config_and_name() {
     assert_eq!(template["defaultConfig"]["sessionDuration"], 90);
     assert!(template["estimatedCostPerParticipant"].is_null());
     assert_eq!(template["tags"], json!(["career", "plus"]));
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM program_templates WHERE id = $1 AND name = 'Career Mentorship Plus' \
+    let stored = app.db.count("SELECT COUNT(*) FROM program_templates WHERE id = $1 AND name = 'Career Mentorship Plus' \
          AND version = '1.0.0' AND estimated_cost_per_participant IS NULL \
          AND default_min_participants = 5",
         vec![id.into()],
@@ -826,23 +792,19 @@ async fn an_update_keeps_the_version_and_checks_config_and_name() {
 async fn a_template_in_use_is_deactivated_not_deleted_and_deleting_a_version_relinks_the_lineage() {
     let app = TestApp::spawn().await;
     let (_, used, _, _) = app.db.insert_campaign_graph().await;
-    let message = refused(
-        &app,
-        DELETE_TEMPLATE,
-        json!({ "id": used }),
-        "CONFLICT",
-        None,
-    )
-    .await;
+    let message = app
+        .refused(DELETE_TEMPLATE, json!({ "id": used }), "CONFLICT", None)
+        .await;
     assert!(message.contains("deactivate"), "{message}");
     let data = app.data(DEACTIVATE_TEMPLATE, json!({ "id": used })).await;
     assert_eq!(data["deactivateProgramTemplate"]["isActive"], false);
-    let inactive = count(
-        &app,
-        "SELECT COUNT(*) FROM program_templates WHERE id = $1 AND is_active = $2",
-        vec![used.into(), false.into()],
-    )
-    .await;
+    let inactive = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_templates WHERE id = $1 AND is_active = $2",
+            vec![used.into(), false.into()],
+        )
+        .await;
     assert_eq!(inactive, 1);
 
     // 1.0.0 → 1.1.0 → 2.0.0, none used by a campaign.
@@ -870,28 +832,32 @@ async fn a_template_in_use_is_deactivated_not_deleted_and_deleting_a_version_rel
         payload["relinkedVersions"][0]["supersededBy"]["id"],
         last.to_string()
     );
-    let relinked = count(
-        &app,
-        "SELECT COUNT(*) FROM program_templates WHERE id = $1 AND superseded_by = $2",
-        vec![first.into(), last.into()],
-    )
-    .await;
+    let relinked = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_templates WHERE id = $1 AND superseded_by = $2",
+            vec![first.into(), last.into()],
+        )
+        .await;
     assert_eq!(relinked, 1);
 
     let data = app.data(DELETE_TEMPLATE, json!({ "id": last })).await;
     let restored = &data["deleteProgramTemplate"]["relinkedVersions"][0];
     assert_eq!(restored["id"], first.to_string());
     assert!(restored["supersededBy"].is_null() && restored["deprecatedAt"].is_null());
-    let latest_again = count(
-        &app,
-        "SELECT COUNT(*) FROM program_templates WHERE id = $1 AND superseded_by IS NULL \
+    let latest_again = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM program_templates WHERE id = $1 AND superseded_by IS NULL \
          AND deprecated_at IS NULL",
-        vec![first.into()],
-    )
-    .await;
+            vec![first.into()],
+        )
+        .await;
     assert_eq!(latest_again, 1);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM program_templates", vec![]).await,
+        app.db
+            .count("SELECT COUNT(*) FROM program_templates", vec![])
+            .await,
         2
     );
     // The lineage is 1.0.0 alone again: 1.1.0 is free to take.
@@ -924,42 +890,39 @@ async fn companies_are_created_and_renamed_with_unique_names() {
     assert_eq!(company["name"], "Acme Logistics");
     assert_eq!(company["isActive"], true);
     let id = id_of(company);
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM companies WHERE id = $1 AND name = 'Acme Logistics' \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM companies WHERE id = $1 AND name = 'Acme Logistics' \
          AND industry = 'Logistics' AND country = 'Germany'",
-        vec![id.into()],
-    )
-    .await;
+            vec![id.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
     app.db.insert_company("Globex").await;
 
-    refused(
-        &app,
+    app.refused(
         CREATE_COMPANY,
         json!({ "input": { "name": "ACME logistics" } }),
         "CONFLICT",
         Some("input.name"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         CREATE_COMPANY,
         json!({ "input": { "name": "" } }),
         "BAD_USER_INPUT",
         Some("input.name"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         UPDATE_COMPANY,
         json!({ "id": id, "input": { "name": "globex" } }),
         "CONFLICT",
         Some("input.name"),
     )
     .await;
-    refused(
-        &app,
+    app.refused(
         UPDATE_COMPANY,
         json!({ "id": id, "input": { "industry": "x".repeat(101) } }),
         "BAD_USER_INPUT",
@@ -978,13 +941,14 @@ async fn companies_are_created_and_renamed_with_unique_names() {
     assert!(company["industry"].is_null());
     assert_eq!(company["country"], "Germany");
     assert_eq!(company["isActive"], false);
-    let stored = count(
-        &app,
-        "SELECT COUNT(*) FROM companies WHERE id = $1 AND name = 'Acme Group' \
+    let stored = app
+        .db
+        .count(
+            "SELECT COUNT(*) FROM companies WHERE id = $1 AND name = 'Acme Group' \
          AND industry IS NULL AND is_active = $2",
-        vec![id.into(), false.into()],
-    )
-    .await;
+            vec![id.into(), false.into()],
+        )
+        .await;
     assert_eq!(stored, 1);
 }
 
