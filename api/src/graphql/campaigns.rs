@@ -21,7 +21,9 @@ use entity::prelude::{
     Campaign as CampaignEntity, CampaignMetricsSnapshot, ProgramInstance as InstanceEntity,
 };
 
+use crate::domain::policy::{RestrictedField, Visibility};
 use crate::error::{AppError, AppResult};
+use crate::graphql::access::Reads;
 use crate::graphql::connection::{
     KeyKind, Ordering, Page, PageArgs, SortKey, TotalCount, check_after, connection_types, cursor,
     node_of_row,
@@ -236,11 +238,15 @@ impl Campaign {
     async fn is_over_capacity(&self) -> bool {
         self.0.is_over_capacity.unwrap_or(false)
     }
-    /// High-value campaign indicator (based on SROI, VIS, engagement).
-    async fn is_high_value(&self) -> bool {
-        self.0.is_high_value.unwrap_or(false)
+    /// High-value campaign indicator (based on SROI, VIS, engagement). Sales/CS only: null
+    /// with `FORBIDDEN` for other roles.
+    #[graphql(guard = "Reads(RestrictedField::CampaignIsHighValue)")]
+    async fn is_high_value(&self) -> Option<bool> {
+        Some(self.0.is_high_value.unwrap_or(false))
     }
-    /// Composite score (0-100) for sales prioritization.
+    /// Composite score (0-100) for sales prioritization. Sales/CS only: null with `FORBIDDEN`
+    /// for other roles.
+    #[graphql(guard = "Reads(RestrictedField::CampaignUpsellOpportunityScore)")]
     async fn upsell_opportunity_score(&self) -> Option<i32> {
         self.0.upsell_opportunity_score
     }
@@ -256,7 +262,9 @@ impl Campaign {
     async fn tags(&self) -> Vec<String> {
         self.0.tags.clone().map(|list| list.0).unwrap_or_default()
     }
-    /// Internal notes for sales/CS (not visible to customer).
+    /// Internal notes for sales/CS (not visible to customer): null with `FORBIDDEN` for
+    /// other roles.
+    #[graphql(guard = "Reads(RestrictedField::CampaignInternalNotes)")]
     async fn internal_notes(&self) -> Option<&str> {
         self.0.internal_notes.as_deref()
     }
@@ -631,11 +639,21 @@ pub struct CampaignFilter {
     pub active_from: Option<NaiveDate>,
     /// Running at some point on or before this date (starting on or before it).
     pub active_to: Option<NaiveDate>,
-    /// High-value campaigns only (true) or all but them (false).
+    /// High-value campaigns only (true) or all but them (false). Sales/CS only: `FORBIDDEN`
+    /// for other roles, since the answer would reveal `Campaign.isHighValue`.
     pub is_high_value: Option<bool>,
 }
 
 impl CampaignFilter {
+    /// `FORBIDDEN` on a filter input that would reveal a field the caller may not read.
+    pub fn require_readable(&self, visibility: &Visibility) -> AppResult<()> {
+        if self.is_high_value.is_some() {
+            visibility
+                .require_field_for(RestrictedField::CampaignIsHighValue, "filter.isHighValue")?;
+        }
+        Ok(())
+    }
+
     /// Checks the filter and turns it into a condition.
     pub fn condition(&self, backend: DbBackend) -> AppResult<Condition> {
         let mut condition = Condition::all();
@@ -818,9 +836,11 @@ impl CampaignQueries {
     ) -> AppResult<CampaignConnection> {
         let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
+        let filter = filter.unwrap_or_default();
+        filter.require_readable(&scope.visibility)?;
         let select = scope
             .select::<CampaignEntity>()
-            .filter(filter.unwrap_or_default().condition(scope.backend())?);
+            .filter(filter.condition(scope.backend())?);
         let orders = order_by
             .filter(|orders| !orders.is_empty())
             .unwrap_or_else(|| {
