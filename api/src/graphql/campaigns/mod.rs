@@ -1,6 +1,9 @@
 //! Campaigns: sellable CSR products (template + group + company + period + pricing), their
 //! capacity, budget and pricing terms, and everything a campaign dashboard reads from them.
 
+pub mod mutations;
+pub mod snapshots;
+
 use std::sync::Arc;
 
 use async_graphql::SelectionField;
@@ -24,6 +27,9 @@ use entity::prelude::{
 use crate::domain::policy::{RestrictedField, Visibility};
 use crate::error::{AppError, AppResult};
 use crate::graphql::access::Reads;
+use crate::graphql::campaigns::snapshots::{
+    MetricsBucket, MetricsSnapshot, MetricsSnapshotConnection, SeriesBucket, SnapshotRange,
+};
 use crate::graphql::connection::{
     KeyKind, Ordering, Page, PageArgs, SortKey, TotalCount, check_after, connection_types, cursor,
     node_of_row,
@@ -36,9 +42,6 @@ use crate::graphql::loaders::{ChildList, related};
 use crate::graphql::prefetch::projection::{Columns, Projected};
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
 use crate::graphql::scope::{RequestScope, root_scope, scope};
-use crate::graphql::snapshots::{
-    MetricsBucket, MetricsSnapshot, MetricsSnapshotConnection, SeriesBucket, SnapshotRange,
-};
 use crate::graphql::{parse_id, to_id};
 
 #[derive(Clone)]
@@ -409,7 +412,7 @@ impl Campaign {
         let scope = scope(context)?;
         let key = (
             self.0.id,
-            crate::graphql::snapshots::SeriesArgs {
+            crate::graphql::campaigns::snapshots::SeriesArgs {
                 bucket,
                 range: SnapshotRange::new(from, to)?,
             },
@@ -994,8 +997,8 @@ pub async fn prefetch_campaign_relations(
     scope: &RequestScope,
     rows: &[&Model],
 ) -> AppResult<()> {
+    use crate::graphql::campaigns::snapshots::SeriesArgs;
     use crate::graphql::prefetch::{argument, distinct, load, node_selections, run_all, selects};
-    use crate::graphql::snapshots::SeriesArgs;
     use chrono::{DateTime, Utc};
 
     if rows.is_empty() {
