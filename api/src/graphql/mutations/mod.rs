@@ -24,7 +24,6 @@ pub mod ingestion;
 pub mod instances;
 pub mod programs;
 pub mod reference;
-pub mod reference_rules;
 
 /// Every mutation field of the API.
 #[derive(MergedObject, Default)]
