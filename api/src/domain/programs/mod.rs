@@ -1,6 +1,7 @@
 //! Program management (seed 004): programs and their ordered activities, applications,
 //! enrollments (a small state machine) and attendance (marked, and corrected by marking
-//! again). [`rules`] holds the pure rules, [`service`] the changes that apply them.
+//! again). [`rules`] holds the pure rules; [`service`] changes programs and their activities,
+//! [`participation`] applications, enrollments and attendance.
 //!
 //! Decisions the seed leaves open:
 //! - An EVERGREEN program is always open, so it has no dates: sending a start or end date with
@@ -17,5 +18,6 @@
 //!   be a platform user's id. Marking a user at an activity again replaces the earlier mark
 //!   (status, notes, program, marker and time); the row and its `createdAt` stay.
 
+pub mod participation;
 pub mod rules;
 pub mod service;

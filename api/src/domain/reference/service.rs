@@ -6,15 +6,14 @@
 
 use std::collections::HashSet;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, SqlErr,
 };
-use serde_json::Value;
+
 use uuid::Uuid;
 
-use entity::json::{EligibleProgramTypes, StringList};
 use entity::prelude::{
     BeneficiaryGroup as GroupEntity, Campaign as CampaignEntity, Company as CompanyEntity,
     ProgramInstance as InstanceEntity, ProgramTemplate as TemplateEntity,
@@ -23,10 +22,11 @@ use entity::{beneficiary_group, company, program_template};
 
 use crate::domain::policy::Domain;
 use crate::domain::reference::rules::groups::{
-    BeneficiaryGroupChanges, GroupFields, NewBeneficiaryGroup,
+    BeneficiaryGroupChanges, GroupFields, NewBeneficiaryGroup, blank_group,
 };
 use crate::domain::reference::rules::templates::{
     NewProgramTemplate, NewProgramTemplateVersion, ProgramTemplateChanges, TemplateFields,
+    blank_template,
 };
 use crate::domain::reference::rules::{
     NAME_MAX, company_text, highest_version, is_above, parse_version, usage,
@@ -78,33 +78,7 @@ pub async fn create_group(
     write.authorize(Domain::Reference)?;
     let now = write.now();
     let group_type = input.group_type;
-    let group = GroupFields::of_new(input)?.apply(beneficiary_group::Model {
-        id: Uuid::new_v4(),
-        name: String::new(),
-        description: None,
-        group_type,
-        country_code: String::new(),
-        region: None,
-        city: None,
-        age_range: None,
-        gender_focus: None,
-        primary_languages: StringList::default(),
-        language_requirement: None,
-        legal_status_categories: None,
-        eligible_program_types: EligibleProgramTypes::default(),
-        eligibility_rules: None,
-        min_group_size: None,
-        max_group_size: None,
-        tags: StringList::default(),
-        partner_organizations: None,
-        internal_notes: None,
-        is_active: true,
-        is_public: true,
-        created_by: None,
-        updated_by: None,
-        created_at: now,
-        updated_at: now,
-    })?;
+    let group = GroupFields::of_new(input)?.apply(blank_group(group_type, now))?;
     let created = group.into_active_model().insert(write.txn()).await?;
     write.touch("BeneficiaryGroup", created.id);
     Ok(created)
@@ -154,14 +128,6 @@ pub async fn delete_group(write: &mut Write, id: Uuid) -> AppResult<Uuid> {
     let group = write
         .find::<GroupEntity>(id, "beneficiary group", "id")
         .await?;
-    let campaigns = CampaignEntity::find()
-        .filter(entity::campaign::Column::BeneficiaryGroupId.eq(id))
-        .count(write.txn())
-        .await?;
-    let instances = InstanceEntity::find()
-        .filter(entity::program_instance::Column::BeneficiaryGroupId.eq(id))
-        .count(write.txn())
-        .await?;
     let in_use = |users: &str| {
         format!(
             "beneficiary group {:?} is used by {users} and cannot be deleted; deactivate it \
@@ -169,9 +135,13 @@ pub async fn delete_group(write: &mut Write, id: Uuid) -> AppResult<Uuid> {
             group.name
         )
     };
-    if let Some(users) = usage(campaigns, instances) {
-        return Err(AppError::Conflict(in_use(&users)));
-    }
+    refuse_in_use(
+        write,
+        entity::campaign::Column::BeneficiaryGroupId.eq(id),
+        entity::program_instance::Column::BeneficiaryGroupId.eq(id),
+        &in_use,
+    )
+    .await?;
     GroupEntity::delete_by_id(id)
         .exec(write.txn())
         .await
@@ -191,29 +161,11 @@ pub async fn create_template(
     let version = parse_version(&input.version)
         .map_err(|message| AppError::bad_input("input.version", message))?;
     let now = write.now();
-    let template = TemplateFields::of_new(&input)?.apply(program_template::Model {
-        id: Uuid::new_v4(),
-        name: String::new(),
-        description: None,
-        program_type: input.program_type,
-        version: version.to_string(),
-        default_config: Value::Null,
-        default_min_participants: 1,
-        default_max_participants: 1,
-        default_volunteers_needed: 0,
-        outcome_metrics: StringList::default(),
-        suitable_for_groups: StringList::default(),
-        estimated_cost_per_participant: None,
-        estimated_hours_per_volunteer: None,
-        is_active: true,
-        is_public: true,
-        created_by: None,
-        tags: StringList::default(),
-        created_at: now,
-        updated_at: now,
-        deprecated_at: None,
-        superseded_by: None,
-    })?;
+    let template = TemplateFields::of_new(&input)?.apply(blank_template(
+        input.program_type,
+        version.to_string(),
+        now,
+    ))?;
     refuse_taken_template_name(write.txn(), &template.name, &[]).await?;
     let created = template.into_active_model().insert(write.txn()).await?;
     write.touch("ProgramTemplate", created.id);
@@ -335,14 +287,6 @@ pub async fn delete_template(write: &mut Write, id: Uuid) -> AppResult<DeletedTe
     let template = write
         .find::<TemplateEntity>(id, "program template", "id")
         .await?;
-    let campaigns = CampaignEntity::find()
-        .filter(entity::campaign::Column::ProgramTemplateId.eq(id))
-        .count(write.txn())
-        .await?;
-    let instances = InstanceEntity::find()
-        .filter(entity::program_instance::Column::ProgramTemplateId.eq(id))
-        .count(write.txn())
-        .await?;
     let in_use = |users: &str| {
         format!(
             "program template {:?} version {} is used by {users} and cannot be deleted; \
@@ -350,9 +294,13 @@ pub async fn delete_template(write: &mut Write, id: Uuid) -> AppResult<DeletedTe
             template.name, template.version
         )
     };
-    if let Some(users) = usage(campaigns, instances) {
-        return Err(AppError::Conflict(in_use(&users)));
-    }
+    refuse_in_use(
+        write,
+        entity::campaign::Column::ProgramTemplateId.eq(id),
+        entity::program_instance::Column::ProgramTemplateId.eq(id),
+        &in_use,
+    )
+    .await?;
     let predecessors = TemplateEntity::find()
         .filter(program_template::Column::SupersededBy.eq(id))
         .all(write.txn())
@@ -445,6 +393,28 @@ pub async fn update_company(
     let updated = change.update(write.txn()).await?;
     write.touch("Company", updated.id);
     Ok(updated)
+}
+
+/// `CONFLICT` when campaigns or program instances (those matching `campaigns` and `instances`)
+/// use a row; `in_use` words the refusal, given who uses it.
+async fn refuse_in_use(
+    write: &Write,
+    campaigns: SimpleExpr,
+    instances: SimpleExpr,
+    in_use: &(dyn Fn(&str) -> String + Sync),
+) -> AppResult<()> {
+    let campaigns = CampaignEntity::find()
+        .filter(campaigns)
+        .count(write.txn())
+        .await?;
+    let instances = InstanceEntity::find()
+        .filter(instances)
+        .count(write.txn())
+        .await?;
+    match usage(campaigns, instances) {
+        Some(users) => Err(AppError::Conflict(in_use(&users))),
+        None => Ok(()),
+    }
 }
 
 /// Rows whose `column` equals `name`, ignoring case.

@@ -5,9 +5,9 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::domain::programs::participation::{self, AttendanceMark, NewApplication, NewEnrollment};
 use crate::domain::programs::service::{
-    self, AttendanceMark, NewApplication, NewEnrollment, NewProgram, NewProgramActivity,
-    PlacedActivity, ProgramChanges,
+    self, NewProgram, NewProgramActivity, PlacedActivity, ProgramChanges,
 };
 use crate::error::AppResult;
 use crate::graphql::enums::{AttendanceStatus, EnrollmentStatus, ProgramKind};
@@ -277,7 +277,7 @@ impl ProgramMutations {
             twitter_username: input.twitter_username,
         };
         let mut write = open(context).await?;
-        let submitted = service::submit_application(&mut write, input).await?;
+        let submitted = participation::submit_application(&mut write, input).await?;
         write.commit().await?;
         Ok(Application(submitted))
     }
@@ -295,7 +295,7 @@ impl ProgramMutations {
             application_id: optional_id(input.application_id.as_ref(), "input.applicationId")?,
         };
         let mut write = open(context).await?;
-        let enrollment = service::enroll(&mut write, input).await?;
+        let enrollment = participation::enroll(&mut write, input).await?;
         write.commit().await?;
         Ok(ProgramEnrollment(enrollment))
     }
@@ -314,7 +314,7 @@ impl ProgramMutations {
     ) -> AppResult<ProgramEnrollment> {
         let id = parse_id(&id, "id")?;
         let mut write = open(context).await?;
-        let moved = service::transition_enrollment(&mut write, id, to.into(), reason).await?;
+        let moved = participation::transition_enrollment(&mut write, id, to.into(), reason).await?;
         write.commit().await?;
         Ok(ProgramEnrollment(moved))
     }
@@ -335,7 +335,7 @@ impl ProgramMutations {
             notes: input.notes,
         };
         let mut write = open(context).await?;
-        let marked = service::mark_attendance(&mut write, input).await?;
+        let marked = participation::mark_attendance(&mut write, input).await?;
         write.commit().await?;
         Ok(MarkAttendancePayload {
             attendance_record: AttendanceRecord(marked.record),

@@ -3,7 +3,9 @@
 //! numbers; countries are ISO 3166-1 alpha-2 codes, languages ISO 639-1 codes; an age range
 //! lies within 0–120; group sizes are not negative and the minimum is not above the maximum.
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
+use uuid::Uuid;
 
 use entity::beneficiary_group;
 use entity::enums::{
@@ -74,30 +76,44 @@ pub struct BeneficiaryGroupChanges {
     pub is_public: Option<bool>,
 }
 
-/// A beneficiary group's fields, checked, each `Some` when the input sets it.
-#[derive(Default)]
-pub struct GroupFields {
-    name: Option<String>,
-    description: Patch<String>,
-    group_type: Option<BeneficiaryGroupType>,
-    country_code: Option<String>,
-    region: Patch<String>,
-    city: Patch<String>,
-    age_range: Patch<AgeRange>,
-    gender_focus: Patch<GenderFocus>,
-    primary_languages: Option<Vec<String>>,
-    language_requirement: Patch<LanguageRequirement>,
-    legal_status_categories: Option<Vec<LegalStatusCategory>>,
-    eligible_program_types: Option<EligibleProgramTypes>,
-    eligibility_rules: Patch<Value>,
-    min_group_size: Patch<i32>,
-    max_group_size: Patch<i32>,
-    tags: Option<Vec<String>>,
-    partner_organizations: Option<Vec<String>>,
-    internal_notes: Patch<String>,
-    is_active: Option<bool>,
-    is_public: Option<bool>,
+/// The row a new group's checked fields are applied to: what its columns hold until the input
+/// sets them.
+pub fn blank_group(
+    group_type: BeneficiaryGroupType,
+    now: DateTime<Utc>,
+) -> beneficiary_group::Model {
+    beneficiary_group::Model {
+        id: Uuid::new_v4(),
+        name: String::new(),
+        description: None,
+        group_type,
+        country_code: String::new(),
+        region: None,
+        city: None,
+        age_range: None,
+        gender_focus: None,
+        primary_languages: StringList::default(),
+        language_requirement: None,
+        legal_status_categories: None,
+        eligible_program_types: EligibleProgramTypes::default(),
+        eligibility_rules: None,
+        min_group_size: None,
+        max_group_size: None,
+        tags: StringList::default(),
+        partner_organizations: None,
+        internal_notes: None,
+        is_active: true,
+        is_public: true,
+        created_by: None,
+        updated_by: None,
+        created_at: now,
+        updated_at: now,
+    }
 }
+
+/// A change to a beneficiary group that the rules have checked (text trimmed, codes
+/// normalized, lists without repeats): only these reach a row.
+pub struct GroupFields(BeneficiaryGroupChanges);
 
 /// Optional free text of a group, checked by [`group_text`].
 fn optional_group_text(field: &str, text: Option<String>, max: usize) -> AppResult<Option<String>> {
@@ -115,7 +131,7 @@ fn group_text_patch(field: &str, text: Patch<String>, max: usize) -> AppResult<P
 impl GroupFields {
     /// The fields of a new group, every one set.
     pub fn of_new(input: NewBeneficiaryGroup) -> AppResult<GroupFields> {
-        Ok(GroupFields {
+        Ok(GroupFields(BeneficiaryGroupChanges {
             name: Some(group_name("input.name", &input.name)?),
             description: Some(optional_group_text(
                 "input.description",
@@ -181,12 +197,12 @@ impl GroupFields {
             )?),
             is_active: Some(true),
             is_public: Some(input.is_public),
-        })
+        }))
     }
 
     /// The fields a change sets.
     pub fn of_changes(input: BeneficiaryGroupChanges) -> AppResult<GroupFields> {
-        Ok(GroupFields {
+        Ok(GroupFields(BeneficiaryGroupChanges {
             name: input
                 .name
                 .as_deref()
@@ -241,71 +257,75 @@ impl GroupFields {
             )?,
             is_active: input.is_active,
             is_public: input.is_public,
-        })
+        }))
     }
 
     /// `group` with the changes applied, checked as a whole: a minimum group size above the
     /// maximum is refused on whichever of the two the input set.
     pub fn apply(self, mut group: beneficiary_group::Model) -> AppResult<beneficiary_group::Model> {
-        let sizes_changed = (self.min_group_size.is_some(), self.max_group_size.is_some());
-        if let Some(value) = self.name {
+        let changes = self.0;
+        let sizes_changed = (
+            changes.min_group_size.is_some(),
+            changes.max_group_size.is_some(),
+        );
+        if let Some(value) = changes.name {
             group.name = value;
         }
-        if let Some(value) = self.description {
+        if let Some(value) = changes.description {
             group.description = value;
         }
-        if let Some(value) = self.group_type {
+        if let Some(value) = changes.group_type {
             group.group_type = value;
         }
-        if let Some(value) = self.country_code {
+        if let Some(value) = changes.country_code {
             group.country_code = value;
         }
-        if let Some(value) = self.region {
+        if let Some(value) = changes.region {
             group.region = value;
         }
-        if let Some(value) = self.city {
+        if let Some(value) = changes.city {
             group.city = value;
         }
-        if let Some(value) = self.age_range {
+        if let Some(value) = changes.age_range {
             group.age_range = value;
         }
-        if let Some(value) = self.gender_focus {
+        if let Some(value) = changes.gender_focus {
             group.gender_focus = value;
         }
-        if let Some(value) = self.primary_languages {
+        if let Some(value) = changes.primary_languages {
             group.primary_languages = StringList(value);
         }
-        if let Some(value) = self.language_requirement {
+        if let Some(value) = changes.language_requirement {
             group.language_requirement = value;
         }
-        if let Some(value) = self.legal_status_categories {
+        if let Some(value) = changes.legal_status_categories {
             group.legal_status_categories = Some(LegalStatusCategories(value));
         }
-        if let Some(value) = self.eligible_program_types {
-            group.eligible_program_types = value;
+        if let Some(value) = changes.eligible_program_types {
+            group.eligible_program_types = EligibleProgramTypes(value);
         }
-        if let Some(value) = self.eligibility_rules {
+        if let Some(value) = changes.eligibility_rules {
             group.eligibility_rules = value;
         }
-        if let Some(value) = self.min_group_size {
+        if let Some(value) = changes.min_group_size {
             group.min_group_size = value;
         }
-        if let Some(value) = self.max_group_size {
+        if let Some(value) = changes.max_group_size {
             group.max_group_size = value;
         }
-        if let Some(value) = self.tags {
+        if let Some(value) = changes.tags {
             group.tags = StringList(value);
         }
-        if let Some(value) = self.partner_organizations {
+        if let Some(value) = changes.partner_organizations {
             group.partner_organizations = Some(StringList(value));
         }
-        if let Some(value) = self.internal_notes {
+        if let Some(value) = changes.internal_notes {
             group.internal_notes = value;
         }
-        if let Some(value) = self.is_active {
+        if let Some(value) = changes.is_active {
             group.is_active = value;
         }
-        if let Some(value) = self.is_public {
+        if let Some(value) = changes.is_public {
             group.is_public = value;
         }
         if let (Some(min), Some(max)) = (group.min_group_size, group.max_group_size)
@@ -367,14 +387,17 @@ fn age_range(field: &str, range: AgeRange) -> AppResult<AgeRange> {
     Ok(range)
 }
 
-fn program_types(field: &str, types: &[EligibleProgramType]) -> AppResult<EligibleProgramTypes> {
+fn program_types(
+    field: &str,
+    types: &[EligibleProgramType],
+) -> AppResult<Vec<EligibleProgramType>> {
     if types.is_empty() {
         return Err(AppError::bad_input(
             field,
             "must name at least one program type that can serve the group",
         ));
     }
-    Ok(distinct(types).into_iter().collect())
+    Ok(distinct(types))
 }
 
 fn eligibility_rules(field: &str, rules: Value) -> AppResult<Value> {
@@ -398,33 +421,10 @@ mod tests {
     use crate::domain::validate::refused_field;
 
     fn group() -> beneficiary_group::Model {
-        let now = chrono::Utc::now();
         beneficiary_group::Model {
-            id: uuid::Uuid::nil(),
-            name: "Newcomers in Leipzig".to_owned(),
-            description: None,
-            group_type: BeneficiaryGroupType::Newcomers,
-            country_code: "DE".to_owned(),
-            region: None,
-            city: None,
-            age_range: None,
-            gender_focus: None,
-            primary_languages: StringList::default(),
-            language_requirement: None,
-            legal_status_categories: None,
-            eligible_program_types: EligibleProgramTypes::default(),
-            eligibility_rules: None,
             min_group_size: Some(5),
             max_group_size: Some(10),
-            tags: StringList::default(),
-            partner_organizations: None,
-            internal_notes: None,
-            is_active: true,
-            is_public: true,
-            created_by: None,
-            updated_by: None,
-            created_at: now,
-            updated_at: now,
+            ..blank_group(BeneficiaryGroupType::Newcomers, Utc::now())
         }
     }
 

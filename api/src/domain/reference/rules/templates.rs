@@ -2,8 +2,10 @@
 //! most, participant counts that fit together (at least one participant, the minimum not above
 //! the maximum, volunteers not negative), and a configuration of the program type's shape.
 
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
+use uuid::Uuid;
 
 use entity::enums::ProgramType;
 use entity::json::StringList;
@@ -67,6 +69,38 @@ pub struct NewProgramTemplateVersion {
 
 fn template_list(field: &str, items: &[String]) -> AppResult<StringList> {
     text_list(field, items, LIST_ITEM_MAX).map(StringList)
+}
+
+/// The row a new template's checked settings are applied to: what its columns hold until the
+/// input sets them.
+pub fn blank_template(
+    program_type: ProgramType,
+    version: String,
+    now: DateTime<Utc>,
+) -> program_template::Model {
+    program_template::Model {
+        id: Uuid::new_v4(),
+        name: String::new(),
+        description: None,
+        program_type,
+        version,
+        default_config: Value::Null,
+        default_min_participants: 1,
+        default_max_participants: 1,
+        default_volunteers_needed: 0,
+        outcome_metrics: StringList::default(),
+        suitable_for_groups: StringList::default(),
+        estimated_cost_per_participant: None,
+        estimated_hours_per_volunteer: None,
+        is_active: true,
+        is_public: true,
+        created_by: None,
+        tags: StringList::default(),
+        created_at: now,
+        updated_at: now,
+        deprecated_at: None,
+        superseded_by: None,
+    }
 }
 
 /// A program template's settings, checked, each `Some` when the input sets it. The configuration is
@@ -262,29 +296,12 @@ mod tests {
     use serde_json::json;
 
     fn template() -> program_template::Model {
-        let now = chrono::Utc::now();
         program_template::Model {
-            id: uuid::Uuid::nil(),
-            name: "Mentoring".to_owned(),
-            description: None,
-            program_type: ProgramType::Mentorship,
-            version: "1.0.0".to_owned(),
             default_config: json!({}),
             default_min_participants: 2,
             default_max_participants: 10,
             default_volunteers_needed: 1,
-            outcome_metrics: StringList::default(),
-            suitable_for_groups: StringList::default(),
-            estimated_cost_per_participant: None,
-            estimated_hours_per_volunteer: None,
-            is_active: true,
-            is_public: true,
-            created_by: None,
-            tags: StringList::default(),
-            created_at: now,
-            updated_at: now,
-            deprecated_at: None,
-            superseded_by: None,
+            ..blank_template(ProgramType::Mentorship, "1.0.0".to_owned(), Utc::now())
         }
     }
 
