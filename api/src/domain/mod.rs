@@ -11,6 +11,7 @@
 
 pub mod campaigns;
 pub mod capacity;
+pub mod community;
 pub mod instances;
 pub mod policy;
 pub mod validate;
