@@ -12,6 +12,7 @@
 pub mod campaigns;
 pub mod capacity;
 pub mod community;
+pub mod ingestion;
 pub mod instances;
 pub mod policy;
 pub mod validate;

@@ -1,15 +1,19 @@
-//! The steps on member rows that several community services share: finding a live member,
-//! keeping Telegram ids unique, allocating member numbers, inserting a member.
+//! The steps several community services share on member rows (finding a live member, keeping
+//! Telegram ids unique, allocating member numbers, inserting a member) and on the rows that
+//! record what a member did (participation events, daily highlights).
 
+use chrono::{NaiveDate, NaiveDateTime};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    DbBackend, DbErr, QueryFilter, Statement,
+    DbBackend, DbErr, IntoActiveModel, QueryFilter, Statement,
 };
 use uuid::Uuid;
 
-use entity::community_member;
+use serde_json::Value;
+
 use entity::enums::MemberStatus as MemberState;
-use entity::prelude::CommunityMember as MemberEntity;
+use entity::prelude::{CommunityMember as MemberEntity, MemberDailyHighlight as HighlightEntity};
+use entity::{community_member, member_daily_highlight, member_participation};
 
 use crate::domain::community::rules::{NewMember, next_member_id, reputation_tier, stored_time};
 use crate::domain::write::Write;
@@ -124,6 +128,7 @@ pub async fn insert_member(
     status: MemberState,
     invited_by: Option<String>,
 ) -> AppResult<community_member::Model> {
+    let member = member.into_details();
     require_free_telegram_id(write, &member.telegram_id, None, "input.telegramId").await?;
     let member_id = allocate_member_id(write.txn()).await?;
     let at = stored_time(write.now());
@@ -158,4 +163,74 @@ pub async fn insert_member(
     .map_err(|error| member_write_error(error, "input.telegramId", &telegram_id))?;
     write.touch("CommunityMember", inserted.id);
     Ok(inserted)
+}
+
+/// Adds to the member's totals for `day`, creating the day's row if it has none. The member's
+/// row is locked, so two events for one member and day cannot both create it.
+pub async fn add_to_highlight(
+    write: &mut Write,
+    member_id: &str,
+    day: NaiveDate,
+    add: impl FnOnce(&mut member_daily_highlight::Model),
+) -> AppResult<member_daily_highlight::Model> {
+    use member_daily_highlight::Column;
+    let existing = write
+        .select::<HighlightEntity>()
+        .filter(Column::MemberId.eq(member_id))
+        .filter(Column::HighlightDate.eq(day))
+        .one(write.txn())
+        .await?;
+    let stored = match existing {
+        Some(mut row) => {
+            add(&mut row);
+            row.into_active_model()
+                .reset_all()
+                .update(write.txn())
+                .await?
+        }
+        None => {
+            let mut row = member_daily_highlight::Model {
+                id: Uuid::new_v4(),
+                member_id: member_id.to_owned(),
+                highlight_date: day,
+                message_count: Some(0),
+                reaction_count: Some(0),
+                voice_minutes: Some(0),
+                reputation_earned: Some(0),
+                created_at: stored_time(write.now()),
+            };
+            add(&mut row);
+            row.into_active_model()
+                .reset_all()
+                .insert(write.txn())
+                .await?
+        }
+    };
+    write.touch("MemberDailyHighlight", stored.id);
+    Ok(stored)
+}
+
+/// Records an event row.
+pub async fn insert_event(
+    write: &mut Write,
+    member_id: &str,
+    event_type: &str,
+    platform: String,
+    room_id: String,
+    metadata: Option<Value>,
+    occurred_at: NaiveDateTime,
+) -> AppResult<member_participation::Model> {
+    let event = member_participation::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        member_id: Set(member_id.to_owned()),
+        event_type: Set(event_type.to_owned()),
+        platform: Set(platform),
+        room_id: Set(room_id),
+        event_metadata: Set(metadata),
+        occurred_at: Set(occurred_at),
+    }
+    .insert(write.txn())
+    .await?;
+    write.touch("MemberParticipation", event.id);
+    Ok(event)
 }

@@ -205,8 +205,10 @@ pub fn check_tx_hash(field: &str, value: &str) -> AppResult<String> {
     Ok(value)
 }
 
-/// Who a member is, as a caller describes them.
-#[derive(Clone, Debug)]
+/// Who a member is, as a caller describes them: Telegram id (digits) and username, display
+/// name, main role in the community, organization, country, and further profile data (a JSON
+/// object). [`check_details`] says what each must hold.
+#[derive(Clone, Debug, PartialEq)]
 pub struct MemberDetails {
     pub telegram_id: String,
     pub telegram_username: Option<String>,
@@ -219,20 +221,22 @@ pub struct MemberDetails {
 
 /// Member details that passed [`check_details`], trimmed and normalized.
 #[derive(Clone, Debug, PartialEq)]
-pub struct NewMember {
-    pub telegram_id: String,
-    pub telegram_username: Option<String>,
-    pub name: String,
-    pub primary_role: String,
-    pub organization: Option<String>,
-    pub country: Option<String>,
-    pub profile_data: Option<Value>,
+pub struct NewMember(MemberDetails);
+
+impl NewMember {
+    pub fn details(&self) -> &MemberDetails {
+        &self.0
+    }
+
+    pub fn into_details(self) -> MemberDetails {
+        self.0
+    }
 }
 
 /// Checks every field of `details`; `prefix` is the argument they arrived in (`input`).
 pub fn check_details(details: MemberDetails, prefix: &str) -> AppResult<NewMember> {
     let field = |name: &str| format!("{prefix}.{name}");
-    Ok(NewMember {
+    Ok(NewMember(MemberDetails {
         telegram_id: check_telegram_id(&details.telegram_id)
             .map_err(|message| AppError::bad_input(field("telegramId"), message))?,
         telegram_username: details
@@ -250,7 +254,7 @@ pub fn check_details(details: MemberDetails, prefix: &str) -> AppResult<NewMembe
             .profile_data
             .map(|data| document(&field("profileData"), data))
             .transpose()?,
-    })
+    }))
 }
 
 /// Kinds of engagement events that count towards a member's daily highlights.
@@ -488,6 +492,7 @@ mod tests {
             "input",
         )
         .unwrap();
+        let member = member.details();
         assert_eq!(
             (member.telegram_id.as_str(), member.name.as_str()),
             ("700000001", "María")

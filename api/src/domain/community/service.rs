@@ -2,7 +2,7 @@
 //! GitHub verification, soft delete), participation events that keep each member's daily
 //! highlights and last activity current, and reputation adjustments that move a member's tier.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -12,17 +12,15 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use entity::enums::{InvitationStatus as InvitationState, MemberStatus as MemberState};
-use entity::prelude::{
-    CommunityInvitation as InvitationEntity, CommunityMember as MemberEntity,
-    MemberDailyHighlight as HighlightEntity,
-};
+use entity::prelude::{CommunityInvitation as InvitationEntity, CommunityMember as MemberEntity};
 use entity::{
     community_invitation, community_member, member_daily_highlight, member_participation,
     member_relationship,
 };
 
 use crate::domain::community::members::{
-    find_member, insert_member, member_write_error, require_free_telegram_id,
+    add_to_highlight, find_member, insert_event, insert_member, member_write_error,
+    require_free_telegram_id,
 };
 use crate::domain::community::rules::{
     MemberDetails, ParticipationKind, REPUTATION_EVENT, adjusted_score, check_details,
@@ -249,6 +247,7 @@ pub async fn accept_invitation(
     }
     if let Some(intended) = &invitation.invited_telegram_username
         && !member
+            .details()
             .telegram_username
             .as_deref()
             .is_some_and(|username| same_telegram_username(username, intended))
@@ -587,74 +586,4 @@ pub async fn adjust_reputation(
         previous_score,
         previous_tier,
     })
-}
-
-/// Adds to the member's totals for `day`, creating the day's row if it has none. The member's
-/// row is locked, so two events for one member and day cannot both create it.
-async fn add_to_highlight(
-    write: &mut Write,
-    member_id: &str,
-    day: NaiveDate,
-    add: impl FnOnce(&mut member_daily_highlight::Model),
-) -> AppResult<member_daily_highlight::Model> {
-    use member_daily_highlight::Column;
-    let existing = write
-        .select::<HighlightEntity>()
-        .filter(Column::MemberId.eq(member_id))
-        .filter(Column::HighlightDate.eq(day))
-        .one(write.txn())
-        .await?;
-    let stored = match existing {
-        Some(mut row) => {
-            add(&mut row);
-            row.into_active_model()
-                .reset_all()
-                .update(write.txn())
-                .await?
-        }
-        None => {
-            let mut row = member_daily_highlight::Model {
-                id: Uuid::new_v4(),
-                member_id: member_id.to_owned(),
-                highlight_date: day,
-                message_count: Some(0),
-                reaction_count: Some(0),
-                voice_minutes: Some(0),
-                reputation_earned: Some(0),
-                created_at: stored_time(write.now()),
-            };
-            add(&mut row);
-            row.into_active_model()
-                .reset_all()
-                .insert(write.txn())
-                .await?
-        }
-    };
-    write.touch("MemberDailyHighlight", stored.id);
-    Ok(stored)
-}
-
-/// Records an event row.
-async fn insert_event(
-    write: &mut Write,
-    member_id: &str,
-    event_type: &str,
-    platform: String,
-    room_id: String,
-    metadata: Option<Value>,
-    occurred_at: NaiveDateTime,
-) -> AppResult<member_participation::Model> {
-    let event = member_participation::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        member_id: Set(member_id.to_owned()),
-        event_type: Set(event_type.to_owned()),
-        platform: Set(platform),
-        room_id: Set(room_id),
-        event_metadata: Set(metadata),
-        occurred_at: Set(occurred_at),
-    }
-    .insert(write.txn())
-    .await?;
-    write.touch("MemberParticipation", event.id);
-    Ok(event)
 }
