@@ -11,6 +11,7 @@ pub mod graphql;
 pub mod http;
 pub mod limits;
 pub mod persisted;
+pub mod query_depth;
 pub mod ws;
 
 use std::io;

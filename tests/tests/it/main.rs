@@ -9,6 +9,7 @@ mod community_mutations;
 mod constraints;
 mod demo;
 mod http;
+mod introspection;
 mod ingestion_mutations;
 mod isolation;
 mod isolation_mutations;
