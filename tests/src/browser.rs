@@ -117,22 +117,16 @@ impl Browser {
 
     /// Every URL the page requested since the last call (Chrome's performance log).
     pub async fn requested_urls(&self) -> Vec<String> {
-        let entries = self
-            .client
-            .issue_cmd(ChromeLog("performance"))
+        self.log_messages("performance")
             .await
-            .expect("read Chrome's performance log");
-        entries
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|entry| serde_json::from_str::<Value>(entry["message"].as_str()?).ok())
-            .filter(|message| {
-                message["message"]["method"] == "Network.requestWillBeSent"
-                    || message["message"]["method"] == "Network.webSocketCreated"
+            .iter()
+            .filter_map(|message| serde_json::from_str::<Value>(message).ok())
+            .filter(|event| {
+                event["message"]["method"] == "Network.requestWillBeSent"
+                    || event["message"]["method"] == "Network.webSocketCreated"
             })
-            .filter_map(|message| {
-                let params = &message["message"]["params"];
+            .filter_map(|event| {
+                let params = &event["message"]["params"];
                 params["request"]["url"]
                     .as_str()
                     .or(params["url"].as_str())
@@ -143,11 +137,16 @@ impl Browser {
 
     /// The page's console messages since the last call (CSP violations land here).
     pub async fn console(&self) -> Vec<String> {
+        self.log_messages("browser").await
+    }
+
+    /// The messages of one of Chrome's logs since it was last read.
+    async fn log_messages(&self, log: &'static str) -> Vec<String> {
         let entries = self
             .client
-            .issue_cmd(ChromeLog("browser"))
+            .issue_cmd(ChromeLog(log))
             .await
-            .expect("read Chrome's console log");
+            .unwrap_or_else(|error| panic!("read Chrome's {log} log: {error}"));
         entries
             .as_array()
             .into_iter()
