@@ -1,5 +1,5 @@
 //! HTTP routes: `POST`/`GET /graphql`, GraphQL over WebSocket at `/graphql/ws` (see
-//! [`crate::ws`]), GraphiQL at `/`, `/healthz` (the process is up) and
+//! [`crate::ws`]), GraphiQL at `/` (see [`crate::graphiql`]), `/healthz` (the process is up) and
 //! `/readyz` (the database answers and is fully migrated), with a request id and structured
 //! log line per request.
 
@@ -11,7 +11,6 @@ use actix_web::http::header;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Condition;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Response};
 use async_graphql_actix_web::GraphQLRequest;
 
@@ -38,7 +37,7 @@ pub fn routes(config: &mut web::ServiceConfig, graphiql: bool) {
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz));
     if graphiql {
-        config.route("/", web::get().to(self::graphiql));
+        crate::graphiql::routes(config);
     }
 }
 
@@ -189,26 +188,6 @@ fn unauthenticated(error: &AppError) -> HttpResponse {
     HttpResponse::Unauthorized()
         .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
         .json(error_body(error.code(), &error.message(), None))
-}
-
-async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
-    let authorization = state
-        .auth
-        .development_token
-        .as_ref()
-        .map(|token| format!("Bearer {token}"));
-    let mut page = GraphiQLSource::build()
-        .endpoint("/graphql")
-        .subscription_endpoint("/graphql/ws")
-        .title("Platform Gateway");
-    if let Some(authorization) = authorization.as_deref() {
-        page = page
-            .header("Authorization", authorization)
-            .ws_connection_param("Authorization", authorization);
-    }
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page.finish())
 }
 
 async fn healthz() -> HttpResponse {

@@ -7,10 +7,12 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod limits;
 pub mod persisted;
+pub mod query_depth;
 pub mod ws;
 
 use std::io;

@@ -1,5 +1,6 @@
-//! Limits that keep one client from hurting the rest: query depth, complexity (list sizes
-//! multiply), aliases and root fields per document, request body size, operations per batch,
+//! Limits that keep one client from hurting the rest: query depth (data and introspection
+//! apart, see [`crate::query_depth`]), complexity (list sizes multiply), aliases and root fields
+//! per document, request body size, operations per batch,
 //! a per-statement time budget in PostgreSQL, and per-caller rate limiting.
 //!
 //! Defaults let the dashboard queries of seed 002 through (the 100-campaign dashboard has depth
@@ -17,12 +18,21 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::error::server_error;
 
+/// Introspection list fields (`types`, `fields`, `args`, …) nested in one another on one path:
+/// graphql-js's standard query nests three; each more multiplies the response by the schema's
+/// size, and these lists take no page size.
+pub const MAX_INTROSPECTION_LISTS: usize = 3;
+
 /// The limits a gateway enforces.
 #[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
 pub struct Limits {
-    /// Deepest field nesting a query may have.
+    /// Deepest field nesting a query may have (introspection is measured on its own).
     #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 12)]
     pub max_depth: usize,
+    /// Deepest nesting below `__schema` or `__type` (graphql-js's standard introspection query
+    /// needs 15).
+    #[arg(long, env = "MAX_INTROSPECTION_DEPTH", default_value_t = 20)]
+    pub max_introspection_depth: usize,
     /// Highest complexity a query may have (each field 1; a list multiplies its children by its `first`).
     #[arg(long, env = "MAX_QUERY_COMPLEXITY", default_value_t = 100_000)]
     pub max_complexity: usize,
@@ -53,6 +63,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_depth: 12,
+            max_introspection_depth: 20,
             max_complexity: 100_000,
             max_aliases: 30,
             max_root_fields: 20,
@@ -128,8 +139,8 @@ fn count_root_fields(selection_set: &SelectionSet, document: &ExecutableDocument
 }
 
 impl Limits {
-    /// Refuses a document with too many aliases or root fields. A document that does not parse
-    /// passes here: the schema reports its syntax error.
+    /// Refuses a document nested too deep, or with too many aliases or root fields. A document
+    /// that does not parse passes here: the schema reports its syntax error.
     pub fn check_document(&self, query: &str) -> Result<(), ServerError> {
         match async_graphql::parser::parse_query(query) {
             Ok(document) => self.check_parsed(&document),
@@ -146,10 +157,7 @@ impl Limits {
         }
     }
 
-    fn check_parsed(
-        &self,
-        document: &async_graphql::parser::types::ExecutableDocument,
-    ) -> Result<(), ServerError> {
+    fn check_parsed(&self, document: &ExecutableDocument) -> Result<(), ServerError> {
         let aliases: usize = document
             .operations
             .iter()
@@ -175,6 +183,29 @@ impl Limits {
                     self.max_root_fields
                 )));
             }
+        }
+        self.check_depth(document)
+    }
+
+    fn check_depth(&self, document: &ExecutableDocument) -> Result<(), ServerError> {
+        let depth = crate::query_depth::measure(document);
+        if depth.data > self.max_depth {
+            return Err(limit_error(format!(
+                "the query is nested too deep: depth {}; at most {} is allowed",
+                depth.data, self.max_depth
+            )));
+        }
+        if depth.introspection > self.max_introspection_depth {
+            return Err(limit_error(format!(
+                "the introspection query is nested too deep: depth {}; at most {} is allowed",
+                depth.introspection, self.max_introspection_depth
+            )));
+        }
+        if depth.introspection_lists > MAX_INTROSPECTION_LISTS {
+            return Err(limit_error(format!(
+                "the introspection query nests {} lists in one another; at most {MAX_INTROSPECTION_LISTS} are allowed",
+                depth.introspection_lists
+            )));
         }
         Ok(())
     }

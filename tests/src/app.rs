@@ -77,6 +77,31 @@ impl TestApp {
         Self::serve(db).await
     }
 
+    /// A gateway over demo data of `size` that, like `serve` in development mode, hands
+    /// GraphiQL `development_token` to send.
+    pub async fn spawn_with_demo_and_development_token(
+        size: &DemoSize,
+        development_token: String,
+    ) -> TestApp {
+        let db = TestDatabase::new().await;
+        Migrator::up(&db.connection, None).await.expect("migrate");
+        generate(&db.connection, size, demo_anchor())
+            .await
+            .expect("demo data");
+        let connection = db.connection.clone();
+        let limits = api::limits::Limits::default();
+        let http = api::config::HttpOptions::default();
+        Self::serve_over(
+            db,
+            connection,
+            limits,
+            http,
+            test_verifier(),
+            Some(development_token),
+        )
+        .await
+    }
+
     /// A gateway over an empty database with these limits and HTTP options.
     pub async fn spawn_configured(
         limits: api::limits::Limits,
@@ -116,6 +141,7 @@ impl TestApp {
             limits,
             api::config::HttpOptions::default(),
             test_verifier(),
+            None,
         )
         .await
     }
@@ -132,6 +158,7 @@ impl TestApp {
             api::limits::Limits::default(),
             api::config::HttpOptions::default(),
             verifier,
+            None,
         )
         .await
     }
@@ -142,7 +169,7 @@ impl TestApp {
         http: api::config::HttpOptions,
     ) -> TestApp {
         let connection = db.connection.clone();
-        Self::serve_over(db, connection, limits, http, test_verifier()).await
+        Self::serve_over(db, connection, limits, http, test_verifier(), None).await
     }
 
     /// Serves `connection` (a connection to `db`), recording the statements it runs.
@@ -152,6 +179,7 @@ impl TestApp {
         limits: api::limits::Limits,
         http: api::config::HttpOptions,
         verifier: api::auth::TokenVerifier,
+        development_token: Option<String>,
     ) -> TestApp {
         // `TEST_LOG=1` shows the server's logs, including the causes of internal errors.
         if std::env::var_os("TEST_LOG").is_some() {
@@ -172,6 +200,7 @@ impl TestApp {
             limits.clone(),
             http.clone(),
             verifier.clone(),
+            development_token,
         )
         .await;
         TestApp {
@@ -197,6 +226,7 @@ impl TestApp {
             self.limits.clone(),
             self.http.clone(),
             self.verifier.clone(),
+            None,
         )
         .await;
         Replica { address, alerts }
@@ -333,12 +363,13 @@ async fn start_gateway(
     limits: api::limits::Limits,
     http: api::config::HttpOptions,
     verifier: api::auth::TokenVerifier,
+    development_token: Option<String>,
 ) -> (String, api::domain::capacity::bus::AlertBus) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
     let auth = api::auth::Auth {
         verifier,
-        development_token: None,
+        development_token,
     };
     let allowed = http.allowed_operations_file.as_deref().map(|path| {
         api::persisted::PersistedQueries::read_allow_list(path).expect("an allow-list file")

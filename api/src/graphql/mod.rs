@@ -62,7 +62,7 @@ pub fn build_schema(limits: &Limits, introspection: bool, alerts: AlertBus) -> G
         SubscriptionRoot,
     )
     .data(alerts)
-    .limit_depth(limits.max_depth)
+    // Depth is checked before execution by `Limits`, which measures introspection apart.
     .limit_complexity(limits.max_complexity);
     if introspection {
         builder.finish()
