@@ -22,6 +22,7 @@ use entity::{Numeric, campaign, program_instance};
 use crate::domain::campaigns::rules::recompute_derived;
 use crate::domain::capacity::alerts::{self, AlertSource};
 use crate::domain::policy::Domain;
+use crate::domain::validate::refused_move;
 use crate::domain::write::Write;
 use crate::error::{AppError, AppResult, conflict_on_unique};
 
@@ -254,7 +255,18 @@ pub async fn record_progress(
         None => None,
     };
     let mut changed = instance.clone();
-    if let Some(status) = input.status {
+    if let Some(status) = input.status
+        && status != instance.status
+    {
+        let allowed = next_statuses(instance.status);
+        if !allowed.contains(&status) {
+            return Err(refused_move(
+                "program instance",
+                instance.status,
+                status,
+                allowed,
+            ));
+        }
         changed.status = status;
     }
     macro_rules! assign {
@@ -419,10 +431,38 @@ fn non_negative_decimal(field: &str, value: Option<Decimal>) -> AppResult<()> {
     }
 }
 
+/// The statuses an instance in `from` may move to: planned → active ⇄ paused → completed,
+/// and cancelled from any state that is not final. Completed and cancelled are final.
+pub fn next_statuses(from: Status) -> &'static [Status] {
+    match from {
+        Status::Planned => &[Status::Active, Status::Cancelled],
+        Status::Active => &[Status::Paused, Status::Completed, Status::Cancelled],
+        Status::Paused => &[Status::Active, Status::Completed, Status::Cancelled],
+        Status::Completed | Status::Cancelled => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_instance_runs_planned_active_paused_completed_and_cancels_until_final() {
+        use Status::*;
+        let moves = |from| next_statuses(from).to_vec();
+        assert_eq!(moves(Planned), [Active, Cancelled]);
+        assert!(moves(Active).contains(&Paused) && moves(Paused).contains(&Active));
+        assert!(moves(Active).contains(&Completed));
+        assert!(
+            !moves(Planned).contains(&Completed),
+            "an instance that never ran"
+        );
+        for from in [Planned, Active, Paused] {
+            assert!(moves(from).contains(&Cancelled), "{from:?}");
+        }
+        assert!(moves(Completed).is_empty() && moves(Cancelled).is_empty());
+    }
 
     #[test]
     fn deep_merge_layers_objects_and_replaces_everything_else() {

@@ -44,6 +44,22 @@ pub fn next_statuses(from: Status) -> &'static [Status] {
     }
 }
 
+/// The status a new campaign starts in: DRAFT unless it asks for PLANNED. Anything further
+/// is reached through the lifecycle ([`next_statuses`]), never by creating it there.
+pub fn initial_status(requested: Option<Status>) -> AppResult<Status> {
+    match requested {
+        None | Some(Status::Draft) => Ok(Status::Draft),
+        Some(Status::Planned) => Ok(Status::Planned),
+        Some(other) => Err(AppError::bad_input(
+            "input.status",
+            format!(
+                "a campaign starts as DRAFT or PLANNED, not {}; move it on with transitionCampaign",
+                crate::domain::validate::enum_name(other)
+            ),
+        )),
+    }
+}
+
 /// Checks a campaign as it would be stored; `field`s are the input paths clients send.
 pub fn validate_campaign(campaign: &campaign::Model) -> AppResult<()> {
     let name = campaign.name.trim();
@@ -276,6 +292,24 @@ pub fn recompute_derived(campaign: &mut campaign::Model, credits_consumed: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_campaign_starts_as_draft_or_planned_and_nowhere_further() {
+        assert_eq!(initial_status(None).unwrap(), Status::Draft);
+        assert_eq!(
+            initial_status(Some(Status::Planned)).unwrap(),
+            Status::Planned
+        );
+        for later in [
+            Status::Recruiting,
+            Status::Active,
+            Status::Completed,
+            Status::Closed,
+        ] {
+            let error = initial_status(Some(later)).unwrap_err();
+            assert_eq!(error.field(), Some("input.status"), "{later:?}");
+        }
+    }
 
     #[test]
     fn the_lifecycle_reaches_closed_from_draft_and_closed_is_final() {

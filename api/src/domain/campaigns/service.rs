@@ -18,7 +18,8 @@ use entity::prelude::{
 use entity::{Numeric, campaign};
 
 use crate::domain::campaigns::rules::{
-    PricingTerms, apply_pricing, next_statuses, recompute_derived, validate_campaign,
+    PricingTerms, apply_pricing, initial_status, next_statuses, recompute_derived,
+    validate_campaign,
 };
 use crate::domain::capacity::alerts::{self, AlertSource};
 use crate::domain::instances::credits_consumed;
@@ -94,7 +95,7 @@ pub async fn create(write: &mut Write, input: NewCampaign) -> AppResult<campaign
         start_date: input.start_date,
         end_date: input.end_date,
         quarter: input.quarter,
-        status: input.status.unwrap_or(Status::Draft),
+        status: initial_status(input.status)?,
         priority: input.priority,
         target_volunteers: input.target_volunteers,
         current_volunteers: 0,
