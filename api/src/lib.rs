@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod limits;
+pub mod paging;
 pub mod persisted;
 pub mod ws;
 
