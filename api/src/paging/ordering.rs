@@ -142,7 +142,9 @@ impl<E: EntityTrait> SortKey<E> {
             column,
             kind: V::KIND,
             descending,
-            nullable: V::NULLABLE,
+            // Nullable if the row's value is an `Option` or the entity declares the column
+            // nullable: either way NULLs must sort last and cursors may hold them.
+            nullable: V::NULLABLE || column.def().is_null(),
             read: Arc::new(move |row| read(row).cursor_value()),
         }
     }
@@ -366,4 +368,52 @@ fn bind(kind: KeyKind, value: &Json, backend: DbBackend) -> AppResult<Option<Val
         KeyKind::Timestamp => Value::ChronoDateTimeUtc(Some(timestamp()?)),
         KeyKind::NaiveTimestamp => Value::ChronoDateTime(Some(timestamp()?.naive_utc())),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use entity::prelude::{Activity, CommunityInvitation};
+
+    #[test]
+    fn nullability_follows_the_entity_field() {
+        let key = SortKey::<Activity>::asc(entity::activity::Column::StartsAt, |m| m.starts_at);
+        assert!(key.is_nullable());
+        let key = SortKey::<Activity>::asc(entity::activity::Column::Name, |m| m.name.clone());
+        assert!(!key.is_nullable());
+    }
+
+    #[test]
+    fn a_cursor_of_another_ordering_is_refused_on_after() {
+        let by_start = Ordering::by(SortKey::asc(entity::activity::Column::StartsAt, |m| {
+            m.starts_at
+        }));
+        let by_end = Ordering::by(SortKey::asc(entity::activity::Column::EndsAt, |m| {
+            m.ends_at
+        }));
+        let cursor = Cursor {
+            ordering: by_start.signature(),
+            keys: vec![Json::Null],
+            id: Uuid::nil(),
+        };
+        assert!(by_start.after(&cursor, DbBackend::Postgres).is_ok());
+        match by_end.after(&cursor, DbBackend::Postgres) {
+            Err(AppError::BadUserInput { field, .. }) => assert_eq!(field, "after"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_id_is_the_primary_key_whatever_its_name() {
+        let ordering = Ordering::by(SortKey::desc(
+            entity::community_invitation::Column::CreatedAt,
+            |m| m.created_at,
+        ));
+        let columns: Vec<_> = ordering.columns().collect();
+        assert_eq!(
+            columns.last().copied(),
+            Some(entity::community_invitation::Column::InvitationId)
+        );
+        let _: &Ordering<CommunityInvitation> = &ordering;
+    }
 }

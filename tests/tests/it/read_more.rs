@@ -21,45 +21,6 @@ fn size() -> DemoSize {
 
 const NIL: &str = "00000000-0000-0000-0000-000000000000";
 
-/// Walks a nested connection under the object `root(id: …)` page by page; returns the ids in
-/// order and checks `totalCount` on every page.
-async fn walk_nested(
-    app: &TestApp,
-    root: &str,
-    id: &str,
-    field: &str,
-    page_size: i64,
-    total: usize,
-) -> Vec<String> {
-    let query = format!(
-        "query Page($id: ID!, $first: Int!, $after: String) {{ {root}(id: $id) {{ {field}(first: $first, after: $after) {{
-           totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ id }} }} }} }} }}"
-    );
-    let mut ids = Vec::new();
-    let mut after = Value::Null;
-    loop {
-        let data = app
-            .data(
-                &query,
-                json!({ "id": id, "first": page_size, "after": after }),
-            )
-            .await;
-        let connection = &data[root][field];
-        assert_eq!(
-            connection["totalCount"].as_u64().unwrap() as usize,
-            total,
-            "{root}.{field}"
-        );
-        for edge in connection["edges"].as_array().unwrap() {
-            ids.push(edge["node"]["id"].as_str().unwrap().to_owned());
-        }
-        if !connection["pageInfo"]["hasNextPage"].as_bool().unwrap() {
-            return ids;
-        }
-        after = connection["pageInfo"]["endCursor"].clone();
-    }
-}
-
 fn assert_no_gaps_or_repeats(ids: &[String], expected: &[String], what: &str) {
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "repeats in {what}");
@@ -150,19 +111,19 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
         let expected = app
             .db
             .ids(
-                "SELECT id FROM kintell_sessions WHERE batch_id = $1 ORDER BY completed_at, id",
+                "SELECT id FROM kintell_sessions WHERE batch_id = $1 ORDER BY completed_at IS NULL, completed_at, id",
                 vec![uuid(&batch)],
             )
             .await;
-        let ids = walk_nested(
-            &app,
-            "ingestionBatch",
-            &batch,
-            "kintellSessions",
-            4,
-            expected.len(),
-        )
-        .await;
+        let ids = app
+            .walk_nested(
+                "ingestionBatch",
+                &batch,
+                "kintellSessions",
+                4,
+                expected.len(),
+            )
+            .await;
         assert_no_gaps_or_repeats(&ids, &expected, "IngestionBatch.kintellSessions");
     }
     for instance in app
@@ -173,20 +134,20 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
         )
         .await
     {
-        let expected = app.db.ids("SELECT id FROM kintell_sessions WHERE program_instance_id = $1 ORDER BY completed_at, id",
+        let expected = app.db.ids("SELECT id FROM kintell_sessions WHERE program_instance_id = $1 ORDER BY completed_at IS NULL, completed_at, id",
             vec![uuid(&instance)],
         )
         .await;
         assert!(!expected.is_empty());
-        let ids = walk_nested(
-            &app,
-            "programInstance",
-            &instance,
-            "kintellSessions",
-            9,
-            expected.len(),
-        )
-        .await;
+        let ids = app
+            .walk_nested(
+                "programInstance",
+                &instance,
+                "kintellSessions",
+                9,
+                expected.len(),
+            )
+            .await;
         assert_no_gaps_or_repeats(&ids, &expected, "ProgramInstance.kintellSessions");
     }
     for program in app.db.ids("SELECT id FROM programs", vec![]).await {
@@ -197,13 +158,17 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
                 vec![uuid(&program)],
             )
             .await;
-        let ids = walk_nested(&app, "program", &program, "enrollments", 3, expected.len()).await;
+        let ids = app
+            .walk_nested("program", &program, "enrollments", 3, expected.len())
+            .await;
         assert_no_gaps_or_repeats(&ids, &expected, "Program.enrollments");
         let expected = app.db.ids("SELECT id FROM applications WHERE program_id = $1 ORDER BY submitted_at DESC, id DESC",
             vec![uuid(&program)],
         )
         .await;
-        let ids = walk_nested(&app, "program", &program, "applications", 3, expected.len()).await;
+        let ids = app
+            .walk_nested("program", &program, "applications", 3, expected.len())
+            .await;
         assert_no_gaps_or_repeats(&ids, &expected, "Program.applications");
     }
     for member in ["#200", "#203", "#214"] {
@@ -218,15 +183,9 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
             vec![text(member)],
         )
         .await;
-        let ids = walk_nested(
-            &app,
-            "communityMember",
-            &id,
-            "participation",
-            4,
-            expected.len(),
-        )
-        .await;
+        let ids = app
+            .walk_nested("communityMember", &id, "participation", 4, expected.len())
+            .await;
         assert_no_gaps_or_repeats(&ids, &expected, "CommunityMember.participation");
         let expected = app
             .db
@@ -237,15 +196,15 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
             )
             .await;
         assert!(!expected.is_empty(), "{member} created invitations");
-        let ids = walk_nested(
-            &app,
-            "communityMember",
-            &id,
-            "invitationsCreated",
-            1,
-            expected.len(),
-        )
-        .await;
+        let ids = app
+            .walk_nested(
+                "communityMember",
+                &id,
+                "invitationsCreated",
+                1,
+                expected.len(),
+            )
+            .await;
         assert_no_gaps_or_repeats(&ids, &expected, "CommunityMember.invitationsCreated");
     }
 }
