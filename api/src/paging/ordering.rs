@@ -409,11 +409,8 @@ mod tests {
             entity::community_invitation::Column::CreatedAt,
             |m| m.created_at,
         ));
-        let columns: Vec<_> = ordering.columns().collect();
-        assert_eq!(
-            columns.last().copied(),
-            Some(entity::community_invitation::Column::InvitationId)
-        );
+        let names: Vec<&str> = ordering.columns().map(|column| column.as_str()).collect();
+        assert_eq!(names, ["created_at", "invitation_id"]);
         let _: &Ordering<CommunityInvitation> = &ordering;
     }
 }
