@@ -55,7 +55,7 @@ impl<N> Page<N> {
     /// Builds a page from up to `first + 1` fetched rows (the extra row only says more follow).
     /// A node's cursor is read back from its row (`N: AsRef<E::Model>`) in `ordering`.
     pub fn from_rows<E>(
-        mut rows: Vec<E::Model>,
+        rows: Vec<E::Model>,
         args: &PageArgs,
         ordering: &Ordering<E>,
         node_of: impl Fn(E::Model) -> N,
@@ -65,15 +65,8 @@ impl<N> Page<N> {
         E: EntityTrait,
         N: AsRef<E::Model>,
     {
-        let has_next_page = rows.len() as u64 > args.first;
-        rows.truncate(args.first as usize);
-        Page::of_nodes(
-            rows.into_iter().map(node_of).collect(),
-            ordering,
-            has_next_page,
-            args,
-            total,
-        )
+        let fetched = rows.len();
+        Page::of_rows(fetched, rows, args, ordering, node_of, total)
     }
 
     /// [`Page::from_rows`] over rows shared with a loader's cache: a node may share its row
@@ -89,24 +82,22 @@ impl<N> Page<N> {
         E: EntityTrait,
         N: AsRef<E::Model>,
     {
-        let has_next_page = rows.len() as u64 > args.first;
-        Page::of_nodes(
-            rows.iter()
-                .take(args.first as usize)
-                .map(|row| node_of(row.clone()))
-                .collect(),
-            ordering,
-            has_next_page,
+        Page::of_rows(
+            rows.len(),
+            rows.iter().cloned(),
             args,
+            ordering,
+            node_of,
             total,
         )
     }
 
-    fn of_nodes<E>(
-        nodes: Vec<N>,
-        ordering: &Ordering<E>,
-        has_next_page: bool,
+    fn of_rows<E, R>(
+        fetched: usize,
+        rows: impl IntoIterator<Item = R>,
         args: &PageArgs,
+        ordering: &Ordering<E>,
+        node_of: impl Fn(R) -> N,
         total: TotalCount,
     ) -> Page<N>
     where
@@ -115,9 +106,13 @@ impl<N> Page<N> {
     {
         let ordering = ordering.clone();
         Page {
-            nodes,
+            nodes: rows
+                .into_iter()
+                .take(args.first as usize)
+                .map(node_of)
+                .collect(),
             cursor_of: Arc::new(move |node: &N| ordering.cursor(node.as_ref()).encode()),
-            has_next_page,
+            has_next_page: fetched as u64 > args.first,
             has_previous_page: args.after.is_some(),
             total,
         }

@@ -21,7 +21,7 @@ fn size() -> DemoSize {
 
 const NIL: &str = "00000000-0000-0000-0000-000000000000";
 
-fn assert_no_gaps_or_repeats(ids: &[String], expected: &[String], what: &str) {
+pub fn assert_no_gaps_or_repeats(ids: &[String], expected: &[String], what: &str) {
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "repeats in {what}");
     assert_eq!(ids, expected, "{what}: every row once, in order");
@@ -65,67 +65,9 @@ async fn filtered_ids(
 }
 
 #[tokio::test]
-async fn every_new_list_pages_forward_without_gaps_or_repeats() {
-    let app = TestApp::spawn_with_demo(&size()).await;
-    for (field, sql) in [
-        (
-            "ingestionBatches",
-            "SELECT id FROM ingestion_batches ORDER BY created_at DESC, id DESC",
-        ),
-        (
-            "kintellSessions",
-            "SELECT id FROM kintell_sessions ORDER BY completed_at IS NULL, completed_at, id",
-        ),
-        ("programs", "SELECT id FROM programs ORDER BY name, id"),
-        (
-            "activities",
-            "SELECT id FROM activities ORDER BY starts_at IS NULL, starts_at, id",
-        ),
-        (
-            "applications",
-            "SELECT id FROM applications ORDER BY submitted_at DESC, id DESC",
-        ),
-        ("users", "SELECT id FROM users ORDER BY email, id"),
-        (
-            "communityMembers",
-            "SELECT id FROM community_members WHERE deleted_at IS NULL ORDER BY created_at, id",
-        ),
-        (
-            "communityInvitations",
-            "SELECT invitation_id FROM community_invitations ORDER BY created_at DESC, invitation_id DESC",
-        ),
-    ] {
-        let expected = app.db.ids(sql, vec![]).await;
-        assert!(expected.len() > 2, "the demo data should fill {field}");
-        for page_size in [2, 7] {
-            let ids = app.walk(field, "", page_size).await;
-            assert_no_gaps_or_repeats(&ids, &expected, field);
-        }
-    }
-}
-
-#[tokio::test]
 async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
     let app = TestApp::spawn_with_demo(&size()).await;
-    for batch in app.db.ids("SELECT id FROM ingestion_batches", vec![]).await {
-        let expected = app
-            .db
-            .ids(
-                "SELECT id FROM kintell_sessions WHERE batch_id = $1 ORDER BY completed_at IS NULL, completed_at, id",
-                vec![uuid(&batch)],
-            )
-            .await;
-        let ids = app
-            .walk_nested(
-                "ingestionBatch",
-                &batch,
-                "kintellSessions",
-                4,
-                expected.len(),
-            )
-            .await;
-        assert_no_gaps_or_repeats(&ids, &expected, "IngestionBatch.kintellSessions");
-    }
+    crate::paging::walk_each_batch_of_sessions(&app, 4).await;
     for instance in app
         .db
         .ids(
@@ -582,13 +524,14 @@ async fn relations_match_the_rows_in_the_database() {
             .await;
         assert_eq!(sessions["totalCount"], count);
         let nodes = sessions["nodes"].as_array().unwrap();
-        let completed: Vec<Option<&str>> = nodes
-            .iter()
-            .map(|n| n["completedAt"].as_str())
-            .collect();
+        let completed: Vec<Option<&str>> =
+            nodes.iter().map(|n| n["completedAt"].as_str()).collect();
         let mut oldest_first = completed.clone();
         oldest_first.sort_by_key(|at| (at.is_none(), *at));
-        assert_eq!(completed, oldest_first, "oldest completion first, none last");
+        assert_eq!(
+            completed, oldest_first,
+            "oldest completion first, none last"
+        );
         for session in nodes {
             assert_eq!(session["batch"]["id"], id);
             assert_eq!(session["programInstance"]["id"], instance.as_str());
