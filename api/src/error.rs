@@ -74,6 +74,9 @@ pub enum AppError {
     Unauthenticated(String),
     /// Credentials are valid but do not allow this. Client sees `FORBIDDEN`.
     Forbidden(String),
+    /// An input field asks for what the caller may not read (a filter or an ordering on a
+    /// restricted field). Client sees `FORBIDDEN`, the message, and `field`.
+    ForbiddenOn { field: String, message: String },
     /// The database cancelled a statement that ran past the request's time budget
     /// (PostgreSQL `statement_timeout`). Client sees `TIMEOUT`; retrying later may succeed.
     TimedOut,
@@ -109,6 +112,7 @@ impl AppError {
             AppError::NotFound(message)
             | AppError::Conflict(message)
             | AppError::ConflictOn { message, .. }
+            | AppError::ForbiddenOn { message, .. }
             | AppError::Unauthenticated(message)
             | AppError::Forbidden(message) => message.clone(),
             AppError::TimedOut => {
@@ -125,7 +129,7 @@ impl AppError {
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::Conflict(_) | AppError::ConflictOn { .. } => ErrorCode::Conflict,
             AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
-            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::Forbidden(_) | AppError::ForbiddenOn { .. } => ErrorCode::Forbidden,
             AppError::TimedOut => ErrorCode::Timeout,
             AppError::Internal(_) => ErrorCode::Internal,
         }
@@ -134,9 +138,9 @@ impl AppError {
     /// The input field the error is about, when it names one.
     pub fn field(&self) -> Option<&str> {
         match self {
-            AppError::BadUserInput { field, .. } | AppError::ConflictOn { field, .. } => {
-                Some(field)
-            }
+            AppError::BadUserInput { field, .. }
+            | AppError::ConflictOn { field, .. }
+            | AppError::ForbiddenOn { field, .. } => Some(field),
             _ => None,
         }
     }

@@ -1,6 +1,7 @@
 //! The read and write policy of the platform, in one place: who is acting ([`Caller`], its
 //! [`Role`]), which part of the platform each table belongs to ([`Domain`], [`Scoped`]), which
-//! rows each role reads ([`Visibility`], [`visible`]) and writes ([`write_rule`]).
+//! rows each role reads ([`Visibility`], [`visible`]) and writes ([`write_rule`]), and which
+//! fields of a readable row only some roles read ([`RestrictedField`]).
 //!
 //! A company user asking for another company's row gets exactly what an unknown id gets:
 //! nothing. Queries start from [`visible`]; services check [`write_rule`] through
@@ -167,6 +168,88 @@ impl Visibility {
     }
 }
 
+/// A field that not everyone who reads its row may read. Everything else follows its row:
+/// whoever reads the row reads every field of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RestrictedField {
+    /// A campaign's internal notes: "for sales/CS (not visible to customer)" (seed 000).
+    CampaignInternalNotes,
+    /// A campaign's upsell score: sales prioritization (seed 000).
+    CampaignUpsellOpportunityScore,
+    /// Whether a campaign is high-value: the sales signal the upsell score is built on.
+    CampaignIsHighValue,
+    /// A beneficiary group's internal notes: partnership notes for the platform's staff.
+    BeneficiaryGroupInternalNotes,
+}
+
+impl RestrictedField {
+    pub const ALL: [RestrictedField; 4] = [
+        RestrictedField::CampaignInternalNotes,
+        RestrictedField::CampaignUpsellOpportunityScore,
+        RestrictedField::CampaignIsHighValue,
+        RestrictedField::BeneficiaryGroupInternalNotes,
+    ];
+
+    /// The roles that read the field (on the rows they read at all). Sales and customer
+    /// success work as platform admins; no company role is among them.
+    pub fn readers(self) -> &'static [Role] {
+        match self {
+            RestrictedField::CampaignInternalNotes
+            | RestrictedField::CampaignUpsellOpportunityScore
+            | RestrictedField::CampaignIsHighValue
+            | RestrictedField::BeneficiaryGroupInternalNotes => &[Role::Admin],
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            RestrictedField::CampaignInternalNotes => "a campaign's internal notes",
+            RestrictedField::CampaignUpsellOpportunityScore => "a campaign's upsell score",
+            RestrictedField::CampaignIsHighValue => "whether a campaign is high-value",
+            RestrictedField::BeneficiaryGroupInternalNotes => {
+                "a beneficiary group's internal notes"
+            }
+        }
+    }
+}
+
+impl Visibility {
+    /// Whether the caller reads `field` on the rows it reads.
+    pub fn reads_field(&self, field: RestrictedField) -> bool {
+        field.readers().contains(&self.role)
+    }
+
+    /// `FORBIDDEN` unless the caller reads `field`.
+    pub fn require_field(&self, field: RestrictedField) -> AppResult<()> {
+        if self.reads_field(field) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(self.cannot_read(field)))
+        }
+    }
+
+    /// `FORBIDDEN` on the input field `input` (a filter or an ordering) unless the caller reads
+    /// `field`, which that input would reveal.
+    pub fn require_field_for(&self, field: RestrictedField, input: &str) -> AppResult<()> {
+        if self.reads_field(field) {
+            Ok(())
+        } else {
+            Err(AppError::ForbiddenOn {
+                field: input.to_owned(),
+                message: format!("{input}: {}", self.cannot_read(field)),
+            })
+        }
+    }
+
+    fn cannot_read(&self, field: RestrictedField) -> String {
+        format!(
+            "the {} role cannot read {}",
+            self.role.name(),
+            field.describe()
+        )
+    }
+}
+
 /// The write rule: admins write everything; company admins their own company's campaigns,
 /// instances and snapshots; each service role its own domain; reference data only admins.
 pub fn write_rule(caller: &Caller, domain: Domain) -> Reach {
@@ -294,5 +377,39 @@ pub fn visible<E: Scoped>(select: Select<E>, visibility: &Visibility) -> Select<
         Reach::All => select,
         Reach::OwnCompany(company) => select.filter(E::of_company(company)),
         Reach::Nothing => select.filter(Expr::cust("1 = 0")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn visibility(role: Role) -> Visibility {
+        Visibility {
+            role,
+            company: role.is_company_role().then(Uuid::new_v4),
+        }
+    }
+
+    #[test]
+    fn only_admins_read_the_sales_fields() {
+        for field in RestrictedField::ALL {
+            assert!(visibility(Role::Admin).reads_field(field));
+            for role in [Role::CompanyAdmin, Role::CompanyViewer, Role::Ingestion] {
+                assert!(
+                    !visibility(role).reads_field(field),
+                    "{role:?} reads {field:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_filter_on_a_restricted_field_is_forbidden_on_that_input() {
+        let error = visibility(Role::CompanyViewer)
+            .require_field_for(RestrictedField::CampaignIsHighValue, "filter.isHighValue")
+            .unwrap_err();
+        assert_eq!(error.code(), crate::error::ErrorCode::Forbidden);
+        assert_eq!(error.field(), Some("filter.isHighValue"));
     }
 }

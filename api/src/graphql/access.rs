@@ -1,13 +1,21 @@
-//! Which part of the platform each root query field reads. Root resolvers go through
+//! Which part of the platform each root query field reads, and which fields are restricted.
+//! Root resolvers go through
 //! [`crate::graphql::scope::root_scope`], which refuses a field with `FORBIDDEN` when the
 //! caller's role may read none of its domain; row-level rules (a company sees only its own
 //! rows) live in [`crate::domain::policy::visible`]. The table is the one place the rule is
 //! written, and a test compares it with the schema so no field can be forgotten.
 //!
+//! A field only some readers of its row may read ([`RestrictedField`]) carries the guard
+//! [`Reads`]: for anyone else it resolves to null with `FORBIDDEN` on its path, and the rest
+//! of the response is unaffected.
+//!
 //! This is deliberately not an async-graphql extension: an extension's resolve hook wraps
 //! every field of every response (about 16,000 on the dashboard), not just the root ones.
 
-use crate::domain::policy::Domain;
+use async_graphql::{Context, Guard};
+
+use crate::domain::policy::{Domain, RestrictedField};
+use crate::graphql::scope::scope;
 
 /// Every root query field and the domain it reads.
 pub const ROOT_FIELDS: &[(&str, Domain)] = &[
@@ -53,4 +61,37 @@ pub fn domain_of(field: &str) -> Option<Domain> {
         .iter()
         .find(|(name, _)| *name == field)
         .map(|(_, domain)| *domain)
+}
+
+/// Every restricted field by its schema coordinates (`Type.field`).
+pub const RESTRICTED_FIELDS: &[(&str, &str, RestrictedField)] = &[
+    (
+        "Campaign",
+        "internalNotes",
+        RestrictedField::CampaignInternalNotes,
+    ),
+    (
+        "Campaign",
+        "upsellOpportunityScore",
+        RestrictedField::CampaignUpsellOpportunityScore,
+    ),
+    (
+        "Campaign",
+        "isHighValue",
+        RestrictedField::CampaignIsHighValue,
+    ),
+    (
+        "BeneficiaryGroup",
+        "internalNotes",
+        RestrictedField::BeneficiaryGroupInternalNotes,
+    ),
+];
+
+/// The guard of a restricted field: the caller must read it under the policy.
+pub struct Reads(pub RestrictedField);
+
+impl Guard for Reads {
+    async fn check(&self, context: &Context<'_>) -> async_graphql::Result<()> {
+        Ok(scope(context)?.visibility.require_field(self.0)?)
+    }
 }

@@ -364,7 +364,7 @@ where
 macro_rules! loaders {
     (by_id { $($by_id:ident: $entity:ty,)* } lists { $($pages:ident, $counts:ident: $list:ty,)* }) => {
         pub struct Loaders {
-            pub campaign_series: DataLoader<crate::graphql::snapshots::SeriesLoader, HashMapCache>,
+            pub campaign_series: DataLoader<crate::graphql::campaigns::snapshots::SeriesLoader, HashMapCache>,
             pub program_activities: DataLoader<ProgramActivityLoader, HashMapCache>,
             pub enrollment_attendance: DataLoader<AttendanceLoader, HashMapCache>,
             pub community_member: DataLoader<MemberLoader, HashMapCache>,
@@ -398,7 +398,7 @@ macro_rules! loaders {
             pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> Loaders {
                 Loaders {
                     campaign_series: DataLoader::with_cache(
-                        crate::graphql::snapshots::SeriesLoader { db: db.clone(), visibility: visibility.clone() },
+                        crate::graphql::campaigns::snapshots::SeriesLoader { db: db.clone(), visibility: visibility.clone() },
                         tokio::spawn,
                         HashMapCache::default(),
                     ),

@@ -1,5 +1,10 @@
-//! The GraphQL schema: one module per domain, each contributing a query root that is merged
-//! here. The schema builds without a database or server (`platform-gateway schema` prints it,
+//! The GraphQL schema. One folder per domain (`campaigns/`, `instances/`, `reference/`,
+//! `programs/`, `community/`, `ingestion/`): its `mod.rs` holds the domain's object types,
+//! filters, orderings, loaders and query root, its `mutations.rs` the mutation inputs and
+//! resolvers, which parse arguments, call the domain's services (`crate::domain`) and wrap the
+//! models they return. Beside them: capacity alerts (`alerts`), the roots merged here and in
+//! `mutations`, and what every domain shares (request scope, access table, connections,
+//! loaders, error mapping). The schema builds without a database or server (`platform-gateway schema` prints it,
 //! and a test keeps `schema.graphql` in sync with it).
 
 pub mod access;
@@ -17,7 +22,6 @@ pub mod prefetch;
 pub mod programs;
 pub mod reference;
 pub mod scope;
-pub mod snapshots;
 
 use async_graphql::{ID, MergedObject, Schema};
 use uuid::Uuid;

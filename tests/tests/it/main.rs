@@ -8,6 +8,7 @@ mod campaign_mutations;
 mod community_mutations;
 mod constraints;
 mod demo;
+mod field_policy;
 mod http;
 mod ingestion_mutations;
 mod isolation;

@@ -1,6 +1,9 @@
 //! Reference data: the companies that buy campaigns, privacy-first beneficiary groups, and
 //! versioned program templates, each navigable to the campaigns that use it.
 
+pub mod mutation_rules;
+pub mod mutations;
+
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Object};
@@ -15,7 +18,9 @@ use entity::prelude::{
     ProgramTemplate as TemplateEntity,
 };
 
+use crate::domain::policy::RestrictedField;
 use crate::error::AppResult;
+use crate::graphql::access::Reads;
 use crate::graphql::campaigns::{
     Campaign, CampaignConnection, CampaignFilter, contains_ignoring_case,
 };
@@ -146,6 +151,7 @@ async fn campaigns_of(
 ) -> AppResult<CampaignConnection> {
     let scope = scope(context)?;
     let filter = filter.unwrap_or_default();
+    filter.require_readable(&scope.visibility)?;
     filter.condition(scope.backend())?;
     let list = CampaignsOf {
         parent,
@@ -300,6 +306,12 @@ impl BeneficiaryGroup {
     /// Is this group publicly visible to all companies?
     async fn is_public(&self) -> bool {
         self.0.is_public
+    }
+    /// Internal notes of the platform's staff about the group and its partners: null with
+    /// `FORBIDDEN` for other roles.
+    #[graphql(guard = "Reads(RestrictedField::BeneficiaryGroupInternalNotes)")]
+    async fn internal_notes(&self) -> Option<&str> {
+        self.0.internal_notes.as_deref()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

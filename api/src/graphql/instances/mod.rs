@@ -1,6 +1,8 @@
 //! Program instances: the runtime execution of campaigns (seed 000) and the runs imported from
 //! Kintell (seed 001), one table for both.
 
+pub mod mutations;
+
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Object};

@@ -41,7 +41,7 @@ use crate::graphql::enums::{
     BeneficiaryGroupType, EligibleProgramType, GenderFocus, LanguageRequirement,
     LegalStatusCategory, ProgramType,
 };
-use crate::graphql::mutations::reference_rules::{
+use crate::graphql::reference::mutation_rules::{
     country_code, distinct, highest_version, is_above, language_codes, optional_text,
     parse_version, program_config, refuse_contact_details, refuse_contact_details_in_json,
     required_text, text_list,
@@ -1055,7 +1055,7 @@ impl ReferenceMutations {
             created_at: now,
             updated_at: now,
         })?;
-        let mut write = super::begin(context, Domain::Reference).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
         let created = group.into_active_model().insert(write.txn()).await?;
         write.touch("BeneficiaryGroup", created.id);
         write.commit().await?;
@@ -1072,7 +1072,7 @@ impl ReferenceMutations {
     ) -> AppResult<BeneficiaryGroup> {
         let id = parse_id(&id, "id")?;
         let changes = GroupChanges::of_update(&input)?;
-        let mut write = super::begin(context, Domain::Reference).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
         let group = write
             .find::<GroupEntity>(id, "beneficiary group", "id")
             .await?;
@@ -1096,7 +1096,7 @@ impl ReferenceMutations {
         id: ID,
     ) -> AppResult<BeneficiaryGroup> {
         let id = parse_id(&id, "id")?;
-        let mut write = super::begin(context, Domain::Reference).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
         let group = write
             .find::<GroupEntity>(id, "beneficiary group", "id")
             .await?;
@@ -1117,7 +1117,7 @@ impl ReferenceMutations {
         id: ID,
     ) -> AppResult<DeleteBeneficiaryGroupPayload> {
         let id = parse_id(&id, "id")?;
-        let mut write = super::begin(context, Domain::Reference).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
         let group = write
             .find::<GroupEntity>(id, "beneficiary group", "id")
             .await?;
@@ -1186,7 +1186,7 @@ impl ReferenceMutations {
             deprecated_at: None,
             superseded_by: None,
         })?;
-        let mut write = super::begin(context, Domain::Reference).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
         refuse_taken_template_name(write.txn(), &template.name, &[]).await?;
         let created = template.into_active_model().insert(write.txn()).await?;
         write.touch("ProgramTemplate", created.id);
@@ -1206,7 +1206,7 @@ impl ReferenceMutations {
         let id = parse_id(&id, "id")?;
         let changes =
             TemplateChanges::of_settings(input.name.as_deref(), input.is_active, &input.settings)?;
-        let mut write = super::begin(context, Domain::Reference).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
         let template = write
             .find::<TemplateEntity>(id, "program template", "id")
             .await?;
@@ -1247,7 +1247,7 @@ impl ReferenceMutations {
         let version = parse_version(&input.version)
             .map_err(|message| AppError::bad_input("input.version", message))?;
         let changes = TemplateChanges::of_settings(None, None, &input.settings)?;
-        let mut write = super::begin(context, Domain::Reference).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
         let template = write
             .find::<TemplateEntity>(template_id, "program template", "templateId")
             .await?;
@@ -1299,7 +1299,7 @@ impl ReferenceMutations {
         id: ID,
     ) -> AppResult<ProgramTemplate> {
         let id = parse_id(&id, "id")?;
-        let mut write = super::begin(context, Domain::Reference).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
         let template = write
             .find::<TemplateEntity>(id, "program template", "id")
             .await?;
@@ -1322,7 +1322,7 @@ impl ReferenceMutations {
         id: ID,
     ) -> AppResult<DeleteProgramTemplatePayload> {
         let id = parse_id(&id, "id")?;
-        let mut write = super::begin(context, Domain::Reference).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
         let template = write
             .find::<TemplateEntity>(id, "program template", "id")
             .await?;
@@ -1388,7 +1388,7 @@ impl ReferenceMutations {
             Some(text) => company_text("input.country", text)?,
             None => None,
         };
-        let mut write = super::begin(context, Domain::Reference).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
         refuse_taken_company_name(write.txn(), &name, None).await?;
         let now = Utc::now();
         let created = company::Model {
@@ -1424,7 +1424,7 @@ impl ReferenceMutations {
             .transpose()?;
         let industry = maybe(&input.industry, |text| company_text("input.industry", text))?;
         let country = maybe(&input.country, |text| company_text("input.country", text))?;
-        let mut write = super::begin(context, Domain::Reference).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
         let company = write.find::<CompanyEntity>(id, "company", "id").await?;
         let mut change = company.into_active_model();
         if let Some(name) = name {

@@ -367,7 +367,7 @@ impl ProgramMutations {
         let description = required_text(&input.description, "input.description", None)?;
         let kind = StoredProgramKind::from(input.program_type);
         check_program_dates(kind, input.start_date, input.end_date)?;
-        let mut write = super::begin(context, Domain::Programs).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Programs).await?;
         ensure_name_free(&write, &name, None).await?;
         let now = Utc::now();
         let program = entity::program::ActiveModel {
@@ -409,7 +409,7 @@ impl ProgramMutations {
             .as_deref()
             .map(|text| required_text(text, "input.description", None))
             .transpose()?;
-        let mut write = super::begin(context, Domain::Programs).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Programs).await?;
         let program = write.find::<ProgramEntity>(id, "program", "id").await?;
         let kind = input
             .program_type
@@ -460,7 +460,7 @@ impl ProgramMutations {
         let program_id = parse_id(&program_id, "programId")?;
         let activity_id = parse_id(&input.activity_id, "input.activityId")?;
         check_position_floor(input.position, "input.position")?;
-        let mut write = super::begin(context, Domain::Programs).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Programs).await?;
         // Locking the program serializes every change to its order.
         let program = write
             .find::<ProgramEntity>(program_id, "program", "programId")
@@ -509,7 +509,7 @@ impl ProgramMutations {
         let program_id = parse_id(&program_id, "programId")?;
         let activity_id = parse_id(&activity_id, "activityId")?;
         check_position_floor(Some(position), "position")?;
-        let mut write = super::begin(context, Domain::Programs).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Programs).await?;
         let program = write
             .find::<ProgramEntity>(program_id, "program", "programId")
             .await?;
@@ -544,7 +544,7 @@ impl ProgramMutations {
     ) -> AppResult<RemoveProgramActivityPayload> {
         let program_id = parse_id(&program_id, "programId")?;
         let activity_id = parse_id(&activity_id, "activityId")?;
-        let mut write = super::begin(context, Domain::Programs).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Programs).await?;
         let program = write
             .find::<ProgramEntity>(program_id, "program", "programId")
             .await?;
@@ -587,7 +587,7 @@ impl ProgramMutations {
             is_twitter_username,
             "1-15 letters, digits or underscores",
         )?;
-        let mut write = super::begin(context, Domain::Programs).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Programs).await?;
         let program = open_program(&write, program_id, "input.programId").await?;
         // Locking the applicant serializes two submissions of theirs, so the pending check holds.
         let user = write
@@ -643,7 +643,7 @@ impl ProgramMutations {
             .as_ref()
             .map(|id| parse_id(id, "input.applicationId"))
             .transpose()?;
-        let mut write = super::begin(context, Domain::Programs).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Programs).await?;
         let program = open_program(&write, program_id, "input.programId").await?;
         let user = write
             .find_any::<UserEntity>(user_id, "user", "input.userId")
@@ -715,7 +715,7 @@ impl ProgramMutations {
                 "is only taken by a move to DROPPED",
             ));
         }
-        let mut write = super::begin(context, Domain::Programs).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Programs).await?;
         let enrollment = write
             .find::<EnrollmentEntity>(id, "program enrollment", "id")
             .await?;
@@ -775,7 +775,7 @@ impl ProgramMutations {
             .map(|id| parse_id(id, "input.programId"))
             .transpose()?;
         let notes = optional_text(input.notes.as_deref(), "input.notes", ATTENDANCE_NOTES_MAX)?;
-        let mut write = super::begin(context, Domain::Programs).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Programs).await?;
         let marker = caller_user(&write).await?;
         let user = write
             .find_any::<UserEntity>(user_id, "user", "input.userId")

@@ -2,6 +2,8 @@
 //! mentorship and language-practice sessions they imported, with their lineage back to the
 //! batch and to the program instance they belong to.
 
+pub mod mutations;
+
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;

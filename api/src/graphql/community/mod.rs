@@ -9,6 +9,8 @@
 //! SQL like [`crate::graphql::loaders::ChildPages`]). The seed's timestamps carry no time zone
 //! and hold UTC; they are exposed as UTC date-times.
 
+pub mod mutations;
+
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::marker::PhantomData;

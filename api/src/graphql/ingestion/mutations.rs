@@ -760,7 +760,7 @@ impl IngestionMutations {
         input: StartIngestionBatchInput,
     ) -> AppResult<IngestionBatch> {
         let start = input.validate()?;
-        let mut write = super::begin(context, Domain::Ingestion).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Ingestion).await?;
         if let Some(instance_id) = start.program_instance_id {
             let instance = write
                 .find_any::<InstanceEntity>(
@@ -881,7 +881,7 @@ impl IngestionMutations {
             ));
         }
         check_row_numbers(&rows)?;
-        let mut write = super::begin(context, Domain::Ingestion).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Ingestion).await?;
         let batch = write
             .find::<BatchEntity>(batch_id, "ingestion batch", "batchId")
             .await?;
@@ -1129,7 +1129,7 @@ impl IngestionMutations {
         id: ID,
     ) -> AppResult<IngestionBatch> {
         let id = parse_id(&id, "id")?;
-        let mut write = super::begin(context, Domain::Ingestion).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Ingestion).await?;
         let batch = write
             .find::<BatchEntity>(id, "ingestion batch", "id")
             .await?;
@@ -1162,7 +1162,7 @@ impl IngestionMutations {
                 "must be 1 to 1000 characters",
             ));
         }
-        let mut write = super::begin(context, Domain::Ingestion).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Ingestion).await?;
         let batch = write
             .find::<BatchEntity>(id, "ingestion batch", "id")
             .await?;

@@ -1,5 +1,5 @@
-//! Mutations: one module per domain, merged into the `Mutation` root here, and [`begin`], which
-//! opens the domain's [`Write`] for a mutation field: the caller and the request's alert bus
+//! The `Mutation` root, merged from each domain's `mutations` module (`graphql/<domain>/
+//! mutations.rs`), and [`begin`], which opens the domain's [`Write`] for a mutation field: the caller and the request's alert bus
 //! from the context, the field's name and the client's operation name for the audit log.
 //!
 //! Conventions every mutation follows:
@@ -18,24 +18,16 @@ use crate::domain::write::{Audit, Write};
 use crate::error::AppResult;
 use crate::graphql::scope::scope;
 
-pub mod campaigns;
-pub mod community;
-pub mod ingestion;
-pub mod instances;
-pub mod programs;
-pub mod reference;
-pub mod reference_rules;
-
 /// Every mutation field of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
-    campaigns::CampaignMutations,
-    instances::ProgramInstanceMutations,
-    reference::ReferenceMutations,
-    community::CommunityMutations,
-    programs::ProgramMutations,
-    ingestion::IngestionMutations,
+    crate::graphql::campaigns::mutations::CampaignMutations,
+    crate::graphql::instances::mutations::ProgramInstanceMutations,
+    crate::graphql::reference::mutations::ReferenceMutations,
+    crate::graphql::community::mutations::CommunityMutations,
+    crate::graphql::programs::mutations::ProgramMutations,
+    crate::graphql::ingestion::mutations::IngestionMutations,
 );
 
 /// Opens the change a mutation field makes, for the request's caller, recorded in the audit

@@ -2,6 +2,8 @@
 //! Open), the scheduled activities they are built from, applications to join them, enrollments
 //! and attendance, and the platform users behind them (name, e-mail and role; no other PII).
 
+pub mod mutations;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 

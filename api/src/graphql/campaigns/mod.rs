@@ -1,6 +1,9 @@
 //! Campaigns: sellable CSR products (template + group + company + period + pricing), their
 //! capacity, budget and pricing terms, and everything a campaign dashboard reads from them.
 
+pub mod mutations;
+pub mod snapshots;
+
 use async_graphql::SelectionField;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
@@ -15,7 +18,12 @@ use entity::prelude::{
     Campaign as CampaignEntity, CampaignMetricsSnapshot, ProgramInstance as InstanceEntity,
 };
 
+use crate::domain::policy::{RestrictedField, Visibility};
 use crate::error::{AppError, AppResult};
+use crate::graphql::access::Reads;
+use crate::graphql::campaigns::snapshots::{
+    MetricsBucket, MetricsSnapshot, MetricsSnapshotConnection, SeriesBucket, SnapshotRange,
+};
 use crate::graphql::connection::{
     connection_types, fetch_projected_page, list_complexity, node_of_row,
 };
@@ -27,9 +35,6 @@ use crate::graphql::loaders::{ChildList, child_total, related};
 use crate::graphql::prefetch::projection::Columns;
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
 use crate::graphql::scope::{RequestScope, root_scope, scope};
-use crate::graphql::snapshots::{
-    MetricsBucket, MetricsSnapshot, MetricsSnapshotConnection, SeriesBucket, SnapshotRange,
-};
 use crate::graphql::{parse_id, to_id};
 use crate::paging::{Ordering, Page, PageArgs, SortKey, check_after};
 
@@ -230,11 +235,15 @@ impl Campaign {
     async fn is_over_capacity(&self) -> bool {
         self.0.is_over_capacity.unwrap_or(false)
     }
-    /// High-value campaign indicator (based on SROI, VIS, engagement).
-    async fn is_high_value(&self) -> bool {
-        self.0.is_high_value.unwrap_or(false)
+    /// High-value campaign indicator (based on SROI, VIS, engagement). Sales/CS only: null
+    /// with `FORBIDDEN` for other roles.
+    #[graphql(guard = "Reads(RestrictedField::CampaignIsHighValue)")]
+    async fn is_high_value(&self) -> Option<bool> {
+        Some(self.0.is_high_value.unwrap_or(false))
     }
-    /// Composite score (0-100) for sales prioritization.
+    /// Composite score (0-100) for sales prioritization. Sales/CS only: null with `FORBIDDEN`
+    /// for other roles.
+    #[graphql(guard = "Reads(RestrictedField::CampaignUpsellOpportunityScore)")]
     async fn upsell_opportunity_score(&self) -> Option<i32> {
         self.0.upsell_opportunity_score
     }
@@ -250,7 +259,9 @@ impl Campaign {
     async fn tags(&self) -> Vec<String> {
         self.0.tags.clone().map(|list| list.0).unwrap_or_default()
     }
-    /// Internal notes for sales/CS (not visible to customer).
+    /// Internal notes for sales/CS (not visible to customer): null with `FORBIDDEN` for
+    /// other roles.
+    #[graphql(guard = "Reads(RestrictedField::CampaignInternalNotes)")]
     async fn internal_notes(&self) -> Option<&str> {
         self.0.internal_notes.as_deref()
     }
@@ -395,7 +406,7 @@ impl Campaign {
         let scope = scope(context)?;
         let key = (
             self.0.id,
-            crate::graphql::snapshots::SeriesArgs {
+            crate::graphql::campaigns::snapshots::SeriesArgs {
                 bucket,
                 range: SnapshotRange::new(from, to)?,
             },
@@ -589,11 +600,21 @@ pub struct CampaignFilter {
     pub active_from: Option<NaiveDate>,
     /// Running at some point on or before this date (starting on or before it).
     pub active_to: Option<NaiveDate>,
-    /// High-value campaigns only (true) or all but them (false).
+    /// High-value campaigns only (true) or all but them (false). Sales/CS only: `FORBIDDEN`
+    /// for other roles, since the answer would reveal `Campaign.isHighValue`.
     pub is_high_value: Option<bool>,
 }
 
 impl CampaignFilter {
+    /// `FORBIDDEN` on a filter input that would reveal a field the caller may not read.
+    pub fn require_readable(&self, visibility: &Visibility) -> AppResult<()> {
+        if self.is_high_value.is_some() {
+            visibility
+                .require_field_for(RestrictedField::CampaignIsHighValue, "filter.isHighValue")?;
+        }
+        Ok(())
+    }
+
     /// Checks the filter and turns it into a condition.
     pub fn condition(&self, backend: DbBackend) -> AppResult<Condition> {
         let mut condition = Condition::all();
@@ -759,9 +780,11 @@ impl CampaignQueries {
     ) -> AppResult<CampaignConnection> {
         let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
+        let filter = filter.unwrap_or_default();
+        filter.require_readable(&scope.visibility)?;
         let select = scope
             .select::<CampaignEntity>()
-            .filter(filter.unwrap_or_default().condition(scope.backend())?);
+            .filter(filter.condition(scope.backend())?);
         let orders = order_by
             .filter(|orders| !orders.is_empty())
             .unwrap_or_else(|| {
@@ -802,8 +825,8 @@ pub async fn prefetch_campaign_relations(
     scope: &RequestScope,
     rows: &[&Model],
 ) -> AppResult<()> {
+    use crate::graphql::campaigns::snapshots::SeriesArgs;
     use crate::graphql::prefetch::{argument, distinct, load, node_selections, run_all, selects};
-    use crate::graphql::snapshots::SeriesArgs;
     use chrono::{DateTime, Utc};
 
     if rows.is_empty() {

@@ -712,7 +712,7 @@ impl CommunityMutations {
             ));
         }
 
-        let mut write = super::begin(context, Domain::Community).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Community).await?;
         let inviter = find_member(&write, inviter_id, "input.createdBy").await?;
         if inviter.status != MemberState::Active {
             return Err(AppError::Conflict(format!(
@@ -773,7 +773,7 @@ impl CommunityMutations {
         id: ID,
     ) -> AppResult<CommunityInvitation> {
         let id = parse_id(&id, "id")?;
-        let mut write = super::begin(context, Domain::Community).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Community).await?;
         let invitation = write
             .find::<InvitationEntity>(id, "community invitation", "id")
             .await?;
@@ -805,7 +805,7 @@ impl CommunityMutations {
         let code = code.trim().to_uppercase();
         let member = input.check("input")?;
 
-        let mut write = super::begin(context, Domain::Community).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Community).await?;
         let invitation = write
             .select::<InvitationEntity>()
             .filter(community_invitation::Column::InvitationCode.eq(code.as_str()))
@@ -913,7 +913,7 @@ impl CommunityMutations {
     ) -> AppResult<CommunityMember> {
         let status = input.status.map_or(MemberState::Active, MemberState::from);
         let member = input.details.check("input")?;
-        let mut write = super::begin(context, Domain::Community).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Community).await?;
         require_free_telegram_id(&write, &member.telegram_id, None, "input.telegramId").await?;
         let member = insert_member(&mut write, member, status, None).await?;
         write.commit().await?;
@@ -963,7 +963,7 @@ impl CommunityMutations {
             json_object(value, "input.profileData")
         })?;
 
-        let mut write = super::begin(context, Domain::Community).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Community).await?;
         let member = find_member(&write, id, "id").await?;
         if let Some(telegram_id) = &telegram_id {
             require_free_telegram_id(&write, telegram_id, Some(id), "input.telegramId").await?;
@@ -1026,7 +1026,7 @@ impl CommunityMutations {
             .map_err(|message| AppError::bad_input("input.githubUsername", message))?;
         let profile = json_object(input.profile_data, "input.profileData")?;
 
-        let mut write = super::begin(context, Domain::Community).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Community).await?;
         let member = find_member(&write, id, "id").await?;
         let column = Expr::col((MemberEntity, community_member::Column::GithubUsername));
         let holder = write
@@ -1064,7 +1064,7 @@ impl CommunityMutations {
     /// `NOT_FOUND`.
     async fn delete_member(&self, context: &Context<'_>, id: ID) -> AppResult<DeleteMemberPayload> {
         let id = parse_id(&id, "id")?;
-        let mut write = super::begin(context, Domain::Community).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Community).await?;
         let member = find_member(&write, id, "id").await?;
         let at = now();
         let pending = write
@@ -1154,7 +1154,7 @@ impl CommunityMutations {
             metadata = Some(data);
         }
 
-        let mut write = super::begin(context, Domain::Community).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Community).await?;
         let member = find_member(&write, id, "memberId").await?;
         let event = insert_event(
             &mut write,
@@ -1218,7 +1218,7 @@ impl CommunityMutations {
         }
         let reason = required_text(&input.reason, "input.reason", 500)?;
 
-        let mut write = super::begin(context, Domain::Community).await?;
+        let mut write = crate::graphql::mutations::begin(context, Domain::Community).await?;
         let member = find_member(&write, id, "memberId").await?;
         let previous_score = member.reputation_score;
         let previous_tier = member
