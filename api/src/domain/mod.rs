@@ -13,5 +13,7 @@ pub mod campaigns;
 pub mod capacity;
 pub mod instances;
 pub mod policy;
+pub mod programs;
+pub mod reference;
 pub mod validate;
 pub mod write;

@@ -113,6 +113,16 @@ pub fn refused_move<S: Serialize + Copy>(what: &str, from: S, to: S, allowed: &[
     ))
 }
 
+/// The input field a refusal names, for the rules' unit tests: panics unless `result` is
+/// `BAD_USER_INPUT`.
+#[cfg(test)]
+pub fn refused_field<T: std::fmt::Debug>(result: AppResult<T>) -> String {
+    match result {
+        Err(AppError::BadUserInput { field, .. }) => field,
+        other => panic!("expected BAD_USER_INPUT, got {other:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,6 @@
 //! Reference data: the companies that buy campaigns, privacy-first beneficiary groups, and
 //! versioned program templates, each navigable to the campaigns that use it.
 
-pub mod mutation_rules;
 pub mod mutations;
 
 use std::sync::Arc;

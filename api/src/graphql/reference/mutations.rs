@@ -1,64 +1,26 @@
-//! Reference data mutations: beneficiary groups, versioned program templates, and the
-//! companies campaigns are sold to. Only admins write reference data (`Domain::Reference`);
-//! every other role is `FORBIDDEN`.
-//!
-//! Companies are written under `Domain::Reference` too, although their rows are read through
-//! the campaigns domain: a company is platform master data that campaigns point at, created
-//! and renamed by the platform's admins, not by the company's own users.
-//!
-//! Beneficiary groups hold aggregated demographics only: free text that carries an e-mail
-//! address or a phone number is refused. A group or template that a campaign or program
-//! instance uses cannot be deleted, only deactivated.
-//!
-//! A template lineage is the chain of versions linked by `superseded_by` (older → newer): the
-//! schema's own link between versions. `createProgramTemplateVersion` adds a version after the
-//! lineage's latest one, which it marks deprecated and superseded by the new one.
-
-use std::collections::HashSet;
+//! Reference data mutations: the GraphQL face of `domain::reference` — beneficiary groups,
+//! versioned program templates, and the companies campaigns are sold to. Arguments are parsed
+//! into domain input, one service call runs inside one change, the changed objects return.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::Utc;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, SqlErr,
-};
 use serde_json::Value;
-use uuid::Uuid;
 
-use entity::json::{AgeRange, EligibleProgramTypes, LegalStatusCategories, StringList};
-use entity::prelude::{
-    BeneficiaryGroup as GroupEntity, Campaign as CampaignEntity, Company as CompanyEntity,
-    ProgramInstance as InstanceEntity, ProgramTemplate as TemplateEntity,
+use entity::json::AgeRange;
+
+use crate::domain::reference::rules::groups::{BeneficiaryGroupChanges, NewBeneficiaryGroup};
+use crate::domain::reference::rules::templates::{
+    NewProgramTemplate, NewProgramTemplateVersion, ProgramTemplateChanges, ProgramTemplateSettings,
 };
-use entity::{Numeric, beneficiary_group, company, program_template};
-
-use crate::domain::policy::Domain;
-use crate::domain::write::Write;
-use crate::error::{AppError, AppResult};
+use crate::domain::reference::service::{self, CompanyChanges, NewCompany};
+use crate::error::AppResult;
 use crate::graphql::enums::{
     BeneficiaryGroupType, EligibleProgramType, GenderFocus, LanguageRequirement,
     LegalStatusCategory, ProgramType,
 };
-use crate::graphql::reference::mutation_rules::{
-    country_code, distinct, highest_version, is_above, language_codes, optional_text,
-    parse_version, program_config, refuse_contact_details, refuse_contact_details_in_json,
-    required_text, text_list,
-};
+use crate::graphql::mutations::{open, patch};
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
 use crate::graphql::{parse_id, to_id};
-
-/// Longest name (the `name` columns are VARCHAR(255)).
-const NAME_MAX: usize = 255;
-/// Longest region, city, industry or company country (VARCHAR(100)).
-const SHORT_TEXT_MAX: usize = 100;
-/// Longest description or note: the columns are TEXT, this keeps them readable.
-const LONG_TEXT_MAX: usize = 10_000;
-/// Longest tag, metric or partner organization name.
-const LIST_ITEM_MAX: usize = 255;
-/// Oldest age an age range may name.
-const MAX_AGE: i32 = 120;
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -325,687 +287,113 @@ pub struct DeleteProgramTemplatePayload {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation of inputs
+// Domain input
 // ---------------------------------------------------------------------------------------------
 
-/// `Some(new value)` when the input names the field (`null` → `Some(None)`), checked by
-/// `check`; `None` when it is left out.
-fn maybe<T, U>(
-    value: &MaybeUndefined<T>,
-    check: impl FnOnce(&T) -> AppResult<U>,
-) -> AppResult<Option<Option<U>>> {
-    Ok(match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(value) => Some(Some(check(value)?)),
-    })
-}
-
-/// Free text of a beneficiary group: trimmed, bounded, and free of contact details.
-fn group_text(field: &str, text: &str, max_chars: usize) -> AppResult<Option<String>> {
-    let text = optional_text(field, Some(text), max_chars)?;
-    if let Some(text) = &text {
-        refuse_contact_details(field, text)?;
-    }
-    Ok(text)
-}
-
-fn group_name(field: &str, text: &str) -> AppResult<String> {
-    let name = required_text(field, text, NAME_MAX)?;
-    refuse_contact_details(field, &name)?;
-    Ok(name)
-}
-
-fn group_text_list(field: &str, items: &[String]) -> AppResult<Vec<String>> {
-    let list = text_list(field, items, LIST_ITEM_MAX)?;
-    for (index, item) in list.iter().enumerate() {
-        refuse_contact_details(&format!("{field}[{index}]"), item)?;
-    }
-    Ok(list)
-}
-
-fn country(field: &str, text: &str) -> AppResult<String> {
-    country_code(text).ok_or_else(|| {
-        AppError::bad_input(
-            field,
-            format!("{text:?} is not an ISO 3166-1 alpha-2 country code (like \"DE\")"),
-        )
-    })
-}
-
-fn age_range(field: &str, range: AgeRangeInput) -> AppResult<AgeRange> {
-    for (bound, value) in [("min", range.min), ("max", range.max)] {
-        if !(0..=MAX_AGE).contains(&value) {
-            return Err(AppError::bad_input(
-                format!("{field}.{bound}"),
-                format!("must be from 0 to {MAX_AGE}"),
-            ));
+impl From<AgeRangeInput> for AgeRange {
+    fn from(range: AgeRangeInput) -> Self {
+        AgeRange {
+            min: range.min,
+            max: range.max,
         }
     }
-    if range.min > range.max {
-        return Err(AppError::bad_input(
-            format!("{field}.min"),
-            format!("must not exceed max ({})", range.max),
-        ));
-    }
-    Ok(AgeRange {
-        min: range.min,
-        max: range.max,
-    })
 }
 
-fn program_types(field: &str, types: &[EligibleProgramType]) -> AppResult<EligibleProgramTypes> {
-    if types.is_empty() {
-        return Err(AppError::bad_input(
-            field,
-            "must name at least one program type that can serve the group",
-        ));
-    }
-    Ok(distinct(types).into_iter().map(Into::into).collect())
+/// GraphQL enum values as the entity's.
+fn stored<T: Into<U>, U>(values: Vec<T>) -> Vec<U> {
+    values.into_iter().map(Into::into).collect()
 }
 
-fn eligibility_rules(field: &str, rules: &Value) -> AppResult<Value> {
-    if !rules.is_object() {
-        return Err(AppError::bad_input(field, "must be a JSON object"));
+impl From<CreateBeneficiaryGroupInput> for NewBeneficiaryGroup {
+    fn from(input: CreateBeneficiaryGroupInput) -> Self {
+        NewBeneficiaryGroup {
+            name: input.name,
+            description: input.description,
+            group_type: input.group_type.into(),
+            country_code: input.country_code,
+            region: input.region,
+            city: input.city,
+            age_range: input.age_range.map(Into::into),
+            gender_focus: input.gender_focus.into(),
+            primary_languages: input.primary_languages,
+            language_requirement: input.language_requirement.into(),
+            legal_status_categories: stored(input.legal_status_categories),
+            eligible_program_types: stored(input.eligible_program_types),
+            eligibility_rules: input.eligibility_rules,
+            min_group_size: input.min_group_size,
+            max_group_size: input.max_group_size,
+            tags: input.tags,
+            partner_organizations: input.partner_organizations,
+            internal_notes: input.internal_notes,
+            is_public: input.is_public,
+        }
     }
-    refuse_contact_details_in_json(field, rules)?;
-    Ok(rules.clone())
 }
 
-fn group_size(field: &str, size: i32) -> AppResult<i32> {
-    if size < 0 {
-        return Err(AppError::bad_input(field, "must not be negative"));
-    }
-    Ok(size)
-}
-
-/// A beneficiary group's fields, each `Some` when the input sets it.
-#[derive(Default)]
-struct GroupChanges {
-    name: Option<String>,
-    description: Option<Option<String>>,
-    group_type: Option<BeneficiaryGroupType>,
-    country_code: Option<String>,
-    region: Option<Option<String>>,
-    city: Option<Option<String>>,
-    age_range: Option<Option<AgeRange>>,
-    gender_focus: Option<Option<GenderFocus>>,
-    primary_languages: Option<Vec<String>>,
-    language_requirement: Option<Option<LanguageRequirement>>,
-    legal_status_categories: Option<Vec<LegalStatusCategory>>,
-    eligible_program_types: Option<EligibleProgramTypes>,
-    eligibility_rules: Option<Option<Value>>,
-    min_group_size: Option<Option<i32>>,
-    max_group_size: Option<Option<i32>>,
-    tags: Option<Vec<String>>,
-    partner_organizations: Option<Vec<String>>,
-    internal_notes: Option<Option<String>>,
-    is_active: Option<bool>,
-    is_public: Option<bool>,
-}
-
-impl GroupChanges {
-    fn of_new(input: &CreateBeneficiaryGroupInput) -> AppResult<GroupChanges> {
-        Ok(GroupChanges {
-            name: Some(group_name("input.name", &input.name)?),
-            description: Some(match &input.description {
-                Some(text) => group_text("input.description", text, LONG_TEXT_MAX)?,
-                None => None,
-            }),
-            group_type: Some(input.group_type),
-            country_code: Some(country("input.countryCode", &input.country_code)?),
-            region: Some(match &input.region {
-                Some(text) => group_text("input.region", text, SHORT_TEXT_MAX)?,
-                None => None,
-            }),
-            city: Some(match &input.city {
-                Some(text) => group_text("input.city", text, SHORT_TEXT_MAX)?,
-                None => None,
-            }),
-            age_range: Some(
-                input
-                    .age_range
-                    .map(|range| age_range("input.ageRange", range))
-                    .transpose()?,
-            ),
-            gender_focus: Some(Some(input.gender_focus)),
-            primary_languages: Some(language_codes(
-                "input.primaryLanguages",
-                &input.primary_languages,
-            )?),
-            language_requirement: Some(Some(input.language_requirement)),
-            legal_status_categories: Some(distinct(&input.legal_status_categories)),
-            eligible_program_types: Some(program_types(
-                "input.eligibleProgramTypes",
-                &input.eligible_program_types,
-            )?),
-            eligibility_rules: Some(
-                input
-                    .eligibility_rules
-                    .as_ref()
-                    .map(|rules| eligibility_rules("input.eligibilityRules", rules))
-                    .transpose()?,
-            ),
-            min_group_size: Some(
-                input
-                    .min_group_size
-                    .map(|size| group_size("input.minGroupSize", size))
-                    .transpose()?,
-            ),
-            max_group_size: Some(
-                input
-                    .max_group_size
-                    .map(|size| group_size("input.maxGroupSize", size))
-                    .transpose()?,
-            ),
-            tags: Some(group_text_list("input.tags", &input.tags)?),
-            partner_organizations: Some(group_text_list(
-                "input.partnerOrganizations",
-                &input.partner_organizations,
-            )?),
-            internal_notes: Some(match &input.internal_notes {
-                Some(text) => group_text("input.internalNotes", text, LONG_TEXT_MAX)?,
-                None => None,
-            }),
-            is_active: Some(true),
-            is_public: Some(input.is_public),
-        })
-    }
-
-    fn of_update(input: &UpdateBeneficiaryGroupInput) -> AppResult<GroupChanges> {
-        let text =
-            |field: &'static str, max: usize| move |text: &String| group_text(field, text, max);
-        Ok(GroupChanges {
-            name: input
-                .name
-                .as_deref()
-                .map(|name| group_name("input.name", name))
-                .transpose()?,
-            description: maybe(&input.description, text("input.description", LONG_TEXT_MAX))?
-                .map(Option::flatten),
-            group_type: input.group_type,
-            country_code: input
-                .country_code
-                .as_deref()
-                .map(|code| country("input.countryCode", code))
-                .transpose()?,
-            region: maybe(&input.region, text("input.region", SHORT_TEXT_MAX))?
-                .map(Option::flatten),
-            city: maybe(&input.city, text("input.city", SHORT_TEXT_MAX))?.map(Option::flatten),
-            age_range: maybe(&input.age_range, |range| {
-                age_range("input.ageRange", *range)
-            })?,
-            gender_focus: maybe(&input.gender_focus, |focus| Ok(*focus))?,
-            primary_languages: input
-                .primary_languages
-                .as_deref()
-                .map(|codes| language_codes("input.primaryLanguages", codes))
-                .transpose()?,
-            language_requirement: maybe(&input.language_requirement, |value| Ok(*value))?,
-            legal_status_categories: input.legal_status_categories.as_deref().map(distinct),
-            eligible_program_types: input
-                .eligible_program_types
-                .as_deref()
-                .map(|types| program_types("input.eligibleProgramTypes", types))
-                .transpose()?,
-            eligibility_rules: maybe(&input.eligibility_rules, |rules| {
-                eligibility_rules("input.eligibilityRules", rules)
-            })?,
-            min_group_size: maybe(&input.min_group_size, |size| {
-                group_size("input.minGroupSize", *size)
-            })?,
-            max_group_size: maybe(&input.max_group_size, |size| {
-                group_size("input.maxGroupSize", *size)
-            })?,
-            tags: input
-                .tags
-                .as_deref()
-                .map(|tags| group_text_list("input.tags", tags))
-                .transpose()?,
-            partner_organizations: input
-                .partner_organizations
-                .as_deref()
-                .map(|names| group_text_list("input.partnerOrganizations", names))
-                .transpose()?,
-            internal_notes: maybe(
-                &input.internal_notes,
-                text("input.internalNotes", LONG_TEXT_MAX),
-            )?
-            .map(Option::flatten),
+impl From<UpdateBeneficiaryGroupInput> for BeneficiaryGroupChanges {
+    fn from(input: UpdateBeneficiaryGroupInput) -> Self {
+        BeneficiaryGroupChanges {
+            name: input.name,
+            description: patch(input.description),
+            group_type: input.group_type.map(Into::into),
+            country_code: input.country_code,
+            region: patch(input.region),
+            city: patch(input.city),
+            age_range: patch(input.age_range.map_value(Into::into)),
+            gender_focus: patch(input.gender_focus.map_value(Into::into)),
+            primary_languages: input.primary_languages,
+            language_requirement: patch(input.language_requirement.map_value(Into::into)),
+            legal_status_categories: input.legal_status_categories.map(stored),
+            eligible_program_types: input.eligible_program_types.map(stored),
+            eligibility_rules: patch(input.eligibility_rules),
+            min_group_size: patch(input.min_group_size),
+            max_group_size: patch(input.max_group_size),
+            tags: input.tags,
+            partner_organizations: input.partner_organizations,
+            internal_notes: patch(input.internal_notes),
             is_active: input.is_active,
             is_public: input.is_public,
-        })
-    }
-
-    /// `group` with the changes applied, checked as a whole: a minimum group size above the
-    /// maximum is refused on whichever of the two the input set.
-    fn apply(self, mut group: beneficiary_group::Model) -> AppResult<beneficiary_group::Model> {
-        let sizes_changed = (self.min_group_size.is_some(), self.max_group_size.is_some());
-        if let Some(value) = self.name {
-            group.name = value;
         }
-        if let Some(value) = self.description {
-            group.description = value;
-        }
-        if let Some(value) = self.group_type {
-            group.group_type = value.into();
-        }
-        if let Some(value) = self.country_code {
-            group.country_code = value;
-        }
-        if let Some(value) = self.region {
-            group.region = value;
-        }
-        if let Some(value) = self.city {
-            group.city = value;
-        }
-        if let Some(value) = self.age_range {
-            group.age_range = value;
-        }
-        if let Some(value) = self.gender_focus {
-            group.gender_focus = value.map(Into::into);
-        }
-        if let Some(value) = self.primary_languages {
-            group.primary_languages = StringList(value);
-        }
-        if let Some(value) = self.language_requirement {
-            group.language_requirement = value.map(Into::into);
-        }
-        if let Some(value) = self.legal_status_categories {
-            group.legal_status_categories = Some(LegalStatusCategories(
-                value.into_iter().map(Into::into).collect(),
-            ));
-        }
-        if let Some(value) = self.eligible_program_types {
-            group.eligible_program_types = value;
-        }
-        if let Some(value) = self.eligibility_rules {
-            group.eligibility_rules = value;
-        }
-        if let Some(value) = self.min_group_size {
-            group.min_group_size = value;
-        }
-        if let Some(value) = self.max_group_size {
-            group.max_group_size = value;
-        }
-        if let Some(value) = self.tags {
-            group.tags = StringList(value);
-        }
-        if let Some(value) = self.partner_organizations {
-            group.partner_organizations = Some(StringList(value));
-        }
-        if let Some(value) = self.internal_notes {
-            group.internal_notes = value;
-        }
-        if let Some(value) = self.is_active {
-            group.is_active = value;
-        }
-        if let Some(value) = self.is_public {
-            group.is_public = value;
-        }
-        if let (Some(min), Some(max)) = (group.min_group_size, group.max_group_size)
-            && min > max
-        {
-            return Err(match sizes_changed {
-                (true, _) => AppError::bad_input(
-                    "input.minGroupSize",
-                    format!("must not exceed the maximum group size ({max})"),
-                ),
-                _ => AppError::bad_input(
-                    "input.maxGroupSize",
-                    format!("must be at least the minimum group size ({min})"),
-                ),
-            });
-        }
-        Ok(group)
     }
 }
 
-/// A non-negative amount with at most two decimal places and at most `integer_digits` digits
-/// before the point (the precision of its NUMERIC column).
-fn amount(field: &str, value: Decimal, integer_digits: u32) -> AppResult<Numeric> {
-    if value.is_sign_negative() && !value.is_zero() {
-        return Err(AppError::bad_input(field, "must not be negative"));
-    }
-    if value.normalize().scale() > 2 {
-        return Err(AppError::bad_input(
-            field,
-            "must have at most 2 decimal places",
-        ));
-    }
-    let limit = Decimal::from(10_i64.pow(integer_digits));
-    if value >= limit {
-        return Err(AppError::bad_input(
-            field,
-            format!("must be less than {limit}"),
-        ));
-    }
-    Ok(Numeric(value.round_dp(2)))
-}
-
-fn template_list(field: &str, items: &[String]) -> AppResult<StringList> {
-    text_list(field, items, LIST_ITEM_MAX).map(StringList)
-}
-
-/// A program template's settings, each `Some` when the input sets it. The configuration is
-/// still unchecked: its shape depends on the program type, which an update reads from the row.
-#[derive(Default)]
-struct TemplateChanges {
-    name: Option<String>,
-    description: Option<Option<String>>,
-    default_config: Option<Value>,
-    default_min_participants: Option<i32>,
-    default_max_participants: Option<i32>,
-    default_volunteers_needed: Option<i32>,
-    outcome_metrics: Option<StringList>,
-    suitable_for_groups: Option<StringList>,
-    estimated_cost_per_participant: Option<Option<Numeric>>,
-    estimated_hours_per_volunteer: Option<Option<Numeric>>,
-    is_active: Option<bool>,
-    is_public: Option<bool>,
-    tags: Option<StringList>,
-}
-
-impl TemplateChanges {
-    fn of_new(input: &CreateProgramTemplateInput) -> AppResult<TemplateChanges> {
-        Ok(TemplateChanges {
-            name: Some(required_text("input.name", &input.name, NAME_MAX)?),
-            description: Some(optional_text(
-                "input.description",
-                input.description.as_deref(),
-                LONG_TEXT_MAX,
-            )?),
-            default_config: Some(input.default_config.clone()),
-            default_min_participants: Some(input.default_min_participants),
-            default_max_participants: Some(input.default_max_participants),
-            default_volunteers_needed: Some(input.default_volunteers_needed),
-            outcome_metrics: Some(template_list(
-                "input.outcomeMetrics",
-                &input.outcome_metrics,
-            )?),
-            suitable_for_groups: Some(template_list(
-                "input.suitableForGroups",
-                &input.suitable_for_groups,
-            )?),
-            estimated_cost_per_participant: Some(
-                input
-                    .estimated_cost_per_participant
-                    .map(|value| amount("input.estimatedCostPerParticipant", value, 8))
-                    .transpose()?,
-            ),
-            estimated_hours_per_volunteer: Some(
-                input
-                    .estimated_hours_per_volunteer
-                    .map(|value| amount("input.estimatedHoursPerVolunteer", value, 6))
-                    .transpose()?,
-            ),
-            is_active: Some(true),
-            is_public: Some(input.is_public),
-            tags: Some(template_list("input.tags", &input.tags)?),
-        })
-    }
-
-    fn of_settings(
-        name: Option<&str>,
-        is_active: Option<bool>,
-        settings: &ProgramTemplateSettingsInput,
-    ) -> AppResult<TemplateChanges> {
-        let list = |field: &str, items: &Option<Vec<String>>| {
-            items
-                .as_deref()
-                .map(|items| template_list(field, items))
-                .transpose()
-        };
-        Ok(TemplateChanges {
-            name: name
-                .map(|name| required_text("input.name", name, NAME_MAX))
-                .transpose()?,
-            description: maybe(&settings.description, |text| {
-                optional_text("input.description", Some(text), LONG_TEXT_MAX)
-            })?
-            .map(Option::flatten),
-            default_config: settings.default_config.clone(),
-            default_min_participants: settings.default_min_participants,
-            default_max_participants: settings.default_max_participants,
-            default_volunteers_needed: settings.default_volunteers_needed,
-            outcome_metrics: list("input.outcomeMetrics", &settings.outcome_metrics)?,
-            suitable_for_groups: list("input.suitableForGroups", &settings.suitable_for_groups)?,
-            estimated_cost_per_participant: maybe(
-                &settings.estimated_cost_per_participant,
-                |value| amount("input.estimatedCostPerParticipant", *value, 8),
-            )?,
-            estimated_hours_per_volunteer: maybe(
-                &settings.estimated_hours_per_volunteer,
-                |value| amount("input.estimatedHoursPerVolunteer", *value, 6),
-            )?,
-            is_active,
-            is_public: settings.is_public,
-            tags: list("input.tags", &settings.tags)?,
-        })
-    }
-
-    /// `template` with the changes applied and checked as a whole: the configuration against
-    /// the template's program type, the participant counts against each other.
-    fn apply(self, mut template: program_template::Model) -> AppResult<program_template::Model> {
-        if let Some(value) = self.name {
-            template.name = value;
+impl From<CreateProgramTemplateInput> for NewProgramTemplate {
+    fn from(input: CreateProgramTemplateInput) -> Self {
+        NewProgramTemplate {
+            name: input.name,
+            description: input.description,
+            program_type: input.program_type.into(),
+            version: input.version,
+            default_config: input.default_config,
+            default_min_participants: input.default_min_participants,
+            default_max_participants: input.default_max_participants,
+            default_volunteers_needed: input.default_volunteers_needed,
+            outcome_metrics: input.outcome_metrics,
+            suitable_for_groups: input.suitable_for_groups,
+            estimated_cost_per_participant: input.estimated_cost_per_participant,
+            estimated_hours_per_volunteer: input.estimated_hours_per_volunteer,
+            is_public: input.is_public,
+            tags: input.tags,
         }
-        if let Some(value) = self.description {
-            template.description = value;
-        }
-        if let Some(config) = self.default_config {
-            template.default_config =
-                program_config(template.program_type, &config, "input.defaultConfig")?;
-        }
-        if let Some(value) = self.default_min_participants {
-            template.default_min_participants = value;
-        }
-        if let Some(value) = self.default_max_participants {
-            template.default_max_participants = value;
-        }
-        if let Some(value) = self.default_volunteers_needed {
-            template.default_volunteers_needed = value;
-        }
-        if let Some(value) = self.outcome_metrics {
-            template.outcome_metrics = value;
-        }
-        if let Some(value) = self.suitable_for_groups {
-            template.suitable_for_groups = value;
-        }
-        if let Some(value) = self.estimated_cost_per_participant {
-            template.estimated_cost_per_participant = value;
-        }
-        if let Some(value) = self.estimated_hours_per_volunteer {
-            template.estimated_hours_per_volunteer = value;
-        }
-        if let Some(value) = self.is_active {
-            template.is_active = value;
-        }
-        if let Some(value) = self.is_public {
-            template.is_public = value;
-        }
-        if let Some(value) = self.tags {
-            template.tags = value;
-        }
-        if template.default_min_participants < 1 {
-            return Err(AppError::bad_input(
-                "input.defaultMinParticipants",
-                "must be at least 1",
-            ));
-        }
-        if template.default_volunteers_needed < 0 {
-            return Err(AppError::bad_input(
-                "input.defaultVolunteersNeeded",
-                "must not be negative",
-            ));
-        }
-        if template.default_min_participants > template.default_max_participants {
-            return Err(if self.default_min_participants.is_some() {
-                AppError::bad_input(
-                    "input.defaultMinParticipants",
-                    format!(
-                        "must not exceed defaultMaxParticipants ({})",
-                        template.default_max_participants
-                    ),
-                )
-            } else {
-                AppError::bad_input(
-                    "input.defaultMaxParticipants",
-                    format!(
-                        "must be at least defaultMinParticipants ({})",
-                        template.default_min_participants
-                    ),
-                )
-            });
-        }
-        Ok(template)
     }
 }
 
-fn company_text(field: &str, text: &str) -> AppResult<Option<String>> {
-    optional_text(field, Some(text), SHORT_TEXT_MAX)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reads inside the write
-// ---------------------------------------------------------------------------------------------
-
-/// Rows whose `column` equals `name`, ignoring case.
-fn named(column: impl ColumnTrait, name: &str) -> Condition {
-    Condition::all().add(Expr::expr(Func::lower(Expr::col(column))).eq(name.to_lowercase()))
-}
-
-/// `CONFLICT` with `message` when `error` is a foreign-key violation (a campaign started using
-/// the row between the usage check and the delete); any other error is internal.
-fn conflict_on_reference(error: DbErr, message: impl FnOnce() -> String) -> AppError {
-    match error.sql_err() {
-        Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::Conflict(message()),
-        _ => error.into(),
-    }
-}
-
-/// "2 campaigns and 1 program instance", or `None` when nothing uses the row.
-fn usage(campaigns: u64, instances: u64) -> Option<String> {
-    let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    match (campaigns, instances) {
-        (0, 0) => None,
-        (c, 0) => Some(count(c, "campaign", "campaigns")),
-        (0, i) => Some(count(i, "program instance", "program instances")),
-        (c, i) => Some(format!(
-            "{} and {}",
-            count(c, "campaign", "campaigns"),
-            count(i, "program instance", "program instances")
-        )),
-    }
-}
-
-/// Every version in the lineage of `start`: the templates reachable through `superseded_by`
-/// in either direction.
-async fn lineage(
-    txn: &DatabaseTransaction,
-    start: &program_template::Model,
-) -> AppResult<Vec<program_template::Model>> {
-    use program_template::Column;
-    let mut members = vec![start.clone()];
-    let mut known: HashSet<Uuid> = HashSet::from([start.id]);
-    let mut frontier = vec![start.clone()];
-    while !frontier.is_empty() {
-        let ids: Vec<Uuid> = frontier.iter().map(|template| template.id).collect();
-        let successors: Vec<Uuid> = frontier
-            .iter()
-            .filter_map(|template| template.superseded_by)
-            .filter(|id| !known.contains(id))
-            .collect();
-        let mut linked = Condition::any().add(Column::SupersededBy.is_in(ids));
-        if !successors.is_empty() {
-            linked = linked.add(Column::Id.is_in(successors));
+impl From<ProgramTemplateSettingsInput> for ProgramTemplateSettings {
+    fn from(input: ProgramTemplateSettingsInput) -> Self {
+        ProgramTemplateSettings {
+            description: patch(input.description),
+            default_config: input.default_config,
+            default_min_participants: input.default_min_participants,
+            default_max_participants: input.default_max_participants,
+            default_volunteers_needed: input.default_volunteers_needed,
+            outcome_metrics: input.outcome_metrics,
+            suitable_for_groups: input.suitable_for_groups,
+            estimated_cost_per_participant: patch(input.estimated_cost_per_participant),
+            estimated_hours_per_volunteer: patch(input.estimated_hours_per_volunteer),
+            is_public: input.is_public,
+            tags: input.tags,
         }
-        frontier = TemplateEntity::find()
-            .filter(linked)
-            .all(txn)
-            .await?
-            .into_iter()
-            .filter(|template| known.insert(template.id))
-            .collect();
-        members.extend(frontier.iter().cloned());
     }
-    Ok(members)
-}
-
-/// The lineage of `start` and its latest version, locked: a concurrent new version of the
-/// same lineage waits for this write and then sees its result.
-async fn locked_lineage(
-    write: &Write,
-    start: program_template::Model,
-) -> AppResult<(Vec<program_template::Model>, program_template::Model)> {
-    let mut start = start;
-    // Each round follows a version another writer added meanwhile; a handful is plenty.
-    for _ in 0..5 {
-        let members = lineage(write.txn(), &start).await?;
-        let Some(head) = members.iter().find(|t| t.superseded_by.is_none()) else {
-            return Err(AppError::Internal(format!(
-                "the lineage of program template {} has no latest version",
-                start.id
-            )));
-        };
-        let head = write
-            .find::<TemplateEntity>(head.id, "program template", "templateId")
-            .await?;
-        if head.superseded_by.is_none() {
-            return Ok((members, head));
-        }
-        start = head;
-    }
-    Err(AppError::Conflict(
-        "the template's versions changed while adding this one; try again".to_owned(),
-    ))
-}
-
-/// `CONFLICT` on `input.name` if a template outside `lineage` already has `name`.
-async fn refuse_taken_template_name(
-    txn: &DatabaseTransaction,
-    name: &str,
-    lineage: &[Uuid],
-) -> AppResult<()> {
-    use program_template::Column;
-    let mut condition = named(Column::Name, name);
-    if !lineage.is_empty() {
-        condition = condition.add(Column::Id.is_not_in(lineage.iter().copied()));
-    }
-    if let Some(taken) = TemplateEntity::find().filter(condition).one(txn).await? {
-        return Err(AppError::conflict_on(
-            "input.name",
-            format!(
-                "a program template named {:?} already exists (id {}); add a version to it with \
-                 createProgramTemplateVersion instead",
-                taken.name, taken.id
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// `CONFLICT` on `input.name` if another company already has `name`.
-async fn refuse_taken_company_name(
-    txn: &DatabaseTransaction,
-    name: &str,
-    except: Option<Uuid>,
-) -> AppResult<()> {
-    use company::Column;
-    let mut condition = named(Column::Name, name);
-    if let Some(id) = except {
-        condition = condition.add(Column::Id.ne(id));
-    }
-    if let Some(taken) = CompanyEntity::find().filter(condition).one(txn).await? {
-        return Err(AppError::conflict_on(
-            "input.name",
-            format!(
-                "a company named {:?} already exists (id {})",
-                taken.name, taken.id
-            ),
-        ));
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1026,38 +414,8 @@ impl ReferenceMutations {
         context: &Context<'_>,
         input: CreateBeneficiaryGroupInput,
     ) -> AppResult<BeneficiaryGroup> {
-        let changes = GroupChanges::of_new(&input)?;
-        let now = Utc::now();
-        let group = changes.apply(beneficiary_group::Model {
-            id: Uuid::new_v4(),
-            name: String::new(),
-            description: None,
-            group_type: input.group_type.into(),
-            country_code: String::new(),
-            region: None,
-            city: None,
-            age_range: None,
-            gender_focus: None,
-            primary_languages: StringList::default(),
-            language_requirement: None,
-            legal_status_categories: None,
-            eligible_program_types: EligibleProgramTypes::default(),
-            eligibility_rules: None,
-            min_group_size: None,
-            max_group_size: None,
-            tags: StringList::default(),
-            partner_organizations: None,
-            internal_notes: None,
-            is_active: true,
-            is_public: true,
-            created_by: None,
-            updated_by: None,
-            created_at: now,
-            updated_at: now,
-        })?;
-        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
-        let created = group.into_active_model().insert(write.txn()).await?;
-        write.touch("BeneficiaryGroup", created.id);
+        let mut write = open(context).await?;
+        let created = service::create_group(&mut write, input.into()).await?;
         write.commit().await?;
         Ok(BeneficiaryGroup::from(created))
     }
@@ -1071,19 +429,8 @@ impl ReferenceMutations {
         input: UpdateBeneficiaryGroupInput,
     ) -> AppResult<BeneficiaryGroup> {
         let id = parse_id(&id, "id")?;
-        let changes = GroupChanges::of_update(&input)?;
-        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
-        let group = write
-            .find::<GroupEntity>(id, "beneficiary group", "id")
-            .await?;
-        let mut group = changes.apply(group)?;
-        group.updated_at = Utc::now();
-        let updated = group
-            .into_active_model()
-            .reset_all()
-            .update(write.txn())
-            .await?;
-        write.touch("BeneficiaryGroup", updated.id);
+        let mut write = open(context).await?;
+        let updated = service::update_group(&mut write, id, input.into()).await?;
         write.commit().await?;
         Ok(BeneficiaryGroup::from(updated))
     }
@@ -1096,15 +443,8 @@ impl ReferenceMutations {
         id: ID,
     ) -> AppResult<BeneficiaryGroup> {
         let id = parse_id(&id, "id")?;
-        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
-        let group = write
-            .find::<GroupEntity>(id, "beneficiary group", "id")
-            .await?;
-        let mut change = group.into_active_model();
-        change.is_active = Set(false);
-        change.updated_at = Set(Utc::now());
-        let updated = change.update(write.txn()).await?;
-        write.touch("BeneficiaryGroup", updated.id);
+        let mut write = open(context).await?;
+        let updated = service::deactivate_group(&mut write, id).await?;
         write.commit().await?;
         Ok(BeneficiaryGroup::from(updated))
     }
@@ -1117,36 +457,11 @@ impl ReferenceMutations {
         id: ID,
     ) -> AppResult<DeleteBeneficiaryGroupPayload> {
         let id = parse_id(&id, "id")?;
-        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
-        let group = write
-            .find::<GroupEntity>(id, "beneficiary group", "id")
-            .await?;
-        let campaigns = CampaignEntity::find()
-            .filter(entity::campaign::Column::BeneficiaryGroupId.eq(id))
-            .count(write.txn())
-            .await?;
-        let instances = InstanceEntity::find()
-            .filter(entity::program_instance::Column::BeneficiaryGroupId.eq(id))
-            .count(write.txn())
-            .await?;
-        let in_use = |users: &str| {
-            format!(
-                "beneficiary group {:?} is used by {users} and cannot be deleted; deactivate it \
-                 instead (deactivateBeneficiaryGroup)",
-                group.name
-            )
-        };
-        if let Some(users) = usage(campaigns, instances) {
-            return Err(AppError::Conflict(in_use(&users)));
-        }
-        GroupEntity::delete_by_id(id)
-            .exec(write.txn())
-            .await
-            .map_err(|error| conflict_on_reference(error, || in_use("a campaign")))?;
-        write.touch("BeneficiaryGroup", id);
+        let mut write = open(context).await?;
+        let deleted = service::delete_group(&mut write, id).await?;
         write.commit().await?;
         Ok(DeleteBeneficiaryGroupPayload {
-            deleted_id: to_id(id),
+            deleted_id: to_id(deleted),
         })
     }
 
@@ -1160,36 +475,8 @@ impl ReferenceMutations {
         context: &Context<'_>,
         input: CreateProgramTemplateInput,
     ) -> AppResult<ProgramTemplate> {
-        let version = parse_version(&input.version)
-            .map_err(|message| AppError::bad_input("input.version", message))?;
-        let now = Utc::now();
-        let template = TemplateChanges::of_new(&input)?.apply(program_template::Model {
-            id: Uuid::new_v4(),
-            name: String::new(),
-            description: None,
-            program_type: input.program_type.into(),
-            version: version.to_string(),
-            default_config: Value::Null,
-            default_min_participants: 1,
-            default_max_participants: 1,
-            default_volunteers_needed: 0,
-            outcome_metrics: StringList::default(),
-            suitable_for_groups: StringList::default(),
-            estimated_cost_per_participant: None,
-            estimated_hours_per_volunteer: None,
-            is_active: true,
-            is_public: true,
-            created_by: None,
-            tags: StringList::default(),
-            created_at: now,
-            updated_at: now,
-            deprecated_at: None,
-            superseded_by: None,
-        })?;
-        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
-        refuse_taken_template_name(write.txn(), &template.name, &[]).await?;
-        let created = template.into_active_model().insert(write.txn()).await?;
-        write.touch("ProgramTemplate", created.id);
+        let mut write = open(context).await?;
+        let created = service::create_template(&mut write, input.into()).await?;
         write.commit().await?;
         Ok(ProgramTemplate::from(created))
     }
@@ -1204,30 +491,13 @@ impl ReferenceMutations {
         input: UpdateProgramTemplateInput,
     ) -> AppResult<ProgramTemplate> {
         let id = parse_id(&id, "id")?;
-        let changes =
-            TemplateChanges::of_settings(input.name.as_deref(), input.is_active, &input.settings)?;
-        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
-        let template = write
-            .find::<TemplateEntity>(id, "program template", "id")
-            .await?;
-        if let Some(name) = &changes.name
-            && !name.eq_ignore_ascii_case(&template.name)
-        {
-            let versions: Vec<Uuid> = lineage(write.txn(), &template)
-                .await?
-                .iter()
-                .map(|version| version.id)
-                .collect();
-            refuse_taken_template_name(write.txn(), name, &versions).await?;
-        }
-        let mut template = changes.apply(template)?;
-        template.updated_at = Utc::now();
-        let updated = template
-            .into_active_model()
-            .reset_all()
-            .update(write.txn())
-            .await?;
-        write.touch("ProgramTemplate", updated.id);
+        let input = ProgramTemplateChanges {
+            name: input.name,
+            is_active: input.is_active,
+            settings: input.settings.into(),
+        };
+        let mut write = open(context).await?;
+        let updated = service::update_template(&mut write, id, input).await?;
         write.commit().await?;
         Ok(ProgramTemplate::from(updated))
     }
@@ -1244,50 +514,16 @@ impl ReferenceMutations {
         input: CreateProgramTemplateVersionInput,
     ) -> AppResult<ProgramTemplateVersionPayload> {
         let template_id = parse_id(&template_id, "templateId")?;
-        let version = parse_version(&input.version)
-            .map_err(|message| AppError::bad_input("input.version", message))?;
-        let changes = TemplateChanges::of_settings(None, None, &input.settings)?;
-        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
-        let template = write
-            .find::<TemplateEntity>(template_id, "program template", "templateId")
-            .await?;
-        let (versions, latest) = locked_lineage(&write, template).await?;
-        if let Some(highest) = highest_version(versions.iter().map(|v| v.version.as_str()))
-            && !is_above(&version, &highest)
-        {
-            return Err(AppError::conflict_on(
-                "input.version",
-                format!(
-                    "version {version} of program template {:?} must be greater than its latest \
-                     version {highest}",
-                    latest.name
-                ),
-            ));
-        }
-        let now = Utc::now();
-        let next = changes.apply(program_template::Model {
-            id: Uuid::new_v4(),
-            version: version.to_string(),
-            is_active: true,
-            created_by: None,
-            created_at: now,
-            updated_at: now,
-            deprecated_at: None,
-            superseded_by: None,
-            ..latest.clone()
-        })?;
-        let created = next.into_active_model().insert(write.txn()).await?;
-        let mut previous = latest.clone().into_active_model();
-        previous.superseded_by = Set(Some(created.id));
-        previous.deprecated_at = Set(Some(latest.deprecated_at.unwrap_or(now)));
-        previous.updated_at = Set(now);
-        let superseded = previous.update(write.txn()).await?;
-        write.touch("ProgramTemplate", created.id);
-        write.touch("ProgramTemplate", superseded.id);
+        let input = NewProgramTemplateVersion {
+            version: input.version,
+            settings: input.settings.into(),
+        };
+        let mut write = open(context).await?;
+        let added = service::create_template_version(&mut write, template_id, input).await?;
         write.commit().await?;
         Ok(ProgramTemplateVersionPayload {
-            template: ProgramTemplate::from(created),
-            superseded: ProgramTemplate::from(superseded),
+            template: ProgramTemplate::from(added.template),
+            superseded: ProgramTemplate::from(added.superseded),
         })
     }
 
@@ -1299,15 +535,8 @@ impl ReferenceMutations {
         id: ID,
     ) -> AppResult<ProgramTemplate> {
         let id = parse_id(&id, "id")?;
-        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
-        let template = write
-            .find::<TemplateEntity>(id, "program template", "id")
-            .await?;
-        let mut change = template.into_active_model();
-        change.is_active = Set(false);
-        change.updated_at = Set(Utc::now());
-        let updated = change.update(write.txn()).await?;
-        write.touch("ProgramTemplate", updated.id);
+        let mut write = open(context).await?;
+        let updated = service::deactivate_template(&mut write, id).await?;
         write.commit().await?;
         Ok(ProgramTemplate::from(updated))
     }
@@ -1322,54 +551,16 @@ impl ReferenceMutations {
         id: ID,
     ) -> AppResult<DeleteProgramTemplatePayload> {
         let id = parse_id(&id, "id")?;
-        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
-        let template = write
-            .find::<TemplateEntity>(id, "program template", "id")
-            .await?;
-        let campaigns = CampaignEntity::find()
-            .filter(entity::campaign::Column::ProgramTemplateId.eq(id))
-            .count(write.txn())
-            .await?;
-        let instances = InstanceEntity::find()
-            .filter(entity::program_instance::Column::ProgramTemplateId.eq(id))
-            .count(write.txn())
-            .await?;
-        let in_use = |users: &str| {
-            format!(
-                "program template {:?} version {} is used by {users} and cannot be deleted; \
-                 deactivate it instead (deactivateProgramTemplate)",
-                template.name, template.version
-            )
-        };
-        if let Some(users) = usage(campaigns, instances) {
-            return Err(AppError::Conflict(in_use(&users)));
-        }
-        let predecessors = TemplateEntity::find()
-            .filter(program_template::Column::SupersededBy.eq(id))
-            .all(write.txn())
-            .await?;
-        let now = Utc::now();
-        let mut relinked = Vec::with_capacity(predecessors.len());
-        for predecessor in predecessors {
-            let mut change = predecessor.into_active_model();
-            change.superseded_by = Set(template.superseded_by);
-            if template.superseded_by.is_none() {
-                change.deprecated_at = Set(None);
-            }
-            change.updated_at = Set(now);
-            let updated = change.update(write.txn()).await?;
-            write.touch("ProgramTemplate", updated.id);
-            relinked.push(ProgramTemplate::from(updated));
-        }
-        TemplateEntity::delete_by_id(id)
-            .exec(write.txn())
-            .await
-            .map_err(|error| conflict_on_reference(error, || in_use("a campaign")))?;
-        write.touch("ProgramTemplate", id);
+        let mut write = open(context).await?;
+        let deleted = service::delete_template(&mut write, id).await?;
         write.commit().await?;
         Ok(DeleteProgramTemplatePayload {
-            deleted_id: to_id(id),
-            relinked_versions: relinked,
+            deleted_id: to_id(deleted.id),
+            relinked_versions: deleted
+                .relinked
+                .into_iter()
+                .map(ProgramTemplate::from)
+                .collect(),
         })
     }
 
@@ -1379,31 +570,14 @@ impl ReferenceMutations {
         context: &Context<'_>,
         input: CreateCompanyInput,
     ) -> AppResult<Company> {
-        let name = required_text("input.name", &input.name, NAME_MAX)?;
-        let industry = match &input.industry {
-            Some(text) => company_text("input.industry", text)?,
-            None => None,
-        };
-        let country = match &input.country {
-            Some(text) => company_text("input.country", text)?,
-            None => None,
-        };
-        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
-        refuse_taken_company_name(write.txn(), &name, None).await?;
-        let now = Utc::now();
-        let created = company::Model {
-            id: Uuid::new_v4(),
-            name,
-            industry,
-            country,
+        let input = NewCompany {
+            name: input.name,
+            industry: input.industry,
+            country: input.country,
             is_active: input.is_active,
-            created_at: now,
-            updated_at: now,
-        }
-        .into_active_model()
-        .insert(write.txn())
-        .await?;
-        write.touch("Company", created.id);
+        };
+        let mut write = open(context).await?;
+        let created = service::create_company(&mut write, input).await?;
         write.commit().await?;
         Ok(Company::from(created))
     }
@@ -1417,32 +591,14 @@ impl ReferenceMutations {
         input: UpdateCompanyInput,
     ) -> AppResult<Company> {
         let id = parse_id(&id, "id")?;
-        let name = input
-            .name
-            .as_deref()
-            .map(|name| required_text("input.name", name, NAME_MAX))
-            .transpose()?;
-        let industry = maybe(&input.industry, |text| company_text("input.industry", text))?;
-        let country = maybe(&input.country, |text| company_text("input.country", text))?;
-        let mut write = crate::graphql::mutations::begin(context, Domain::Reference).await?;
-        let company = write.find::<CompanyEntity>(id, "company", "id").await?;
-        let mut change = company.into_active_model();
-        if let Some(name) = name {
-            refuse_taken_company_name(write.txn(), &name, Some(id)).await?;
-            change.name = Set(name);
-        }
-        if let Some(industry) = industry {
-            change.industry = Set(industry.flatten());
-        }
-        if let Some(country) = country {
-            change.country = Set(country.flatten());
-        }
-        if let Some(active) = input.is_active {
-            change.is_active = Set(active);
-        }
-        change.updated_at = Set(Utc::now());
-        let updated = change.update(write.txn()).await?;
-        write.touch("Company", updated.id);
+        let input = CompanyChanges {
+            name: input.name,
+            industry: patch(input.industry),
+            country: patch(input.country),
+            is_active: input.is_active,
+        };
+        let mut write = open(context).await?;
+        let updated = service::update_company(&mut write, id, input).await?;
         write.commit().await?;
         Ok(Company::from(updated))
     }
