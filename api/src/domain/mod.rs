@@ -11,6 +11,8 @@
 
 pub mod campaigns;
 pub mod capacity;
+pub mod community;
+pub mod ingestion;
 pub mod instances;
 pub mod policy;
 pub mod programs;
