@@ -11,6 +11,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod limits;
+pub mod paging;
 pub mod persisted;
 pub mod query_depth;
 pub mod ws;

@@ -320,6 +320,55 @@ impl TestApp {
         message
     }
 
+    /// Walks a nested connection under the object `root(id: …)` page by page; returns the ids in
+    /// order and checks `totalCount` on every page.
+    pub async fn walk_nested(
+        &self,
+        root: &str,
+        id: &str,
+        field: &str,
+        page_size: i64,
+        total: usize,
+    ) -> Vec<String> {
+        let query = format!(
+            "query Page($id: ID!, $first: Int!, $after: String) {{ {root}(id: $id) {{ {field}(first: $first, after: $after) {{
+               totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ id }} }} }} }} }}"
+        );
+        let mut ids = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let data = self
+                .data(
+                    &query,
+                    json!({ "id": id, "first": page_size, "after": after }),
+                )
+                .await;
+            let connection = &data[root][field];
+            assert_eq!(
+                connection["totalCount"]
+                    .as_u64()
+                    .expect("a connection field") as usize,
+                total,
+                "{root}.{field}"
+            );
+            for edge in connection["edges"].as_array().expect("a connection field") {
+                ids.push(
+                    edge["node"]["id"]
+                        .as_str()
+                        .expect("a connection field")
+                        .to_owned(),
+                );
+            }
+            if !connection["pageInfo"]["hasNextPage"]
+                .as_bool()
+                .expect("a connection field")
+            {
+                return ids;
+            }
+            after = connection["pageInfo"]["endCursor"].clone();
+        }
+    }
+
     /// Walks a top-level connection page by page (`first: page_size`, then `after` each
     /// `endCursor`) and returns the node ids in order.
     pub async fn walk(&self, field: &str, arguments: &str, page_size: i64) -> Vec<String> {

@@ -14,7 +14,6 @@ use futures_util::Stream;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, DbBackend, QueryFilter};
-use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
@@ -23,9 +22,9 @@ use entity::prelude::CapacityAlert as AlertEntity;
 
 use crate::domain::capacity::bus::{AlertBus, AlertEvent};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::graphql::campaigns::{Campaign, fetch_page};
-use crate::graphql::connection::{KeyKind, Ordering, PageArgs, SortKey, connection_types, cursor};
-use crate::graphql::cursor::Cursor;
+use crate::graphql::campaigns::Campaign;
+use crate::graphql::connection::{connection_types, list_complexity};
+use crate::paging::{Ordering, PageArgs, SortKey, fetch_page};
 
 use crate::domain::policy::{Domain, Visibility};
 use crate::graphql::reference::Company;
@@ -130,16 +129,8 @@ impl CapacityAlert {
     }
 
     /// Newest raised first.
-    fn ordering() -> Ordering {
-        Ordering {
-            table: "capacity_alerts",
-            keys: vec![SortKey::desc("raised_at", KeyKind::Timestamp)],
-            id_descending: true,
-        }
-    }
-
-    fn cursor(model: &Model) -> Cursor {
-        cursor(vec![json!(model.raised_at.to_rfc3339())], model.id)
+    fn ordering() -> Ordering<AlertEntity> {
+        Ordering::by(SortKey::desc(Column::RaisedAt, |m| m.raised_at))
     }
 }
 
@@ -372,7 +363,7 @@ impl AlertQueries {
     /// The capacity alerts active now, newest raised first: per campaign dimension, the alert
     /// of the severity band its utilization is in. Load these, then subscribe to
     /// `Subscription.capacityAlerts` for what comes next.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn capacity_alerts(
         &self,
         context: &Context<'_>,
@@ -389,11 +380,10 @@ impl AlertQueries {
             .filter(matching.condition())
             .filter(active(scope.backend()));
         fetch_page(
-            scope,
+            &scope.db,
             select,
             &CapacityAlert::ordering(),
             &args,
-            CapacityAlert::cursor,
             |model| CapacityAlert(Arc::new(AlertEvent::from(model))),
         )
         .await

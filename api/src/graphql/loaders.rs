@@ -23,7 +23,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::domain::policy::{Visibility, visible};
-use crate::graphql::connection::{Ordering, PageArgs};
+use crate::error::AppResult;
+use crate::graphql::scope::RequestScope;
+use crate::paging::{Ordering, PageArgs, TotalCount};
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
@@ -90,9 +92,10 @@ pub trait ChildList: Clone + Eq + Hash + Send + Sync + 'static {
     type Entity: crate::domain::policy::Scoped;
     /// The child column holding the parent's id.
     fn parent_column(&self) -> <Self::Entity as EntityTrait>::Column;
-    /// The child rows matching this list's filters (before paging).
-    fn filtered(&self, select: Select<Self::Entity>) -> Select<Self::Entity>;
-    fn ordering(&self) -> Ordering;
+    /// The child rows matching this list's filters (before paging); a filter that does not
+    /// parse is refused, naming its field, never read as "no filter".
+    fn filtered(&self, select: Select<Self::Entity>) -> AppResult<Select<Self::Entity>>;
+    fn ordering(&self) -> Ordering<Self::Entity>;
     /// The list's `first` / `after` arguments.
     fn page(&self) -> &PageArgs;
 
@@ -147,7 +150,9 @@ where
         }
         let mut result = HashMap::new();
         for (list, parents) in by_list {
-            let mut select = list.filtered(visible(L::Entity::find(), &self.visibility));
+            let mut select = list
+                .filtered(visible(L::Entity::find(), &self.visibility))
+                .map_err(|error| DbErr::Custom(error.message()))?;
             if let Some(after) = list.after(self.db.get_database_backend())? {
                 select = select.filter(after);
             }
@@ -155,7 +160,7 @@ where
             let rows = rows_per_parent::<L::Entity, Uuid>(
                 &self.db,
                 select,
-                ordering.table,
+                ordering.table(),
                 list.parent_column(),
                 &parents,
                 "uuid",
@@ -205,6 +210,7 @@ where
             let parent_column = list.parent_column();
             let counts: Vec<(Uuid, i64)> = list
                 .filtered(visible(L::Entity::find(), &self.visibility))
+                .map_err(|error| DbErr::Custom(error.message()))?
                 .filter(parent_column.is_in(parents.iter().copied()))
                 .select_only()
                 .column(parent_column)
@@ -226,6 +232,26 @@ where
 }
 
 use sea_orm::QuerySelect;
+
+/// The per-request loader of a nested list's counts.
+pub type CountLoader<L> =
+    async_graphql::dataloader::DataLoader<ChildCounts<L>, async_graphql::dataloader::HashMapCache>;
+
+/// A nested list's `totalCount`, counted (batched across parents) only if a client asks.
+pub fn child_total<L, F>(scope: &Arc<RequestScope>, parent: Uuid, list: L, loader: F) -> TotalCount
+where
+    L: ChildList,
+    F: Fn(&RequestScope) -> &CountLoader<L> + Send + Sync + 'static,
+{
+    let scope = scope.clone();
+    let loader = Arc::new(loader);
+    TotalCount::deferred(move || {
+        let scope = scope.clone();
+        let list = list.clone();
+        let loader = loader.clone();
+        async move { Ok(loader(&scope).load_one((parent, list)).await?.unwrap_or(0)) }
+    })
+}
 
 /// The first `limit` rows per parent of `select`, in `order_by` order, for all `parents`, in
 /// one statement: a `LATERAL` subquery per parent on PostgreSQL, `ROW_NUMBER() OVER

@@ -12,7 +12,6 @@ pub mod alerts;
 pub mod campaigns;
 pub mod community;
 pub mod connection;
-pub mod cursor;
 pub mod enums;
 pub mod error;
 pub mod ingestion;

@@ -1057,6 +1057,9 @@ impl Generator {
         for (index, name) in ACTIVITY_NAMES.iter().enumerate() {
             let id = self.id();
             let starts = self.day(60 - (index as u64) * 4);
+            // Every fifth activity is not scheduled yet, so lists sorted by start have
+            // NULL keys to page past.
+            let starts = (index % 5 != 4).then_some(starts);
             activities.push(
                 entity::activity::Model {
                     id,
@@ -1068,8 +1071,8 @@ impl Generator {
                         "session"
                     }
                     .to_owned(),
-                    starts_at: Some(starts),
-                    ends_at: Some(starts + chrono::Duration::hours(2)),
+                    starts_at: starts,
+                    ends_at: starts.map(|at| at + chrono::Duration::hours(2)),
                     created_at: self.day(90),
                     updated_at: self.day(90),
                 }
@@ -1360,7 +1363,9 @@ impl Generator {
                         participant_id: Some(participant),
                         volunteer_id: Some(volunteer),
                         scheduled_at: Some(completed - chrono::Duration::hours(1)),
-                        completed_at: Some(completed),
+                        // Every sixth session has no completion time recorded, so lists
+                        // sorted by completion have NULL keys to page past.
+                        completed_at: (session_number % 6 != 0).then_some(completed),
                         duration_minutes: Some(self.rng.random_range(30..90)),
                         rating: Some(Numeric(Decimal::new(self.rng.random_range(300..500), 2))),
                         feedback_text: None,

@@ -17,6 +17,7 @@ mod isolation;
 mod isolation_mutations;
 mod limits;
 mod migrations;
+mod paging;
 mod program_mutations;
 mod read_api;
 mod read_more;

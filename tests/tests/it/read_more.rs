@@ -21,46 +21,7 @@ fn size() -> DemoSize {
 
 const NIL: &str = "00000000-0000-0000-0000-000000000000";
 
-/// Walks a nested connection under the object `root(id: …)` page by page; returns the ids in
-/// order and checks `totalCount` on every page.
-async fn walk_nested(
-    app: &TestApp,
-    root: &str,
-    id: &str,
-    field: &str,
-    page_size: i64,
-    total: usize,
-) -> Vec<String> {
-    let query = format!(
-        "query Page($id: ID!, $first: Int!, $after: String) {{ {root}(id: $id) {{ {field}(first: $first, after: $after) {{
-           totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ id }} }} }} }} }}"
-    );
-    let mut ids = Vec::new();
-    let mut after = Value::Null;
-    loop {
-        let data = app
-            .data(
-                &query,
-                json!({ "id": id, "first": page_size, "after": after }),
-            )
-            .await;
-        let connection = &data[root][field];
-        assert_eq!(
-            connection["totalCount"].as_u64().unwrap() as usize,
-            total,
-            "{root}.{field}"
-        );
-        for edge in connection["edges"].as_array().unwrap() {
-            ids.push(edge["node"]["id"].as_str().unwrap().to_owned());
-        }
-        if !connection["pageInfo"]["hasNextPage"].as_bool().unwrap() {
-            return ids;
-        }
-        after = connection["pageInfo"]["endCursor"].clone();
-    }
-}
-
-fn assert_no_gaps_or_repeats(ids: &[String], expected: &[String], what: &str) {
+pub fn assert_no_gaps_or_repeats(ids: &[String], expected: &[String], what: &str) {
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "repeats in {what}");
     assert_eq!(ids, expected, "{what}: every row once, in order");
@@ -104,67 +65,9 @@ async fn filtered_ids(
 }
 
 #[tokio::test]
-async fn every_new_list_pages_forward_without_gaps_or_repeats() {
-    let app = TestApp::spawn_with_demo(&size()).await;
-    for (field, sql) in [
-        (
-            "ingestionBatches",
-            "SELECT id FROM ingestion_batches ORDER BY created_at DESC, id DESC",
-        ),
-        (
-            "kintellSessions",
-            "SELECT id FROM kintell_sessions ORDER BY completed_at IS NULL, completed_at, id",
-        ),
-        ("programs", "SELECT id FROM programs ORDER BY name, id"),
-        (
-            "activities",
-            "SELECT id FROM activities ORDER BY starts_at IS NULL, starts_at, id",
-        ),
-        (
-            "applications",
-            "SELECT id FROM applications ORDER BY submitted_at DESC, id DESC",
-        ),
-        ("users", "SELECT id FROM users ORDER BY email, id"),
-        (
-            "communityMembers",
-            "SELECT id FROM community_members WHERE deleted_at IS NULL ORDER BY created_at, id",
-        ),
-        (
-            "communityInvitations",
-            "SELECT invitation_id FROM community_invitations ORDER BY created_at DESC, invitation_id DESC",
-        ),
-    ] {
-        let expected = app.db.ids(sql, vec![]).await;
-        assert!(expected.len() > 2, "the demo data should fill {field}");
-        for page_size in [2, 7] {
-            let ids = app.walk(field, "", page_size).await;
-            assert_no_gaps_or_repeats(&ids, &expected, field);
-        }
-    }
-}
-
-#[tokio::test]
 async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
     let app = TestApp::spawn_with_demo(&size()).await;
-    for batch in app.db.ids("SELECT id FROM ingestion_batches", vec![]).await {
-        let expected = app
-            .db
-            .ids(
-                "SELECT id FROM kintell_sessions WHERE batch_id = $1 ORDER BY completed_at, id",
-                vec![uuid(&batch)],
-            )
-            .await;
-        let ids = walk_nested(
-            &app,
-            "ingestionBatch",
-            &batch,
-            "kintellSessions",
-            4,
-            expected.len(),
-        )
-        .await;
-        assert_no_gaps_or_repeats(&ids, &expected, "IngestionBatch.kintellSessions");
-    }
+    crate::paging::walk_each_batch_of_sessions(&app, 4).await;
     for instance in app
         .db
         .ids(
@@ -173,20 +76,20 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
         )
         .await
     {
-        let expected = app.db.ids("SELECT id FROM kintell_sessions WHERE program_instance_id = $1 ORDER BY completed_at, id",
+        let expected = app.db.ids("SELECT id FROM kintell_sessions WHERE program_instance_id = $1 ORDER BY completed_at IS NULL, completed_at, id",
             vec![uuid(&instance)],
         )
         .await;
         assert!(!expected.is_empty());
-        let ids = walk_nested(
-            &app,
-            "programInstance",
-            &instance,
-            "kintellSessions",
-            9,
-            expected.len(),
-        )
-        .await;
+        let ids = app
+            .walk_nested(
+                "programInstance",
+                &instance,
+                "kintellSessions",
+                9,
+                expected.len(),
+            )
+            .await;
         assert_no_gaps_or_repeats(&ids, &expected, "ProgramInstance.kintellSessions");
     }
     for program in app.db.ids("SELECT id FROM programs", vec![]).await {
@@ -197,13 +100,17 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
                 vec![uuid(&program)],
             )
             .await;
-        let ids = walk_nested(&app, "program", &program, "enrollments", 3, expected.len()).await;
+        let ids = app
+            .walk_nested("program", &program, "enrollments", 3, expected.len())
+            .await;
         assert_no_gaps_or_repeats(&ids, &expected, "Program.enrollments");
         let expected = app.db.ids("SELECT id FROM applications WHERE program_id = $1 ORDER BY submitted_at DESC, id DESC",
             vec![uuid(&program)],
         )
         .await;
-        let ids = walk_nested(&app, "program", &program, "applications", 3, expected.len()).await;
+        let ids = app
+            .walk_nested("program", &program, "applications", 3, expected.len())
+            .await;
         assert_no_gaps_or_repeats(&ids, &expected, "Program.applications");
     }
     for member in ["#200", "#203", "#214"] {
@@ -218,15 +125,9 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
             vec![text(member)],
         )
         .await;
-        let ids = walk_nested(
-            &app,
-            "communityMember",
-            &id,
-            "participation",
-            4,
-            expected.len(),
-        )
-        .await;
+        let ids = app
+            .walk_nested("communityMember", &id, "participation", 4, expected.len())
+            .await;
         assert_no_gaps_or_repeats(&ids, &expected, "CommunityMember.participation");
         let expected = app
             .db
@@ -237,15 +138,15 @@ async fn every_new_nested_list_pages_forward_without_gaps_or_repeats() {
             )
             .await;
         assert!(!expected.is_empty(), "{member} created invitations");
-        let ids = walk_nested(
-            &app,
-            "communityMember",
-            &id,
-            "invitationsCreated",
-            1,
-            expected.len(),
-        )
-        .await;
+        let ids = app
+            .walk_nested(
+                "communityMember",
+                &id,
+                "invitationsCreated",
+                1,
+                expected.len(),
+            )
+            .await;
         assert_no_gaps_or_repeats(&ids, &expected, "CommunityMember.invitationsCreated");
     }
 }
@@ -623,13 +524,14 @@ async fn relations_match_the_rows_in_the_database() {
             .await;
         assert_eq!(sessions["totalCount"], count);
         let nodes = sessions["nodes"].as_array().unwrap();
-        let completed: Vec<&str> = nodes
-            .iter()
-            .map(|n| n["completedAt"].as_str().unwrap())
-            .collect();
+        let completed: Vec<Option<&str>> =
+            nodes.iter().map(|n| n["completedAt"].as_str()).collect();
         let mut oldest_first = completed.clone();
-        oldest_first.sort();
-        assert_eq!(completed, oldest_first, "oldest completion first");
+        oldest_first.sort_by_key(|at| (at.is_none(), *at));
+        assert_eq!(
+            completed, oldest_first,
+            "oldest completion first, none last"
+        );
         for session in nodes {
             assert_eq!(session["batch"]["id"], id);
             assert_eq!(session["programInstance"]["id"], instance.as_str());

@@ -4,19 +4,13 @@
 pub mod mutations;
 pub mod snapshots;
 
-use std::sync::Arc;
-
 use async_graphql::SelectionField;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select,
-};
-use serde_json::json;
+use sea_orm::{ColumnTrait, Condition, DbBackend, DbErr, QueryFilter, QueryResult, Select};
 use uuid::Uuid;
 
 use entity::campaign::{Column, Model};
@@ -31,18 +25,18 @@ use crate::graphql::campaigns::snapshots::{
     MetricsBucket, MetricsSnapshot, MetricsSnapshotConnection, SeriesBucket, SnapshotRange,
 };
 use crate::graphql::connection::{
-    KeyKind, Ordering, Page, PageArgs, SortKey, TotalCount, check_after, connection_types, cursor,
-    node_of_row,
+    connection_types, fetch_projected_page, list_complexity, node_of_row,
 };
 use crate::graphql::enums::{CampaignPriority, CampaignStatus, PricingModel};
 use crate::graphql::instances::{
     ProgramInstance, ProgramInstanceConnection, ProgramInstanceFilter,
 };
-use crate::graphql::loaders::{ChildList, related};
-use crate::graphql::prefetch::projection::{Columns, Projected};
+use crate::graphql::loaders::{ChildList, child_total, related};
+use crate::graphql::prefetch::projection::Columns;
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
 use crate::graphql::scope::{RequestScope, root_scope, scope};
 use crate::graphql::{parse_id, to_id};
+use crate::paging::{Ordering, Page, PageArgs, SortKey, check_after};
 
 #[derive(Clone)]
 pub struct Campaign(pub Model);
@@ -313,7 +307,7 @@ impl Campaign {
     }
 
     /// The program instances running this campaign, oldest start first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn program_instances(
         &self,
         context: &Context<'_>,
@@ -341,14 +335,14 @@ impl Campaign {
         Ok(ProgramInstanceConnection(Page::from_shared_rows(
             &rows,
             &list.page,
-            ProgramInstance::cursor_by_start,
+            &list.ordering(),
             ProgramInstance,
             total,
         )))
     }
 
     /// Metrics snapshots of this campaign, newest first, optionally within `from`..`to`.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn metrics_snapshots(
         &self,
         context: &Context<'_>,
@@ -376,7 +370,7 @@ impl Campaign {
         Ok(MetricsSnapshotConnection(Page::from_shared_rows(
             &rows,
             &list.page,
-            MetricsSnapshot::cursor,
+            &list.ordering(),
             MetricsSnapshot,
             total,
         )))
@@ -426,42 +420,6 @@ impl Campaign {
     }
 }
 
-/// The per-request loader of a nested list's counts.
-pub type CountLoader<L> = async_graphql::dataloader::DataLoader<
-    crate::graphql::loaders::ChildCounts<L>,
-    async_graphql::dataloader::HashMapCache,
->;
-
-/// A nested list's `totalCount`, counted (batched across parents) only if a client asks.
-pub fn child_total<L, F>(scope: &Arc<RequestScope>, parent: Uuid, list: L, loader: F) -> TotalCount
-where
-    L: ChildList,
-    F: Fn(&RequestScope) -> &CountLoader<L> + Send + Sync + 'static,
-{
-    let scope = scope.clone();
-    let loader = Arc::new(loader);
-    TotalCount::deferred(move || {
-        let scope = scope.clone();
-        let list = list.clone();
-        let loader = loader.clone();
-        async move { Ok(loader(&scope).load_one((parent, list)).await?.unwrap_or(0)) }
-    })
-}
-
-impl Campaign {
-    fn sort_values(model: &Model, field: CampaignOrderField) -> serde_json::Value {
-        match field {
-            CampaignOrderField::Name => json!(model.name),
-            CampaignOrderField::StartDate => json!(model.start_date.to_string()),
-            CampaignOrderField::CapacityUtilization => {
-                json!(model.capacity_utilization.map(|n| n.0.to_string()))
-            }
-            CampaignOrderField::Sroi => json!(model.cumulative_sroi.map(|n| n.0.to_string())),
-            CampaignOrderField::CreatedAt => json!(model.created_at.to_rfc3339()),
-        }
-    }
-}
-
 /// Program instances of a campaign (the nested `Campaign.programInstances` list).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CampaignInstances {
@@ -473,14 +431,12 @@ pub struct CampaignInstances {
 
 impl CampaignInstances {
     /// The columns a `programInstances` selection reads, with those the loader (parent) and
-    /// the cursors (start date, id) need.
+    /// the ordering (for the cursors) reads.
     pub fn columns(field: &SelectionField<'_>) -> Columns<InstanceEntity> {
         use entity::program_instance::Column;
-        Columns::of_connection(field).union(Columns::of([
-            Column::Id,
-            Column::CampaignId,
-            Column::StartDate,
-        ]))
+        Columns::of_connection(field)
+            .union(Columns::of([Column::CampaignId]))
+            .union(Columns::of(ProgramInstance::ordering_by_start().columns()))
     }
 }
 
@@ -489,10 +445,10 @@ impl ChildList for CampaignInstances {
     fn parent_column(&self) -> entity::program_instance::Column {
         entity::program_instance::Column::CampaignId
     }
-    fn filtered(&self, select: Select<InstanceEntity>) -> Select<InstanceEntity> {
-        self.columns.apply(self.filter.apply(select))
+    fn filtered(&self, select: Select<InstanceEntity>) -> AppResult<Select<InstanceEntity>> {
+        Ok(self.columns.apply(select.filter(self.filter.condition()?)))
     }
-    fn ordering(&self) -> Ordering {
+    fn ordering(&self) -> Ordering<InstanceEntity> {
         ProgramInstance::ordering_by_start()
     }
     fn page(&self) -> &PageArgs {
@@ -589,14 +545,13 @@ impl CampaignSnapshots {
         self.page.after.is_none() && self.page.first >= 1 && self.range == SnapshotRange::default()
     }
 
-    /// `selected` with the columns the loader (parent) and the cursors (date, id) need.
+    /// `selected` with the columns the loader (parent) and the ordering (for the cursors)
+    /// reads.
     pub fn columns(selected: Columns<CampaignMetricsSnapshot>) -> Columns<CampaignMetricsSnapshot> {
         use entity::campaign_metrics_snapshot::Column;
-        selected.union(Columns::of([
-            Column::Id,
-            Column::CampaignId,
-            Column::SnapshotDate,
-        ]))
+        selected
+            .union(Columns::of([Column::CampaignId]))
+            .union(Columns::of(MetricsSnapshot::ordering().columns()))
     }
 }
 
@@ -605,10 +560,13 @@ impl ChildList for CampaignSnapshots {
     fn parent_column(&self) -> entity::campaign_metrics_snapshot::Column {
         entity::campaign_metrics_snapshot::Column::CampaignId
     }
-    fn filtered(&self, select: Select<CampaignMetricsSnapshot>) -> Select<CampaignMetricsSnapshot> {
-        self.columns.apply(self.range.apply(select))
+    fn filtered(
+        &self,
+        select: Select<CampaignMetricsSnapshot>,
+    ) -> AppResult<Select<CampaignMetricsSnapshot>> {
+        Ok(self.columns.apply(self.range.apply(select)))
     }
-    fn ordering(&self) -> Ordering {
+    fn ordering(&self) -> Ordering<CampaignMetricsSnapshot> {
         MetricsSnapshot::ordering()
     }
     fn page(&self) -> &PageArgs {
@@ -696,11 +654,8 @@ impl CampaignFilter {
                     "must be between 0 and 10",
                 ));
             }
-            let key = SortKey::asc("capacity_utilization", KeyKind::Decimal);
-            condition = condition.add(
-                key.expr("campaigns", backend)
-                    .gte(decimal_value(minimum, backend)),
-            );
+            let key = CampaignOrderField::CapacityUtilization.key(false);
+            condition = condition.add(key.expr(backend).gte(decimal_value(minimum, backend)));
         }
         if let (Some(from), Some(to)) = (self.active_from, self.active_to)
             && from > to
@@ -785,38 +740,24 @@ pub struct CampaignOrder {
 }
 
 impl CampaignOrderField {
-    /// The column this ordering reads (for the cursor).
-    fn column(self) -> Column {
+    /// The sort key of this field: its column, and the value a cursor holds.
+    fn key(self, descending: bool) -> SortKey<CampaignEntity> {
         match self {
-            CampaignOrderField::Name => Column::Name,
-            CampaignOrderField::StartDate => Column::StartDate,
-            CampaignOrderField::CapacityUtilization => Column::CapacityUtilization,
-            CampaignOrderField::Sroi => Column::CumulativeSroi,
-            CampaignOrderField::CreatedAt => Column::CreatedAt,
-        }
-    }
-
-    fn key(self, descending: bool) -> SortKey {
-        let (column, kind) = match self {
-            CampaignOrderField::Name => ("name", KeyKind::Text),
-            CampaignOrderField::StartDate => ("start_date", KeyKind::Date),
-            CampaignOrderField::CapacityUtilization => ("capacity_utilization", KeyKind::Decimal),
-            CampaignOrderField::Sroi => ("cumulative_sroi", KeyKind::Decimal),
-            CampaignOrderField::CreatedAt => ("created_at", KeyKind::Timestamp),
-        };
-        let key = SortKey {
-            column,
-            kind,
-            descending,
-            nullable: false,
-        };
-        if matches!(
-            self,
-            CampaignOrderField::CapacityUtilization | CampaignOrderField::Sroi
-        ) {
-            key.nullable()
-        } else {
-            key
+            CampaignOrderField::Name => SortKey::new(Column::Name, |m| m.name.clone(), descending),
+            CampaignOrderField::StartDate => {
+                SortKey::new(Column::StartDate, |m| m.start_date, descending)
+            }
+            CampaignOrderField::CapacityUtilization => SortKey::new(
+                Column::CapacityUtilization,
+                |m| m.capacity_utilization,
+                descending,
+            ),
+            CampaignOrderField::Sroi => {
+                SortKey::new(Column::CumulativeSroi, |m| m.cumulative_sroi, descending)
+            }
+            CampaignOrderField::CreatedAt => {
+                SortKey::new(Column::CreatedAt, |m| m.created_at, descending)
+            }
         }
     }
 }
@@ -828,7 +769,7 @@ pub struct CampaignQueries;
 #[Object]
 impl CampaignQueries {
     /// Campaigns matching `filter`, in `orderBy` order (newest first by default).
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn campaigns(
         &self,
         context: &Context<'_>,
@@ -852,38 +793,14 @@ impl CampaignQueries {
                     direction: OrderDirection::Desc,
                 }]
             });
-        let ordering = Ordering {
-            table: "campaigns",
-            keys: orders
+        let ordering = Ordering::new(
+            orders
                 .iter()
                 .map(|o| o.field.key(o.direction == OrderDirection::Desc))
                 .collect(),
-            id_descending: orders
-                .first()
-                .is_some_and(|o| o.direction == OrderDirection::Desc),
-        };
-        let fields: Vec<CampaignOrderField> = orders.iter().map(|o| o.field).collect();
-        let columns = Columns::of_connection(&context.field())
-            .union(Columns::of(fields.iter().map(|f| f.column())))
-            .union(Columns::of([Column::Id]));
-        let page = fetch_projected_page(
-            scope,
-            select,
-            &ordering,
-            &args,
-            columns,
-            move |model: &Model| {
-                cursor(
-                    fields
-                        .iter()
-                        .map(|f| Campaign::sort_values(model, *f))
-                        .collect(),
-                    model.id,
-                )
-            },
-            Campaign,
-        )
-        .await?;
+        );
+        let columns = Columns::of_connection(&context.field());
+        let page = fetch_projected_page(scope, select, &ordering, &args, columns, Campaign).await?;
         let rows: Vec<&Model> = page.nodes.iter().map(|campaign| &campaign.0).collect();
         prefetch_campaign_relations(context, scope, &rows).await?;
         Ok(CampaignConnection(page))
@@ -899,95 +816,6 @@ impl CampaignQueries {
             .await?
             .map(Campaign::from))
     }
-}
-
-/// One page of a top-level list: `first + 1` rows after the cursor in the ordering, and a
-/// `totalCount` that is counted only if asked for.
-pub async fn fetch_page<E, N>(
-    scope: &Arc<RequestScope>,
-    select: Select<E>,
-    ordering: &Ordering,
-    args: &PageArgs,
-    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor + Send + Sync + 'static,
-    node_of: impl Fn(E::Model) -> N,
-) -> AppResult<Page<N>>
-where
-    E: EntityTrait,
-    E::Model: Send + Sync,
-    N: AsRef<E::Model>,
-{
-    let rows = page_select(scope.backend(), select.clone(), ordering, args)?
-        .all(&scope.db)
-        .await?;
-    Ok(page_of_rows(scope, select, args, rows, cursor_of, node_of))
-}
-
-/// [`fetch_page`] fetching and decoding only `columns` of each row.
-pub async fn fetch_projected_page<E, N>(
-    scope: &Arc<RequestScope>,
-    select: Select<E>,
-    ordering: &Ordering,
-    args: &PageArgs,
-    columns: Columns<E>,
-    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor + Send + Sync + 'static,
-    node_of: impl Fn(E::Model) -> N,
-) -> AppResult<Page<N>>
-where
-    E: Projected,
-    E::Model: Send + Sync,
-    N: AsRef<E::Model>,
-{
-    let backend = scope.backend();
-    let page = columns.apply(page_select(backend, select.clone(), ordering, args)?);
-    let rows = scope
-        .db
-        .query_all_raw(page.build(backend))
-        .await?
-        .iter()
-        .map(|row| columns.decode(row))
-        .collect::<Result<Vec<_>, DbErr>>()?;
-    Ok(page_of_rows(scope, select, args, rows, cursor_of, node_of))
-}
-
-/// `first + 1` rows of `select` after the cursor, in the ordering.
-fn page_select<E: EntityTrait>(
-    backend: DbBackend,
-    select: Select<E>,
-    ordering: &Ordering,
-    args: &PageArgs,
-) -> AppResult<Select<E>> {
-    let mut page_select = select;
-    if let Some(after) = &args.after {
-        page_select = page_select.filter(ordering.after(&after.cursor()?, backend)?);
-    }
-    for (expr, order, nulls) in ordering.order_by(backend) {
-        page_select = page_select.order_by_with_nulls(expr, order, nulls);
-    }
-    Ok(page_select.limit(args.first + 1))
-}
-
-/// The page of fetched `rows`, with a `totalCount` over `select` counted only if asked for.
-fn page_of_rows<E, N>(
-    scope: &Arc<RequestScope>,
-    select: Select<E>,
-    args: &PageArgs,
-    rows: Vec<E::Model>,
-    cursor_of: impl Fn(&E::Model) -> crate::graphql::cursor::Cursor + Send + Sync + 'static,
-    node_of: impl Fn(E::Model) -> N,
-) -> Page<N>
-where
-    E: EntityTrait,
-    E::Model: Send + Sync,
-    N: AsRef<E::Model>,
-{
-    let count_select = select;
-    let db = scope.db.clone();
-    let total = TotalCount::deferred(move || {
-        let select = count_select.clone();
-        let db = db.clone();
-        async move { Ok(select.count(&db).await? as i64) }
-    });
-    Page::from_rows(rows, args, cursor_of, node_of, total)
 }
 
 /// Loads what the query selects under each campaign node, for all `rows` at once (see

@@ -12,7 +12,6 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, QueryFilter, Select,
     Statement, Value,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use entity::Numeric;
@@ -21,11 +20,9 @@ use entity::prelude::CampaignMetricsSnapshot;
 
 use crate::domain::policy::{Domain, Reach, Visibility};
 use crate::error::{AppError, AppResult};
-use crate::graphql::connection::{
-    KeyKind, Ordering, SortKey, connection_types, cursor, node_of_row,
-};
-use crate::graphql::cursor::Cursor;
+use crate::graphql::connection::{connection_types, node_of_row};
 use crate::graphql::to_id;
+use crate::paging::{Ordering, SortKey};
 
 #[derive(Clone)]
 pub struct MetricsSnapshot(pub Arc<Model>);
@@ -40,16 +37,11 @@ connection_types!(
 
 impl MetricsSnapshot {
     /// Newest first.
-    pub fn ordering() -> Ordering {
-        Ordering {
-            table: "campaign_metrics_snapshots",
-            keys: vec![SortKey::desc("snapshot_date", KeyKind::Timestamp)],
-            id_descending: true,
-        }
-    }
-
-    pub fn cursor(model: &Model) -> Cursor {
-        cursor(vec![json!(model.snapshot_date.to_rfc3339())], model.id)
+    pub fn ordering() -> Ordering<CampaignMetricsSnapshot> {
+        Ordering::by(SortKey::desc(
+            entity::campaign_metrics_snapshot::Column::SnapshotDate,
+            |m| m.snapshot_date,
+        ))
     }
 }
 

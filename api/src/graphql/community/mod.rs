@@ -19,14 +19,11 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use sea_orm::sea_query::{
-    Alias, Expr, ExprTrait, Func, NullOrdering, Order, Query, SelectStatement, SimpleExpr,
-};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, ModelTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use entity::prelude::{
@@ -38,13 +35,11 @@ use entity::prelude::{
 use crate::domain::policy::{Visibility, visible};
 use crate::error::{AppError, AppResult};
 use crate::graphql::campaigns::contains_ignoring_case;
-use crate::graphql::connection::{
-    Page, PageArgs, TotalCount, connection_types, cursor, node_of_row,
-};
-use crate::graphql::cursor::Cursor;
+use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
 use crate::graphql::enums::{InvitationStatus, MemberStatus};
 use crate::graphql::scope::{RequestScope, root_scope, scope};
 use crate::graphql::{parse_id, to_id};
+use crate::paging::{Ordering, Page, PageArgs, SortKey, TotalCount, check_after, fetch_page};
 
 /// A community directory member, known publicly by a member number such as `#247`.
 #[derive(Clone)]
@@ -114,150 +109,33 @@ fn member_ids(deleted: bool) -> SelectStatement {
     query
 }
 
-/// A keyset ordering over one NOT NULL community timestamp column, then the row id, both in
-/// the same direction.
-///
-/// [`crate::graphql::connection::Ordering`] cannot serve the community tables: it binds
-/// timestamp cursors as `timestamptz` (which SQLite stores in another text format than these
-/// zone-less columns) and names the id column `id` (invitations call theirs `invitation_id`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct NaiveKey {
-    pub table: &'static str,
-    pub column: &'static str,
-    pub id_column: &'static str,
-    pub descending: bool,
-}
-
-impl NaiveKey {
-    fn expr(&self, column: &'static str) -> Expr {
-        Expr::col((Alias::new(self.table), Alias::new(column)))
-    }
-
-    fn order(&self) -> Order {
-        if self.descending {
-            Order::Desc
-        } else {
-            Order::Asc
-        }
-    }
-
-    /// `ORDER BY` terms: the timestamp, then the id.
-    pub fn order_by(&self) -> Vec<(SimpleExpr, Order, NullOrdering)> {
-        vec![
-            (self.expr(self.column), self.order(), NullOrdering::Last),
-            (self.expr(self.id_column), self.order(), NullOrdering::Last),
-        ]
-    }
-
-    /// The cursor of a row: its timestamp (RFC 3339, UTC) and its id.
-    pub fn cursor(at: NaiveDateTime, id: Uuid) -> Cursor {
-        cursor(vec![json!(utc(at).to_rfc3339())], id)
-    }
-
-    /// The rows strictly after `cursor` in this ordering.
-    pub fn after(&self, cursor: &Cursor) -> AppResult<Condition> {
-        let invalid = || AppError::bad_input("after", "is not a cursor this API issued");
-        let [value] = cursor.keys.as_slice() else {
-            return Err(AppError::bad_input(
-                "after",
-                "belongs to a different ordering",
-            ));
-        };
-        let at: DateTime<Utc> = value
-            .as_str()
-            .ok_or_else(invalid)?
-            .parse()
-            .map_err(|_| invalid())?;
-        // Bound as a zone-less timestamp, the way the column stores it on both backends.
-        let at = Value::ChronoDateTime(Some(at.naive_utc()));
-        let id = Value::Uuid(Some(cursor.id));
-        let (column, id_column) = (self.expr(self.column), self.expr(self.id_column));
-        let (beyond, id_beyond) = if self.descending {
-            (column.clone().lt(at.clone()), id_column.lt(id))
-        } else {
-            (column.clone().gt(at.clone()), id_column.gt(id))
-        };
-        Ok(Condition::any()
-            .add(beyond)
-            .add(Condition::all().add(column.eq(at)).add(id_beyond)))
-    }
-}
-
-/// One page of a top-level community list: [`crate::graphql::campaigns::fetch_page`] with a
-/// [`NaiveKey`] ordering.
-async fn fetch_naive_page<E, N>(
-    scope: &Arc<RequestScope>,
-    select: Select<E>,
-    key: NaiveKey,
-    args: &PageArgs,
-    cursor_of: impl Fn(&E::Model) -> Cursor + Send + Sync + 'static,
-    node_of: impl Fn(E::Model) -> N,
-) -> AppResult<Page<N>>
-where
-    E: EntityTrait,
-    E::Model: Send + Sync,
-    N: AsRef<E::Model>,
-{
-    let count_select = select.clone();
-    let mut page_select = select;
-    if let Some(after) = &args.after {
-        page_select = page_select.filter(key.after(&after.cursor()?)?);
-    }
-    for (expr, order, nulls) in key.order_by() {
-        page_select = page_select.order_by_with_nulls(expr, order, nulls);
-    }
-    let rows = page_select.limit(args.first + 1).all(&scope.db).await?;
-    let db = scope.db.clone();
-    let total = TotalCount::deferred(move || {
-        let select = count_select.clone();
-        let db = db.clone();
-        async move { Ok(select.count(&db).await? as i64) }
-    });
-    Ok(Page::from_rows(rows, args, cursor_of, node_of, total))
-}
-
 impl CommunityMember {
     /// Oldest member first (member numbers are assigned in sequence, but sort as text).
-    pub const ORDER: NaiveKey = NaiveKey {
-        table: "community_members",
-        column: "created_at",
-        id_column: "id",
-        descending: false,
-    };
-
-    /// The cursor of a row in this ordering.
-    pub fn cursor(model: &entity::community_member::Model) -> Cursor {
-        NaiveKey::cursor(model.created_at, model.id)
+    pub fn ordering() -> Ordering<MemberEntity> {
+        Ordering::by(SortKey::asc(
+            entity::community_member::Column::CreatedAt,
+            |m| m.created_at,
+        ))
     }
 }
 
 impl CommunityInvitation {
     /// Newest created first.
-    pub const ORDER: NaiveKey = NaiveKey {
-        table: "community_invitations",
-        column: "created_at",
-        id_column: "invitation_id",
-        descending: true,
-    };
-
-    /// The cursor of a row in this ordering.
-    pub fn cursor(model: &entity::community_invitation::Model) -> Cursor {
-        NaiveKey::cursor(model.created_at, model.invitation_id)
+    pub fn ordering() -> Ordering<InvitationEntity> {
+        Ordering::by(SortKey::desc(
+            entity::community_invitation::Column::CreatedAt,
+            |m| m.created_at,
+        ))
     }
 }
 
 impl MemberParticipation {
     /// Newest event first.
-    pub const ORDER: NaiveKey = NaiveKey {
-        table: "member_participation",
-        column: "occurred_at",
-        id_column: "id",
-        descending: true,
-    };
-
-    /// The cursor of a row in this ordering.
-    pub fn cursor(model: &entity::member_participation::Model) -> Cursor {
-        NaiveKey::cursor(model.occurred_at, model.id)
+    pub fn ordering() -> Ordering<ParticipationEntity> {
+        Ordering::by(SortKey::desc(
+            entity::member_participation::Column::OccurredAt,
+            |m| m.occurred_at,
+        ))
     }
 }
 
@@ -358,7 +236,7 @@ impl CommunityMember {
         member_by_member_id(context, member_id).await
     }
     /// Invitation codes this member created, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn invitations_created(
         &self,
         context: &Context<'_>,
@@ -369,9 +247,7 @@ impl CommunityMember {
         let list = MemberInvitations {
             page: PageArgs::parse(first, after)?,
         };
-        if let Some(after) = &list.page.after {
-            list.key().after(&after.cursor()?)?;
-        }
+        check_after(&list.page, &list.ordering(), scope.backend())?;
         let member = self.0.member_id.clone();
         let rows = scope
             .loaders
@@ -385,13 +261,13 @@ impl CommunityMember {
         Ok(CommunityInvitationConnection(Page::from_rows(
             rows,
             &list.page,
-            CommunityInvitation::cursor,
+            &list.ordering(),
             CommunityInvitation,
             total,
         )))
     }
     /// The member's engagement events, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn participation(
         &self,
         context: &Context<'_>,
@@ -402,9 +278,7 @@ impl CommunityMember {
         let list = MemberEvents {
             page: PageArgs::parse(first, after)?,
         };
-        if let Some(after) = &list.page.after {
-            list.key().after(&after.cursor()?)?;
-        }
+        check_after(&list.page, &list.ordering(), scope.backend())?;
         let member = self.0.member_id.clone();
         let rows = scope
             .loaders
@@ -418,7 +292,7 @@ impl CommunityMember {
         Ok(MemberParticipationConnection(Page::from_rows(
             rows,
             &list.page,
-            MemberParticipation::cursor,
+            &list.ordering(),
             MemberParticipation,
             total,
         )))
@@ -668,7 +542,7 @@ pub trait MemberList: Clone + Eq + Hash + Send + Sync + 'static {
     /// The child column holding the member's `member_id`.
     fn member_column(&self) -> <Self::Entity as EntityTrait>::Column;
     /// The ordering of the list.
-    fn key(&self) -> NaiveKey;
+    fn ordering(&self) -> Ordering<Self::Entity>;
     /// Which page to fetch.
     fn page(&self) -> &PageArgs;
 }
@@ -684,8 +558,8 @@ impl MemberList for MemberInvitations {
     fn member_column(&self) -> entity::community_invitation::Column {
         entity::community_invitation::Column::CreatedBy
     }
-    fn key(&self) -> NaiveKey {
-        CommunityInvitation::ORDER
+    fn ordering(&self) -> Ordering<InvitationEntity> {
+        CommunityInvitation::ordering()
     }
     fn page(&self) -> &PageArgs {
         &self.page
@@ -703,8 +577,8 @@ impl MemberList for MemberEvents {
     fn member_column(&self) -> entity::member_participation::Column {
         entity::member_participation::Column::MemberId
     }
-    fn key(&self) -> NaiveKey {
-        MemberParticipation::ORDER
+    fn ordering(&self) -> Ordering<ParticipationEntity> {
+        MemberParticipation::ordering()
     }
     fn page(&self) -> &PageArgs {
         &self.page
@@ -758,12 +632,13 @@ where
     ) -> Result<HashMap<(String, L), Self::Value>, Arc<DbErr>> {
         let mut result = HashMap::new();
         for (list, members) in group_by_list(keys) {
-            let key = list.key();
+            let ordering = list.ordering();
             let mut select = visible(L::Entity::find(), &self.visibility);
             if let Some(after) = &list.page().after {
+                let backend = self.db.get_database_backend();
                 let condition = after
                     .cursor()
-                    .and_then(|cursor| key.after(&cursor))
+                    .and_then(|cursor| ordering.after(&cursor, backend))
                     .map_err(|error| DbErr::Custom(error.message()))?;
                 select = select.filter(condition);
             }
@@ -772,7 +647,7 @@ where
                 select,
                 list.member_column(),
                 &members,
-                key,
+                &ordering,
                 list.page().first + 1,
             )
             .await?;
@@ -853,14 +728,14 @@ where
     })
 }
 
-/// The first `limit` rows per member of `select` in `key` order, for all `members`, in one
+/// The first `limit` rows per member of `select` in `ordering`, for all `members`, in one
 /// statement (members are referenced by their text `member_id`).
 async fn page_per_member<E>(
     db: &DatabaseConnection,
     select: Select<E>,
     member_column: E::Column,
     members: &[String],
-    key: NaiveKey,
+    ordering: &Ordering<E>,
     limit: u64,
 ) -> Result<Vec<E::Model>, DbErr>
 where
@@ -870,11 +745,11 @@ where
     crate::graphql::loaders::page_per_parent::<E, String>(
         db,
         select,
-        key.table,
+        ordering.table(),
         member_column,
         members,
         "text",
-        key.order_by(),
+        ordering.order_by(db.get_database_backend()),
         limit,
     )
     .await
@@ -1091,7 +966,7 @@ pub struct CommunityQueries;
 impl CommunityQueries {
     /// Community members matching `filter`, oldest member first. Removed members never
     /// appear.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn community_members(
         &self,
         context: &Context<'_>,
@@ -1106,12 +981,11 @@ impl CommunityQueries {
             .select::<MemberEntity>()
             .filter(entity::community_member::Column::DeletedAt.is_null())
             .filter(condition);
-        fetch_naive_page(
-            scope,
+        fetch_page(
+            &scope.db,
             select,
-            CommunityMember::ORDER,
+            &CommunityMember::ordering(),
             &args,
-            CommunityMember::cursor,
             CommunityMember,
         )
         .await
@@ -1175,14 +1049,14 @@ impl CommunityQueries {
             .select::<MemberEntity>()
             .filter(entity::community_member::Column::DeletedAt.is_null())
             .filter(Expr::expr(Func::lower(column)).eq(github_username.to_lowercase()));
-        for (expr, order, nulls) in CommunityMember::ORDER.order_by() {
+        for (expr, order, nulls) in CommunityMember::ordering().order_by(scope.backend()) {
             select = select.order_by_with_nulls(expr, order, nulls);
         }
         Ok(select.one(&scope.db).await?.map(CommunityMember))
     }
 
     /// Invitation codes matching `filter`, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn community_invitations(
         &self,
         context: &Context<'_>,
@@ -1195,12 +1069,11 @@ impl CommunityQueries {
         let select = scope
             .select::<InvitationEntity>()
             .filter(filter.unwrap_or_default().condition());
-        fetch_naive_page(
-            scope,
+        fetch_page(
+            &scope.db,
             select,
-            CommunityInvitation::ORDER,
+            &CommunityInvitation::ordering(),
             &args,
-            CommunityInvitation::cursor,
             CommunityInvitation,
         )
         .await

@@ -8,7 +8,6 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, Condition, QueryFilter, Select};
-use serde_json::json;
 use uuid::Uuid;
 
 use entity::ingestion_batch::{Column as BatchColumn, Model as BatchModel};
@@ -16,17 +15,14 @@ use entity::kintell_session::{Column as SessionColumn, Model as SessionModel};
 use entity::prelude::{IngestionBatch as BatchEntity, KintellSession as SessionEntity};
 
 use crate::error::AppResult;
-use crate::graphql::campaigns::{child_total, fetch_page};
-use crate::graphql::connection::{
-    KeyKind, Ordering, Page, PageArgs, SortKey, connection_types, cursor, node_of_row,
-};
-use crate::graphql::cursor::Cursor;
+use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
 use crate::graphql::enums::IngestionStatus;
 use crate::graphql::instances::ProgramInstance;
-use crate::graphql::loaders::{ChildList, related};
+use crate::graphql::loaders::{ChildList, child_total, related};
 use crate::graphql::programs::User;
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
+use crate::paging::{Ordering, Page, PageArgs, SortKey, fetch_page};
 
 /// One CSV import or API ingestion run (audit trail for CSV imports and API ingestion runs):
 /// what was read, imported, rejected and skipped, and where a failed import can resume.
@@ -54,36 +50,15 @@ connection_types!(
 
 impl IngestionBatch {
     /// Newest created first.
-    pub fn ordering() -> Ordering {
-        Ordering {
-            table: "ingestion_batches",
-            keys: vec![SortKey::desc("created_at", KeyKind::Timestamp)],
-            id_descending: true,
-        }
-    }
-
-    /// The cursor of a row in this ordering.
-    pub fn cursor(model: &BatchModel) -> Cursor {
-        cursor(vec![json!(model.created_at.to_rfc3339())], model.id)
+    pub fn ordering() -> Ordering<BatchEntity> {
+        Ordering::by(SortKey::desc(BatchColumn::CreatedAt, |m| m.created_at))
     }
 }
 
 impl KintellSession {
     /// Oldest completion first; sessions without a completion time come last.
-    pub fn ordering() -> Ordering {
-        Ordering {
-            table: "kintell_sessions",
-            keys: vec![SortKey::asc("completed_at", KeyKind::Timestamp)],
-            id_descending: false,
-        }
-    }
-
-    /// The cursor of a row in this ordering.
-    pub fn cursor(model: &SessionModel) -> Cursor {
-        cursor(
-            vec![json!(model.completed_at.map(|at| at.to_rfc3339()))],
-            model.id,
-        )
+    pub fn ordering() -> Ordering<SessionEntity> {
+        Ordering::by(SortKey::asc(SessionColumn::CompletedAt, |m| m.completed_at))
     }
 }
 
@@ -189,7 +164,7 @@ impl IngestionBatch {
         related(&scope(context)?.loaders.user, self.0.imported_by).await
     }
     /// Kintell sessions this batch imported, oldest completion first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn kintell_sessions(
         &self,
         context: &Context<'_>,
@@ -301,10 +276,10 @@ impl ChildList for KintellSessionsOf {
             SessionParent::ProgramInstance => SessionColumn::ProgramInstanceId,
         }
     }
-    fn filtered(&self, select: Select<SessionEntity>) -> Select<SessionEntity> {
-        select
+    fn filtered(&self, select: Select<SessionEntity>) -> AppResult<Select<SessionEntity>> {
+        Ok(select)
     }
-    fn ordering(&self) -> Ordering {
+    fn ordering(&self) -> Ordering<SessionEntity> {
         KintellSession::ordering()
     }
     fn page(&self) -> &PageArgs {
@@ -341,7 +316,7 @@ pub async fn kintell_sessions_of(
     Ok(KintellSessionConnection(Page::from_shared_rows(
         &rows,
         &list.page,
-        KintellSession::cursor,
+        &list.ordering(),
         KintellSession::from,
         total,
     )))
@@ -419,7 +394,7 @@ pub struct IngestionQueries;
 #[Object]
 impl IngestionQueries {
     /// Ingestion batches matching `filter`, newest created first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn ingestion_batches(
         &self,
         context: &Context<'_>,
@@ -433,11 +408,10 @@ impl IngestionQueries {
             .select::<BatchEntity>()
             .filter(filter.unwrap_or_default().condition());
         fetch_page(
-            scope,
+            &scope.db,
             select,
             &IngestionBatch::ordering(),
             &args,
-            IngestionBatch::cursor,
             IngestionBatch,
         )
         .await
@@ -459,7 +433,7 @@ impl IngestionQueries {
     }
 
     /// Kintell sessions matching `filter`, oldest completion first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn kintell_sessions(
         &self,
         context: &Context<'_>,
@@ -472,11 +446,10 @@ impl IngestionQueries {
         let condition = filter.unwrap_or_default().condition()?;
         let select = scope.select::<SessionEntity>().filter(condition);
         fetch_page(
-            scope,
+            &scope.db,
             select,
             &KintellSession::ordering(),
             &args,
-            KintellSession::cursor,
             KintellSession,
         )
         .await

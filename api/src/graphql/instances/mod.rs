@@ -9,23 +9,20 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::json::{OutcomeScore, outcome_score_list};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, Condition, QueryFilter, Select};
-use serde_json::json;
+use sea_orm::{ColumnTrait, Condition, QueryFilter};
 
 use entity::prelude::ProgramInstance as InstanceEntity;
 use entity::program_instance::{Column, Model};
 
 use crate::error::AppResult;
-use crate::graphql::campaigns::{Campaign, contains_ignoring_case, fetch_page};
-use crate::graphql::connection::{
-    KeyKind, Ordering, PageArgs, SortKey, connection_types, cursor, node_of_row,
-};
-use crate::graphql::cursor::Cursor;
+use crate::graphql::campaigns::{Campaign, contains_ignoring_case};
+use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
 use crate::graphql::enums::{ProgramInstanceStatus, ProgramType};
 use crate::graphql::loaders::related;
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
+use crate::paging::{Ordering, PageArgs, SortKey, fetch_page};
 
 #[derive(Clone)]
 pub struct ProgramInstance(pub Arc<Model>);
@@ -40,16 +37,8 @@ connection_types!(
 
 impl ProgramInstance {
     /// Oldest start first.
-    pub fn ordering_by_start() -> Ordering {
-        Ordering {
-            table: "program_instances",
-            keys: vec![SortKey::asc("start_date", KeyKind::Date)],
-            id_descending: false,
-        }
-    }
-
-    pub fn cursor_by_start(model: &Model) -> Cursor {
-        cursor(vec![json!(model.start_date.to_string())], model.id)
+    pub fn ordering_by_start() -> Ordering<InstanceEntity> {
+        Ordering::by(SortKey::asc(Column::StartDate, |m| m.start_date))
     }
 }
 
@@ -202,7 +191,7 @@ impl ProgramInstance {
         .await
     }
     /// Kintell sessions of this instance, oldest completion first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn kintell_sessions(
         &self,
         context: &Context<'_>,
@@ -288,14 +277,6 @@ impl ProgramInstanceFilter {
         }
         Ok(condition)
     }
-
-    /// The filter applied to a select; callers validate first, so a bad id cannot reach here.
-    pub fn apply(&self, select: Select<InstanceEntity>) -> Select<InstanceEntity> {
-        match self.condition() {
-            Ok(condition) => select.filter(condition),
-            Err(_) => select.filter(Condition::any()),
-        }
-    }
 }
 
 /// The program instance query fields.
@@ -305,7 +286,7 @@ pub struct ProgramInstanceQueries;
 #[Object]
 impl ProgramInstanceQueries {
     /// Program instances matching `filter`, oldest start first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn program_instances(
         &self,
         context: &Context<'_>,
@@ -318,11 +299,10 @@ impl ProgramInstanceQueries {
         let condition = filter.unwrap_or_default().condition()?;
         let select = scope.select::<InstanceEntity>().filter(condition);
         fetch_page(
-            scope,
+            &scope.db,
             select,
             &ProgramInstance::ordering_by_start(),
             &args,
-            ProgramInstance::cursor_by_start,
             ProgramInstance::from,
         )
         .await

@@ -14,7 +14,6 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, NullOrdering, Order};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use entity::prelude::{
@@ -25,16 +24,14 @@ use entity::prelude::{
 
 use crate::domain::policy::{Visibility, visible};
 use crate::error::AppResult;
-use crate::graphql::campaigns::{child_total, contains_ignoring_case, fetch_page};
-use crate::graphql::connection::{
-    KeyKind, Ordering, Page, PageArgs, SortKey, connection_types, cursor, node_of_row,
-};
-use crate::graphql::cursor::Cursor;
+use crate::graphql::campaigns::contains_ignoring_case;
+use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
 use crate::graphql::enums::{ApplicationStatus, AttendanceStatus, EnrollmentStatus, ProgramKind};
 use crate::graphql::instances::ProgramInstance;
-use crate::graphql::loaders::{ChildList, related};
+use crate::graphql::loaders::{ChildList, child_total, related};
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
+use crate::paging::{Ordering, Page, PageArgs, SortKey, fetch_page};
 
 /// A learning program definition: a cohort with fixed dates or an evergreen program that is
 /// always open.
@@ -92,84 +89,48 @@ connection_types!(UserConnection, UserEdge, User, "users");
 
 impl Program {
     /// By name.
-    pub fn ordering() -> Ordering {
-        Ordering {
-            table: "programs",
-            keys: vec![SortKey::asc("name", KeyKind::Text)],
-            id_descending: false,
-        }
-    }
-
-    /// The cursor of a row in this ordering.
-    pub fn cursor(model: &entity::program::Model) -> Cursor {
-        cursor(vec![json!(model.name)], model.id)
+    pub fn ordering() -> Ordering<ProgramEntity> {
+        Ordering::by(SortKey::asc(entity::program::Column::Name, |m| {
+            m.name.clone()
+        }))
     }
 }
 
 impl Activity {
     /// Earliest start first; activities without a start come last.
-    pub fn ordering() -> Ordering {
-        Ordering {
-            table: "activities",
-            keys: vec![SortKey::asc("starts_at", KeyKind::Timestamp)],
-            id_descending: false,
-        }
-    }
-
-    /// The cursor of a row in this ordering.
-    pub fn cursor(model: &entity::activity::Model) -> Cursor {
-        cursor(
-            vec![json!(model.starts_at.map(|at| at.to_rfc3339()))],
-            model.id,
-        )
+    pub fn ordering() -> Ordering<ActivityEntity> {
+        Ordering::by(SortKey::asc(entity::activity::Column::StartsAt, |m| {
+            m.starts_at
+        }))
     }
 }
 
 impl ProgramEnrollment {
     /// Earliest enrollment first.
-    pub fn ordering() -> Ordering {
-        Ordering {
-            table: "program_enrollments",
-            keys: vec![SortKey::asc("enrolled_at", KeyKind::Timestamp)],
-            id_descending: false,
-        }
-    }
-
-    /// The cursor of a row in this ordering.
-    pub fn cursor(model: &entity::program_enrollment::Model) -> Cursor {
-        cursor(vec![json!(model.enrolled_at.to_rfc3339())], model.id)
+    pub fn ordering() -> Ordering<EnrollmentEntity> {
+        Ordering::by(SortKey::asc(
+            entity::program_enrollment::Column::EnrolledAt,
+            |m| m.enrolled_at,
+        ))
     }
 }
 
 impl Application {
     /// Newest submission first.
-    pub fn ordering() -> Ordering {
-        Ordering {
-            table: "applications",
-            keys: vec![SortKey::desc("submitted_at", KeyKind::Timestamp)],
-            id_descending: true,
-        }
-    }
-
-    /// The cursor of a row in this ordering.
-    pub fn cursor(model: &entity::application::Model) -> Cursor {
-        cursor(vec![json!(model.submitted_at.to_rfc3339())], model.id)
+    pub fn ordering() -> Ordering<ApplicationEntity> {
+        Ordering::by(SortKey::desc(
+            entity::application::Column::SubmittedAt,
+            |m| m.submitted_at,
+        ))
     }
 }
 
 impl User {
     /// By e-mail address.
-    pub fn ordering() -> Ordering {
-        Ordering {
-            table: "users",
-            keys: vec![SortKey::asc("email", KeyKind::Text)],
-            id_descending: false,
-        }
-    }
-
-    /// The cursor of a row in this ordering.
-    pub fn cursor(model: &entity::user::Model) -> Cursor {
-        cursor(vec![json!(model.email)], model.id)
+    pub fn ordering() -> Ordering<UserEntity> {
+        Ordering::by(SortKey::asc(entity::user::Column::Email, |m| {
+            m.email.clone()
+        }))
     }
 }
 
@@ -228,7 +189,7 @@ impl Program {
             .unwrap_or_default())
     }
     /// Enrollments in the program matching `filter`, earliest enrollment first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn enrollments(
         &self,
         context: &Context<'_>,
@@ -256,13 +217,13 @@ impl Program {
         Ok(ProgramEnrollmentConnection(Page::from_shared_rows(
             &rows,
             &list.page,
-            ProgramEnrollment::cursor,
+            &list.ordering(),
             ProgramEnrollment::from,
             total,
         )))
     }
     /// Applications to join the program, newest submission first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn applications(
         &self,
         context: &Context<'_>,
@@ -288,7 +249,7 @@ impl Program {
         Ok(ApplicationConnection(Page::from_shared_rows(
             &rows,
             &list.page,
-            Application::cursor,
+            &list.ordering(),
             Application::from,
             total,
         )))
@@ -602,10 +563,10 @@ impl ChildList for ProgramEnrollments {
     fn parent_column(&self) -> entity::program_enrollment::Column {
         entity::program_enrollment::Column::ProgramId
     }
-    fn filtered(&self, select: Select<EnrollmentEntity>) -> Select<EnrollmentEntity> {
-        select.filter(self.filter.condition())
+    fn filtered(&self, select: Select<EnrollmentEntity>) -> AppResult<Select<EnrollmentEntity>> {
+        Ok(select.filter(self.filter.condition()))
     }
-    fn ordering(&self) -> Ordering {
+    fn ordering(&self) -> Ordering<EnrollmentEntity> {
         ProgramEnrollment::ordering()
     }
     fn page(&self) -> &PageArgs {
@@ -624,10 +585,10 @@ impl ChildList for ProgramApplications {
     fn parent_column(&self) -> entity::application::Column {
         entity::application::Column::ProgramId
     }
-    fn filtered(&self, select: Select<ApplicationEntity>) -> Select<ApplicationEntity> {
-        select
+    fn filtered(&self, select: Select<ApplicationEntity>) -> AppResult<Select<ApplicationEntity>> {
+        Ok(select)
     }
-    fn ordering(&self) -> Ordering {
+    fn ordering(&self) -> Ordering<ApplicationEntity> {
         Application::ordering()
     }
     fn page(&self) -> &PageArgs {
@@ -872,7 +833,7 @@ pub struct ProgramQueries;
 #[Object]
 impl ProgramQueries {
     /// Programs matching `filter`, by name.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn programs(
         &self,
         context: &Context<'_>,
@@ -885,16 +846,9 @@ impl ProgramQueries {
         let select = scope
             .select::<ProgramEntity>()
             .filter(filter.unwrap_or_default().condition());
-        fetch_page(
-            scope,
-            select,
-            &Program::ordering(),
-            &args,
-            Program::cursor,
-            Program,
-        )
-        .await
-        .map(ProgramConnection)
+        fetch_page(&scope.db, select, &Program::ordering(), &args, Program)
+            .await
+            .map(ProgramConnection)
     }
 
     /// The program with this id, or null.
@@ -923,7 +877,7 @@ impl ProgramQueries {
     }
 
     /// Activities, earliest start first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn activities(
         &self,
         context: &Context<'_>,
@@ -933,11 +887,10 @@ impl ProgramQueries {
         let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
         fetch_page(
-            scope,
+            &scope.db,
             scope.select::<ActivityEntity>(),
             &Activity::ordering(),
             &args,
-            Activity::cursor,
             Activity,
         )
         .await
@@ -955,7 +908,7 @@ impl ProgramQueries {
     }
 
     /// Applications matching `filter`, newest submission first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn applications(
         &self,
         context: &Context<'_>,
@@ -968,11 +921,10 @@ impl ProgramQueries {
         let condition = filter.unwrap_or_default().condition()?;
         let select = scope.select::<ApplicationEntity>().filter(condition);
         fetch_page(
-            scope,
+            &scope.db,
             select,
             &Application::ordering(),
             &args,
-            Application::cursor,
             Application,
         )
         .await
@@ -1009,7 +961,7 @@ impl ProgramQueries {
     }
 
     /// Users matching `filter`, by e-mail address.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn users(
         &self,
         context: &Context<'_>,
@@ -1022,7 +974,7 @@ impl ProgramQueries {
         let select = scope
             .select::<UserEntity>()
             .filter(filter.unwrap_or_default().condition());
-        fetch_page(scope, select, &User::ordering(), &args, User::cursor, User)
+        fetch_page(&scope.db, select, &User::ordering(), &args, User)
             .await
             .map(UserConnection)
     }

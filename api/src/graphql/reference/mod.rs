@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, Condition, DbBackend, QueryFilter, Select};
-use serde_json::json;
 use uuid::Uuid;
 
 use entity::prelude::{
@@ -22,18 +21,17 @@ use crate::domain::policy::RestrictedField;
 use crate::error::AppResult;
 use crate::graphql::access::Reads;
 use crate::graphql::campaigns::{
-    Campaign, CampaignConnection, CampaignFilter, child_total, contains_ignoring_case, fetch_page,
+    Campaign, CampaignConnection, CampaignFilter, contains_ignoring_case,
 };
-use crate::graphql::connection::{
-    KeyKind, Ordering, Page, PageArgs, SortKey, check_after, connection_types, cursor, node_of_row,
-};
+use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
 use crate::graphql::enums::{
     BeneficiaryGroupType, EligibleProgramType, GenderFocus, LanguageRequirement,
     LegalStatusCategory, ProgramType,
 };
-use crate::graphql::loaders::{ChildList, related};
+use crate::graphql::loaders::{ChildList, child_total, related};
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
+use crate::paging::{Ordering, Page, PageArgs, SortKey, check_after, fetch_page};
 
 /// Shares its row with the request's loader cache: reference rows recur under many parents.
 #[derive(Clone)]
@@ -64,12 +62,30 @@ connection_types!(
     "program templates"
 );
 
-/// Orders reference rows by name, then id.
-fn by_name(table: &'static str) -> Ordering {
-    Ordering {
-        table,
-        keys: vec![SortKey::asc("name", KeyKind::Text)],
-        id_descending: false,
+impl Company {
+    /// By name.
+    fn ordering() -> Ordering<CompanyEntity> {
+        Ordering::by(SortKey::asc(entity::company::Column::Name, |m| {
+            m.name.clone()
+        }))
+    }
+}
+
+impl BeneficiaryGroup {
+    /// By name.
+    fn ordering() -> Ordering<GroupEntity> {
+        Ordering::by(SortKey::asc(entity::beneficiary_group::Column::Name, |m| {
+            m.name.clone()
+        }))
+    }
+}
+
+impl ProgramTemplate {
+    /// By name.
+    fn ordering() -> Ordering<TemplateEntity> {
+        Ordering::by(SortKey::asc(entity::program_template::Column::Name, |m| {
+            m.name.clone()
+        }))
     }
 }
 
@@ -92,12 +108,10 @@ pub struct CampaignsOf {
 }
 
 impl CampaignsOf {
-    fn ordering() -> Ordering {
-        Ordering {
-            table: "campaigns",
-            keys: vec![SortKey::desc("created_at", KeyKind::Timestamp)],
-            id_descending: true,
-        }
+    fn ordering() -> Ordering<CampaignEntity> {
+        Ordering::by(SortKey::desc(entity::campaign::Column::CreatedAt, |m| {
+            m.created_at
+        }))
     }
 }
 
@@ -110,20 +124,15 @@ impl ChildList for CampaignsOf {
             CampaignParent::BeneficiaryGroup => entity::campaign::Column::BeneficiaryGroupId,
         }
     }
-    fn filtered(&self, select: Select<CampaignEntity>) -> Select<CampaignEntity> {
-        // The filter was checked when the list was built.
+    fn filtered(&self, select: Select<CampaignEntity>) -> AppResult<Select<CampaignEntity>> {
         let backend = if self.on_sqlite {
             DbBackend::Sqlite
         } else {
             DbBackend::Postgres
         };
-        select.filter(
-            self.filter
-                .condition(backend)
-                .unwrap_or_else(|_| Condition::any()),
-        )
+        Ok(select.filter(self.filter.condition(backend)?))
     }
-    fn ordering(&self) -> Ordering {
+    fn ordering(&self) -> Ordering<CampaignEntity> {
         Self::ordering()
     }
     fn page(&self) -> &PageArgs {
@@ -160,7 +169,7 @@ async fn campaigns_of(
     Ok(CampaignConnection(Page::from_shared_rows(
         &rows,
         &list.page,
-        |m: &entity::campaign::Model| cursor(vec![json!(m.created_at.to_rfc3339())], m.id),
+        &list.ordering(),
         Campaign::from,
         total,
     )))
@@ -188,7 +197,7 @@ impl Company {
         self.0.created_at
     }
     /// The company's campaigns, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn campaigns(
         &self,
         context: &Context<'_>,
@@ -310,7 +319,7 @@ impl BeneficiaryGroup {
         self.0.updated_at
     }
     /// Campaigns serving this group, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn campaigns(
         &self,
         context: &Context<'_>,
@@ -411,7 +420,7 @@ impl ProgramTemplate {
         .await
     }
     /// Campaigns instantiating this template, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn campaigns(
         &self,
         context: &Context<'_>,
@@ -472,7 +481,7 @@ pub struct ReferenceQueries;
 #[Object]
 impl ReferenceQueries {
     /// Companies matching `filter`, by name.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn companies(
         &self,
         context: &Context<'_>,
@@ -499,11 +508,10 @@ impl ReferenceQueries {
         }
         let select = scope.select::<CompanyEntity>().filter(condition);
         fetch_page(
-            scope,
+            &scope.db,
             select,
-            &by_name("companies"),
+            &Company::ordering(),
             &args,
-            |m| cursor(vec![json!(m.name)], m.id),
             Company::from,
         )
         .await
@@ -521,7 +529,7 @@ impl ReferenceQueries {
     }
 
     /// Beneficiary groups matching `filter`, by name.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn beneficiary_groups(
         &self,
         context: &Context<'_>,
@@ -566,11 +574,10 @@ impl ReferenceQueries {
         }
         let select = scope.select::<GroupEntity>().filter(condition);
         fetch_page(
-            scope,
+            &scope.db,
             select,
-            &by_name("beneficiary_groups"),
+            &BeneficiaryGroup::ordering(),
             &args,
-            |m| cursor(vec![json!(m.name)], m.id),
             BeneficiaryGroup::from,
         )
         .await
@@ -592,7 +599,7 @@ impl ReferenceQueries {
     }
 
     /// Program templates matching `filter`, by name.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn program_templates(
         &self,
         context: &Context<'_>,
@@ -628,11 +635,10 @@ impl ReferenceQueries {
         }
         let select = scope.select::<TemplateEntity>().filter(condition);
         fetch_page(
-            scope,
+            &scope.db,
             select,
-            &by_name("program_templates"),
+            &ProgramTemplate::ordering(),
             &args,
-            |m| cursor(vec![json!(m.name)], m.id),
             ProgramTemplate::from,
         )
         .await

@@ -1,4 +1,5 @@
-//! Opaque, stable keyset cursors: the sort key values of a row plus its id, base64-encoded.
+//! Opaque, stable keyset cursors: the ordering they belong to, the sort key values of a row
+//! and its id, base64-encoded.
 //!
 //! A cursor names a position in an ordering rather than an offset, so pages stay correct when
 //! rows are inserted or deleted between requests.
@@ -11,9 +12,14 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
-/// Where a row sits in an ordering: its sort values (JSON; decimals as strings) and its id.
+/// Where a row sits in an ordering: which ordering, its sort values (JSON; decimals as
+/// strings, NULL as null) and its id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cursor {
+    /// The signature of the ordering that issued the cursor, so a cursor of another list
+    /// (even one with keys of the same kind) is refused rather than misread.
+    #[serde(rename = "o")]
+    pub ordering: String,
     #[serde(rename = "k")]
     pub keys: Vec<Value>,
     #[serde(rename = "i")]
@@ -43,6 +49,7 @@ mod tests {
     #[test]
     fn a_cursor_survives_its_round_trip() {
         let cursor = Cursor {
+            ordering: "campaigns:capacity_utilization+".into(),
             keys: vec![Value::String("0.8500".into()), Value::Null],
             id: Uuid::new_v4(),
         };
