@@ -10,10 +10,12 @@
 pub mod access;
 pub mod alerts;
 pub mod campaigns;
+pub mod change;
 pub mod community;
 pub mod connection;
 pub mod enums;
 pub mod error;
+pub mod filters;
 pub mod ingestion;
 pub mod instances;
 pub mod loaders;

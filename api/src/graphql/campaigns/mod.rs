@@ -9,7 +9,6 @@ use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Simpl
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, DbBackend, DbErr, QueryFilter, QueryResult, Select};
 use uuid::Uuid;
 
@@ -28,6 +27,7 @@ use crate::graphql::connection::{
     connection_types, fetch_projected_page, list_complexity, node_of_row,
 };
 use crate::graphql::enums::{CampaignPriority, CampaignStatus, PricingModel};
+use crate::graphql::filters::{contains_ignoring_case, decimal_value};
 use crate::graphql::instances::{
     ProgramInstance, ProgramInstanceConnection, ProgramInstanceFilter,
 };
@@ -683,32 +683,6 @@ impl CampaignFilter {
         }
         Ok(condition)
     }
-}
-
-/// A decimal bound the way the backend compares decimal columns (REAL on SQLite).
-pub fn decimal_value(value: Decimal, backend: DbBackend) -> sea_orm::Value {
-    use rust_decimal::prelude::ToPrimitive;
-    if backend == DbBackend::Sqlite {
-        sea_orm::Value::Double(value.to_f64())
-    } else {
-        sea_orm::Value::Decimal(Some(value))
-    }
-}
-
-/// `lower(table.column) LIKE '%text%'`, with the text's own `%`, `_` and `\` taken literally.
-pub fn contains_ignoring_case(table: &'static str, column: &'static str, text: &str) -> Condition {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    let column = Expr::col((
-        sea_orm::sea_query::Alias::new(table),
-        sea_orm::sea_query::Alias::new(column),
-    ));
-    Condition::all().add(
-        Expr::expr(Func::lower(column)).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-    )
 }
 
 /// Sort direction.

@@ -11,8 +11,8 @@ use crate::domain::campaigns::snapshot;
 use crate::error::AppResult;
 use crate::graphql::campaigns::Campaign;
 use crate::graphql::campaigns::snapshots::MetricsSnapshot;
+use crate::graphql::change::open;
 use crate::graphql::enums::{CampaignPriority, CampaignStatus, PricingModel};
-use crate::graphql::mutations::open;
 use crate::graphql::{optional_id, parse_id};
 
 /// The commercial terms of a campaign's pricing model. Only the chosen model's terms are

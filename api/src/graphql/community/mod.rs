@@ -34,9 +34,9 @@ use entity::prelude::{
 
 use crate::domain::policy::{Visibility, visible};
 use crate::error::{AppError, AppResult};
-use crate::graphql::campaigns::contains_ignoring_case;
 use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
 use crate::graphql::enums::{InvitationStatus, MemberStatus};
+use crate::graphql::filters::contains_ignoring_case;
 use crate::graphql::scope::{RequestScope, root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 use crate::paging::{Ordering, Page, PageArgs, SortKey, TotalCount, check_after, fetch_page};

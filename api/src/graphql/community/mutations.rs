@@ -13,12 +13,12 @@ use crate::domain::community::service::{
     ReputationAdjustment,
 };
 use crate::error::AppResult;
+use crate::graphql::change::{open, patch};
 use crate::graphql::community::{
     CommunityInvitation, CommunityMember, MemberDailyHighlight, MemberParticipation,
     MemberRelationship,
 };
 use crate::graphql::enums::MemberStatus;
-use crate::graphql::mutations::{open, patch};
 use crate::graphql::{parse_id, to_id};
 
 /// A new invitation code.

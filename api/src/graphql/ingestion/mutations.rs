@@ -16,8 +16,8 @@ use crate::domain::ingestion::rows::SessionRow;
 use crate::domain::ingestion::rules::{CsvReading, NewBatch};
 use crate::domain::ingestion::service::{self, Import};
 use crate::error::AppResult;
+use crate::graphql::change::open;
 use crate::graphql::ingestion::{IngestionBatch, KintellSession};
-use crate::graphql::mutations::open;
 use crate::graphql::{optional_id, parse_id};
 
 /// How the CSV file was read.

@@ -15,9 +15,10 @@ use entity::prelude::ProgramInstance as InstanceEntity;
 use entity::program_instance::{Column, Model};
 
 use crate::error::AppResult;
-use crate::graphql::campaigns::{Campaign, contains_ignoring_case};
+use crate::graphql::campaigns::Campaign;
 use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
 use crate::graphql::enums::{ProgramInstanceStatus, ProgramType};
+use crate::graphql::filters::contains_ignoring_case;
 use crate::graphql::loaders::related;
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
 use crate::graphql::scope::{root_scope, scope};

@@ -8,9 +8,9 @@ use serde_json::Value;
 use crate::domain::instances::{self, InstanceChange, NewInstance, OutcomeScore, Progress};
 use crate::error::AppResult;
 use crate::graphql::campaigns::Campaign;
+use crate::graphql::change::open;
 use crate::graphql::enums::ProgramInstanceStatus;
 use crate::graphql::instances::ProgramInstance;
-use crate::graphql::mutations::open;
 use crate::graphql::parse_id;
 
 /// A new program instance of a campaign.

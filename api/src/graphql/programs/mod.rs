@@ -24,9 +24,9 @@ use entity::prelude::{
 
 use crate::domain::policy::{Visibility, visible};
 use crate::error::AppResult;
-use crate::graphql::campaigns::contains_ignoring_case;
 use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
 use crate::graphql::enums::{ApplicationStatus, AttendanceStatus, EnrollmentStatus, ProgramKind};
+use crate::graphql::filters::contains_ignoring_case;
 use crate::graphql::instances::ProgramInstance;
 use crate::graphql::loaders::{ChildList, child_total, related};
 use crate::graphql::scope::{root_scope, scope};

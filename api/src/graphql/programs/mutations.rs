@@ -10,8 +10,8 @@ use crate::domain::programs::service::{
     self, NewProgram, NewProgramActivity, PlacedActivity, ProgramChanges,
 };
 use crate::error::AppResult;
+use crate::graphql::change::{open, patch};
 use crate::graphql::enums::{AttendanceStatus, EnrollmentStatus, ProgramKind};
-use crate::graphql::mutations::{open, patch};
 use crate::graphql::programs::{
     Application, AttendanceRecord, Program, ProgramActivity, ProgramEnrollment,
 };

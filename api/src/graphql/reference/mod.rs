@@ -20,14 +20,13 @@ use entity::prelude::{
 use crate::domain::policy::RestrictedField;
 use crate::error::AppResult;
 use crate::graphql::access::Reads;
-use crate::graphql::campaigns::{
-    Campaign, CampaignConnection, CampaignFilter, contains_ignoring_case,
-};
+use crate::graphql::campaigns::{Campaign, CampaignConnection, CampaignFilter};
 use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
 use crate::graphql::enums::{
     BeneficiaryGroupType, EligibleProgramType, GenderFocus, LanguageRequirement,
     LegalStatusCategory, ProgramType,
 };
+use crate::graphql::filters::contains_ignoring_case;
 use crate::graphql::loaders::{ChildList, child_total, related};
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};

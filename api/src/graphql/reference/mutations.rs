@@ -14,11 +14,11 @@ use crate::domain::reference::rules::templates::{
 };
 use crate::domain::reference::service::{self, CompanyChanges, NewCompany};
 use crate::error::AppResult;
+use crate::graphql::change::{open, patch};
 use crate::graphql::enums::{
     BeneficiaryGroupType, EligibleProgramType, GenderFocus, LanguageRequirement,
     LegalStatusCategory, ProgramType,
 };
-use crate::graphql::mutations::{open, patch};
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
 use crate::graphql::{parse_id, to_id};
 
