@@ -113,7 +113,7 @@ async fn unknown_ids_other_companies_and_read_only_roles_cannot_move_a_campaign(
     );
 }
 
-const CREATE: &str = "mutation Create($input: CreateCampaignInput!) {
+pub(crate) const CREATE: &str = "mutation Create($input: CreateCampaignInput!) {
   createCampaign(input: $input) {
     id name status
     capacity { volunteers { target current utilization } }
@@ -122,7 +122,7 @@ const CREATE: &str = "mutation Create($input: CreateCampaignInput!) {
   }
 }";
 
-fn campaign_input(
+pub(crate) fn campaign_input(
     company: uuid::Uuid,
     template: uuid::Uuid,
     group: uuid::Uuid,

@@ -25,6 +25,7 @@ const NOT_REACHED_FROM_QUERY: &[&str] = &[
     "AcceptInvitationPayload",
     "AdjustReputationPayload",
     "DeleteBeneficiaryGroupPayload",
+    "DeleteCampaignPayload",
     "DeleteMemberPayload",
     "DeleteProgramTemplatePayload",
     "ImportKintellSessionsPayload",

@@ -144,6 +144,18 @@ fn corpus(t: &Targets) -> Vec<Case> {
             NOT_FOUND,
         ),
         (
+            "archiveCampaign",
+            "mutation($id: ID!) { archiveCampaign(id: $id) { __typename } }",
+            json!({ "id": t.b_campaign }),
+            NOT_FOUND,
+        ),
+        (
+            "deleteCampaign",
+            "mutation($id: ID!) { deleteCampaign(id: $id) { deletedId } }",
+            json!({ "id": t.b_campaign }),
+            NOT_FOUND,
+        ),
+        (
             "createProgramInstance",
             "mutation($id: ID!, $start: NaiveDate!) { createProgramInstance(campaignId: $id,
                input: {name: \"A's cohort\", startDate: $start}) { __typename } }",

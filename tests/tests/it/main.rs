@@ -15,6 +15,7 @@ mod ingestion_mutations;
 mod introspection;
 mod isolation;
 mod isolation_mutations;
+mod lifecycles;
 mod limits;
 mod migrations;
 mod paging;

@@ -27,7 +27,8 @@ const DASHBOARD: &str = "query Dashboard($first: Int!) {
 
 #[tokio::test]
 async fn the_dashboard_query_runs_the_same_few_statements_for_10_or_100_campaigns() {
-    let app = TestApp::spawn_with_demo(&size(105)).await;
+    // 120 campaigns leave more than 100 unarchived (the demo archives CLOSED ones).
+    let app = TestApp::spawn_with_demo(&size(120)).await;
     app.take_statements();
     let small = app.data(DASHBOARD, json!({ "first": 10 })).await;
     let small_statements = app.take_statements();
@@ -73,7 +74,10 @@ async fn every_ordering_pages_through_all_campaigns_without_gaps_or_repeats() {
     let app = TestApp::spawn_with_demo(&size(37)).await;
     let total = app
         .db
-        .scalar_i64("SELECT COUNT(*) FROM campaigns", vec![])
+        .scalar_i64(
+            "SELECT COUNT(*) FROM campaigns WHERE COALESCE(is_archived, FALSE) = FALSE",
+            vec![],
+        )
         .await as usize;
     for order in [
         "",
@@ -201,14 +205,15 @@ async fn filters_return_exactly_the_matching_campaigns() {
         .unwrap();
 
     let cases: Vec<(Value, String)> = vec![
-        (json!({ "status": ["ACTIVE", "PAUSED"] }), "SELECT id FROM campaigns WHERE status IN ('active', 'paused')".into()),
-        (json!({ "companyId": company.to_string() }), "SELECT id FROM campaigns WHERE company_id = (SELECT id FROM companies ORDER BY name LIMIT 1)".to_owned()),
-        (json!({ "utilizationAtLeast": "0.9" }), format!("SELECT id FROM campaigns WHERE {} >= 0.9", cast("capacity_utilization"))),
-        (json!({ "pricingModel": ["SEATS", "IAAS"] }), "SELECT id FROM campaigns WHERE pricing_model IN ('seats', 'iaas')".into()),
-        (json!({ "nameContains": "MENTORSHIP" }), "SELECT id FROM campaigns WHERE lower(name) LIKE '%mentorship%'".into()),
-        (json!({ "isHighValue": true }), "SELECT id FROM campaigns WHERE is_high_value = true".into()),
-        (json!({ "activeFrom": "2026-12-01", "activeTo": "2027-01-31" }), "SELECT id FROM campaigns WHERE end_date >= '2026-12-01' AND start_date <= '2027-01-31'".into()),
-        (json!({ "status": ["ACTIVE"], "utilizationAtLeast": "0.8", "priority": ["HIGH", "CRITICAL"] }), format!("SELECT id FROM campaigns WHERE status = 'active' AND {} >= 0.8 AND priority IN ('high', 'critical')", cast("capacity_utilization"))),
+        (json!({ "status": ["ACTIVE", "PAUSED"] }), "SELECT id FROM campaigns WHERE COALESCE(is_archived, FALSE) = FALSE AND status IN ('active', 'paused')".into()),
+        (json!({ "companyId": company.to_string() }), "SELECT id FROM campaigns WHERE COALESCE(is_archived, FALSE) = FALSE AND company_id = (SELECT id FROM companies ORDER BY name LIMIT 1)".to_owned()),
+        (json!({ "utilizationAtLeast": "0.9" }), format!("SELECT id FROM campaigns WHERE COALESCE(is_archived, FALSE) = FALSE AND {} >= 0.9", cast("capacity_utilization"))),
+        (json!({ "pricingModel": ["SEATS", "IAAS"] }), "SELECT id FROM campaigns WHERE COALESCE(is_archived, FALSE) = FALSE AND pricing_model IN ('seats', 'iaas')".into()),
+        (json!({ "nameContains": "MENTORSHIP" }), "SELECT id FROM campaigns WHERE COALESCE(is_archived, FALSE) = FALSE AND lower(name) LIKE '%mentorship%'".into()),
+        (json!({ "isHighValue": true }), "SELECT id FROM campaigns WHERE COALESCE(is_archived, FALSE) = FALSE AND is_high_value = true".into()),
+        (json!({ "activeFrom": "2026-12-01", "activeTo": "2027-01-31" }), "SELECT id FROM campaigns WHERE COALESCE(is_archived, FALSE) = FALSE AND end_date >= '2026-12-01' AND start_date <= '2027-01-31'".into()),
+        (json!({ "status": ["ACTIVE"], "utilizationAtLeast": "0.8", "priority": ["HIGH", "CRITICAL"] }), format!("SELECT id FROM campaigns WHERE COALESCE(is_archived, FALSE) = FALSE AND status = 'active' AND {} >= 0.8 AND priority IN ('high', 'critical')", cast("capacity_utilization"))),
+        (json!({ "archived": true }), "SELECT id FROM campaigns WHERE is_archived = TRUE".into()),
     ];
     for (filter, sql) in cases {
         let expected = app

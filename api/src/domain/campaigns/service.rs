@@ -6,16 +6,20 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
 use entity::enums::{CampaignPriority, CampaignStatus as Status, PricingModel};
 use entity::json::StringList;
 use entity::prelude::{
-    BeneficiaryGroup, Campaign as CampaignEntity, Company, L2iSubscription, ProgramTemplate,
+    BeneficiaryGroup, Campaign as CampaignEntity, Company, L2iSubscription, ProgramInstance,
+    ProgramTemplate,
 };
-use entity::{Numeric, campaign};
+use entity::{Numeric, campaign, program_instance};
 
 use crate::domain::campaigns::rules::{
     PricingTerms, apply_pricing, initial_status, next_statuses, recompute_derived,
@@ -243,6 +247,48 @@ pub async fn transition(write: &mut Write, id: Uuid, to: Status) -> AppResult<ca
     let updated = change.update(write.txn()).await?;
     write.touch("Campaign", updated.id);
     Ok(updated)
+}
+
+/// Archives a campaign, whatever its status: it leaves the default lists (a filter with
+/// `archived` still finds it, and so does its id) and keeps its history.
+pub async fn archive(write: &mut Write, id: Uuid) -> AppResult<campaign::Model> {
+    write.authorize(Domain::Campaigns)?;
+    let campaign = write.find::<CampaignEntity>(id, "campaign", "id").await?;
+    if campaign.is_archived == Some(true) {
+        return Ok(campaign);
+    }
+    let now = write.now();
+    let mut change = campaign.into_active_model();
+    change.is_archived = Set(Some(true));
+    change.updated_at = Set(now);
+    let updated = change.update(write.txn()).await?;
+    write.touch("Campaign", updated.id);
+    Ok(updated)
+}
+
+/// Deletes a campaign that never left DRAFT and has no program instance; anything further
+/// has a history to keep, and is archived instead (`CONFLICT`).
+pub async fn delete(write: &mut Write, id: Uuid) -> AppResult<Uuid> {
+    write.authorize(Domain::Campaigns)?;
+    let campaign = write.find::<CampaignEntity>(id, "campaign", "id").await?;
+    if campaign.status != Status::Draft {
+        return Err(AppError::Conflict(format!(
+            "only a DRAFT campaign can be deleted; this one is {}: archive it instead",
+            crate::domain::validate::enum_name(campaign.status)
+        )));
+    }
+    let instances = ProgramInstance::find()
+        .filter(program_instance::Column::CampaignId.eq(id))
+        .count(write.txn())
+        .await?;
+    if instances > 0 {
+        return Err(AppError::Conflict(format!(
+            "the campaign runs {instances} program instance(s): archive it instead"
+        )));
+    }
+    CampaignEntity::delete_by_id(id).exec(write.txn()).await?;
+    write.touch("Campaign", id);
+    Ok(id)
 }
 
 /// The references a campaign names exist, are visible and active, fit together (the group is

@@ -603,6 +603,9 @@ pub struct CampaignFilter {
     /// High-value campaigns only (true) or all but them (false). Sales/CS only: `FORBIDDEN`
     /// for other roles, since the answer would reveal `Campaign.isHighValue`.
     pub is_high_value: Option<bool>,
+    /// Archived campaigns only (true) or none of them (false). Left out, lists leave archived
+    /// campaigns out.
+    pub archived: Option<bool>,
 }
 
 impl CampaignFilter {
@@ -681,6 +684,13 @@ impl CampaignFilter {
                     .into()
             });
         }
+        condition = condition.add(if self.archived == Some(true) {
+            Condition::all().add(Column::IsArchived.eq(true))
+        } else {
+            Condition::any()
+                .add(Column::IsArchived.eq(false))
+                .add(Column::IsArchived.is_null())
+        });
         Ok(condition)
     }
 }

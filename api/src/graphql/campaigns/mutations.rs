@@ -1,7 +1,7 @@
 //! Campaign mutations: the GraphQL face of `domain::campaigns` — arguments parsed into domain
 //! input, one service call inside one change, the changed object returned.
 
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
@@ -13,7 +13,7 @@ use crate::graphql::campaigns::Campaign;
 use crate::graphql::campaigns::snapshots::MetricsSnapshot;
 use crate::graphql::change::open;
 use crate::graphql::enums::{CampaignPriority, CampaignStatus, PricingModel};
-use crate::graphql::{optional_id, parse_id};
+use crate::graphql::{optional_id, parse_id, to_id};
 
 /// The commercial terms of a campaign's pricing model. Only the chosen model's terms are
 /// kept; the others are cleared.
@@ -265,4 +265,37 @@ impl CampaignMutations {
         write.commit().await?;
         Ok(Campaign(updated))
     }
+
+    /// Archives a campaign in any status: it leaves the default lists and stays readable by
+    /// id and with `filter: { archived: true }`. Archiving twice changes nothing.
+    async fn archive_campaign(&self, context: &Context<'_>, id: ID) -> AppResult<Campaign> {
+        let id = parse_id(&id, "id")?;
+        let mut write = open(context).await?;
+        let archived = service::archive(&mut write, id).await?;
+        write.commit().await?;
+        Ok(Campaign(archived))
+    }
+
+    /// Deletes a campaign that is still a DRAFT and runs no program instance; any other is
+    /// `CONFLICT` (archive it instead).
+    async fn delete_campaign(
+        &self,
+        context: &Context<'_>,
+        id: ID,
+    ) -> AppResult<DeleteCampaignPayload> {
+        let id = parse_id(&id, "id")?;
+        let mut write = open(context).await?;
+        let deleted = service::delete(&mut write, id).await?;
+        write.commit().await?;
+        Ok(DeleteCampaignPayload {
+            deleted_id: to_id(deleted),
+        })
+    }
+}
+
+/// The result of `deleteCampaign`.
+#[derive(SimpleObject)]
+pub struct DeleteCampaignPayload {
+    /// Id of the deleted campaign.
+    pub deleted_id: ID,
 }
