@@ -4,6 +4,7 @@
 //! `input.name`).
 
 use std::collections::HashSet;
+use std::hash::Hash;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -38,18 +39,24 @@ pub fn optional_text(
     }
 }
 
+/// `items` without repeats, in first-seen order.
+pub fn distinct<T: Eq + Hash + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut seen = HashSet::new();
+    items
+        .into_iter()
+        .filter(|item| seen.insert(item.clone()))
+        .collect()
+}
+
 /// Every item trimmed and non-blank (`field[index]` names a bad one), duplicates dropped
 /// (first occurrence kept).
 pub fn text_list(field: &str, items: &[String], max_chars: usize) -> AppResult<Vec<String>> {
-    let mut seen = HashSet::new();
-    let mut list = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        let item = required_text(&format!("{field}[{index}]"), item, max_chars)?;
-        if seen.insert(item.clone()) {
-            list.push(item);
-        }
-    }
-    Ok(list)
+    let checked = items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| required_text(&format!("{field}[{index}]"), item, max_chars))
+        .collect::<AppResult<Vec<String>>>()?;
+    Ok(distinct(checked))
 }
 
 /// A JSON object of at most `max_bytes` bytes once serialized.

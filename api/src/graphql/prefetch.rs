@@ -10,7 +10,6 @@ pub mod projection;
 
 use async_graphql::futures_util::future::{BoxFuture, try_join_all};
 use async_graphql::{Context, InputType, SelectionField};
-use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
@@ -80,9 +79,3 @@ where
 }
 
 const PREFETCH_BATCH: usize = 1000;
-
-/// Distinct ids, in first-seen order.
-pub fn distinct(ids: impl IntoIterator<Item = Uuid>) -> Vec<Uuid> {
-    let mut seen = std::collections::HashSet::new();
-    ids.into_iter().filter(|id| seen.insert(*id)).collect()
-}

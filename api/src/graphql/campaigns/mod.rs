@@ -809,8 +809,9 @@ pub async fn prefetch_campaign_relations(
     scope: &RequestScope,
     rows: &[&Model],
 ) -> AppResult<()> {
+    use crate::domain::validate::distinct;
     use crate::graphql::campaigns::snapshots::SeriesArgs;
-    use crate::graphql::prefetch::{argument, distinct, load, node_selections, run_all, selects};
+    use crate::graphql::prefetch::{argument, load, node_selections, run_all, selects};
     use chrono::{DateTime, Utc};
 
     if rows.is_empty() {

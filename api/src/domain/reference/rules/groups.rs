@@ -18,8 +18,9 @@ use crate::domain::reference::rules::contact::{
     refuse_contact_details, refuse_contact_details_in_json,
 };
 use crate::domain::reference::rules::{
-    LIST_ITEM_MAX, LONG_TEXT_MAX, NAME_MAX, SHORT_TEXT_MAX, country, distinct, language_codes,
+    LIST_ITEM_MAX, LONG_TEXT_MAX, NAME_MAX, SHORT_TEXT_MAX, country, language_codes,
 };
+use crate::domain::validate::distinct;
 use crate::domain::validate::{Patch, checked, optional_text, required_text, text_list};
 use crate::error::{AppError, AppResult};
 
@@ -162,7 +163,7 @@ impl GroupFields {
                 &input.primary_languages,
             )?),
             language_requirement: Some(Some(input.language_requirement)),
-            legal_status_categories: Some(distinct(&input.legal_status_categories)),
+            legal_status_categories: Some(distinct(input.legal_status_categories.iter().copied())),
             eligible_program_types: Some(program_types(
                 "input.eligibleProgramTypes",
                 &input.eligible_program_types,
@@ -225,7 +226,7 @@ impl GroupFields {
                 .map(|codes| language_codes("input.primaryLanguages", codes))
                 .transpose()?,
             language_requirement: input.language_requirement,
-            legal_status_categories: input.legal_status_categories.as_deref().map(distinct),
+            legal_status_categories: input.legal_status_categories.clone().map(distinct),
             eligible_program_types: input
                 .eligible_program_types
                 .as_deref()
@@ -397,7 +398,7 @@ fn program_types(
             "must name at least one program type that can serve the group",
         ));
     }
-    Ok(distinct(types))
+    Ok(distinct(types.iter().copied()))
 }
 
 fn eligibility_rules(field: &str, rules: Value) -> AppResult<Value> {

@@ -32,17 +32,6 @@ pub const LONG_TEXT_MAX: usize = 10_000;
 /// Longest tag, metric or partner organization name.
 pub const LIST_ITEM_MAX: usize = 255;
 
-/// `items` without repeats, in first-seen order (for lists of enum values).
-pub fn distinct<T: Copy + PartialEq>(items: &[T]) -> Vec<T> {
-    let mut list: Vec<T> = Vec::with_capacity(items.len());
-    for item in items {
-        if !list.contains(item) {
-            list.push(*item);
-        }
-    }
-    list
-}
-
 /// The ISO 3166-1 alpha-2 code `text` names, upper-cased (`de` → `DE`); `None` for anything
 /// that is not an assigned code (`UK`, `XX`, `DEU`).
 pub fn country_code(text: &str) -> Option<String> {
