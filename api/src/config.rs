@@ -85,6 +85,9 @@ pub enum Command {
     },
     /// Fill the database with deterministic demo data.
     Demo(DemoSettings),
+    /// Check the database against the seeds' verification queries (tables, enums, foreign
+    /// keys, indexes, triggers, the three programs); exits non-zero if any check fails.
+    Verify,
     /// Print the GraphQL schema (SDL) to standard output.
     Schema,
 }
@@ -132,6 +135,10 @@ pub struct HttpOptions {
     /// intervals is disconnected.
     #[arg(long, env = "WS_KEEPALIVE_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub ws_keepalive_seconds: u64,
+    /// On SIGTERM/SIGINT, seconds in-flight HTTP requests get to finish before the server
+    /// exits; WebSockets are closed at once with 1001 ("going away").
+    #[arg(long, env = "SHUTDOWN_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub shutdown_timeout_seconds: u64,
 }
 
 impl Default for HttpOptions {
@@ -144,6 +151,7 @@ impl Default for HttpOptions {
             persisted_queries_cache: 10_000,
             allowed_operations_file: None,
             ws_keepalive_seconds: 10,
+            shutdown_timeout_seconds: 30,
         }
     }
 }

@@ -11,9 +11,11 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod limits;
+pub mod operator;
 pub mod paging;
 pub mod persisted;
 pub mod query_depth;
+pub mod shutdown;
 pub mod ws;
 
 use std::io;
@@ -37,6 +39,8 @@ pub struct AppState {
     pub persisted: std::sync::Arc<persisted::PersistedQueries>,
     /// This process's fan-out of committed capacity alerts.
     pub alerts: domain::capacity::bus::AlertBus,
+    /// Requested on SIGTERM/SIGINT: the server drains and every WebSocket closes.
+    pub shutdown: shutdown::Shutdown,
 }
 
 impl AppState {
@@ -56,6 +60,7 @@ impl AppState {
             )),
             schema: graphql::build_schema(&limits, !http.disable_introspection, alerts.clone()),
             alerts,
+            shutdown: shutdown::Shutdown::new(),
             rate_limiter: std::sync::Arc::new(limits::RateLimiter::new(&limits)),
             database,
             auth,
@@ -74,6 +79,10 @@ pub enum RunError {
     Io(#[from] io::Error),
     #[error("authentication: {0}")]
     Auth(String),
+    #[error("{0}")]
+    Report(#[from] operator::ReportError),
+    #[error("{0} verification check(s) failed")]
+    VerificationFailed(usize),
 }
 
 /// Runs the sub-command the command line asked for (`serve` when none).
@@ -88,15 +97,39 @@ pub async fn run(mut cli: Cli) -> Result<(), RunError> {
             match action {
                 MigrateAction::Up { steps } => Migrator::up(&database, steps).await?,
                 MigrateAction::Down { steps } => Migrator::down(&database, Some(steps)).await?,
-                MigrateAction::Status => Migrator::status(&database).await?,
+                MigrateAction::Status => {
+                    // Buffered, then written at once: the table is the command's output.
+                    let mut table = Vec::new();
+                    operator::write_migration_status(&database, &mut table).await?;
+                    io::Write::write_all(&mut io::stdout().lock(), &table)?;
+                }
             }
             Ok(())
+        }
+        Some(Command::Verify) => {
+            let database = db::connect(&cli.database, None).await?;
+            let report = operator::verify::verify(&database).await?;
+            let mut text = Vec::new();
+            report.write_to(&mut text)?;
+            io::Write::write_all(&mut io::stdout().lock(), &text)?;
+            match report.failures().count() {
+                0 => Ok(()),
+                failed => Err(RunError::VerificationFailed(failed)),
+            }
         }
         Some(Command::Demo(settings)) => {
             let database = db::connect(&cli.database, None).await?;
             db::migrate(&database).await?;
-            let summary =
-                migration::demo::generate(&database, &(&settings.size).into(), today()).await?;
+            let display = operator::demo_progress::DemoProgressDisplay::on_stderr();
+            let summary = migration::demo::generate_with_progress(
+                &database,
+                &(&settings.size).into(),
+                today(),
+                &|progress| display.update(progress),
+            )
+            .await;
+            display.finish();
+            let summary = summary?;
             tracing::info!(?summary, "demo data loaded");
             println!("{summary}");
             Ok(())
@@ -145,7 +178,13 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         allowed_operations,
     );
     alert_listener::start(&state.database, state.alerts.clone()).await;
+    let shutdown = state.shutdown.clone();
     let server = build_server(state, &settings)?;
+    tokio::spawn(async move {
+        shutdown::signal().await;
+        tracing::info!("stopping: finishing in-flight requests and closing WebSockets");
+        shutdown.request();
+    });
     tracing::info!(
         bind = %settings.bind,
         graphiql = %format!("http://{}/", settings.bind),
@@ -155,8 +194,8 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
     Ok(())
 }
 
-/// The HTTP server, bound but not yet running. actix-web stops it gracefully (finishing
-/// in-flight requests) on SIGINT and SIGTERM.
+/// The HTTP server, bound but not yet running. It stops gracefully when its state's
+/// [`shutdown::Shutdown`] is requested (`serve` requests it on SIGINT and SIGTERM).
 pub fn build_server(
     state: AppState,
     settings: &ServeSettings,
@@ -165,12 +204,15 @@ pub fn build_server(
     build_server_on(state, listener, settings.workers)
 }
 
-/// The server on an already bound listener (tests bind port 0 and read the port back).
+/// The server on an already bound listener (tests bind port 0 and read the port back). Call it
+/// inside a Tokio runtime: it spawns the task that stops the server on shutdown.
 pub fn build_server_on(
     state: AppState,
     listener: std::net::TcpListener,
     workers: Option<usize>,
 ) -> io::Result<actix_web::dev::Server> {
+    let shutdown = state.shutdown.clone();
+    let shutdown_timeout = state.http.shutdown_timeout_seconds;
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -180,11 +222,21 @@ pub fn build_server_on(
             .wrap(http::cors(&data.http))
             .configure(|config| http::routes(config, !data.http.disable_graphiql))
     })
-    .shutdown_timeout(10);
+    // Signals stop the server through `shutdown`, so WebSockets get their close frames.
+    .disable_signals()
+    .shutdown_timeout(shutdown_timeout);
     if let Some(workers) = workers {
         server = server.workers(workers.max(1));
     }
-    Ok(server.listen(listener)?.run())
+    let server = server.listen(listener)?.run();
+    let handle = server.handle();
+    tokio::spawn(async move {
+        shutdown.requested().await;
+        // Graceful: no new connections; in-flight requests finish within the timeout while
+        // the WebSockets, which see the same request, close with 1001.
+        handle.stop(true).await;
+    });
+    Ok(server)
 }
 
 /// Installs the tracing subscriber (text or JSON lines).

@@ -11,6 +11,7 @@
 //!   `connection_init` by then is closed with 4408;
 //! - opening a socket counts against the caller's rate limit, and an operation breaking the
 //!   alias or root-field limits is refused, as over HTTP;
+//! - on shutdown every socket closes with 1001 ("going away");
 //! - closing the socket drops its subscriptions, which releases their bus receivers.
 
 use std::str::FromStr;
@@ -139,6 +140,7 @@ impl GraphQLSocket {
         let mut last_heard = opened;
         let mut expires: Option<Instant> = None;
         let legacy = self.protocol == WebSocketProtocols::SubscriptionsTransportWS;
+        let shutdown = self.state.shutdown.clone();
 
         let close = loop {
             let expiry = async {
@@ -210,6 +212,9 @@ impl GraphQLSocket {
                         let _ = session.text(error.to_string()).await;
                     }
                     break Some(reason(CloseCode::from(CLOSE_TOKEN_EXPIRED), message));
+                }
+                () = shutdown.requested() => {
+                    break Some(reason(CloseCode::Away, "the server is shutting down"));
                 }
                 _ = ticks.tick() => {
                     if last_heard.elapsed() > keepalive * 3 {

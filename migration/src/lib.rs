@@ -6,6 +6,7 @@
 //! step's `down` restores the schema exactly as it was before its `up` (tested by comparing
 //! catalog dumps).
 
+pub use sea_orm_migration::MigrationStatus;
 pub use sea_orm_migration::prelude::*;
 
 pub mod demo;

@@ -41,6 +41,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The gateway's alert bus (to see how many subscribers hold a receiver).
     pub alerts: api::domain::capacity::bus::AlertBus,
+    /// The gateway's stop switch (what SIGTERM pulls).
+    pub shutdown: api::shutdown::Shutdown,
     limits: api::limits::Limits,
     http: api::config::HttpOptions,
     verifier: api::auth::TokenVerifier,
@@ -194,7 +196,7 @@ impl TestApp {
         });
         // The listener reads through the unrecorded connection: its reads are not the
         // requests' statements.
-        let (address, alerts) = start_gateway(
+        let (address, alerts, shutdown) = start_gateway(
             connection,
             &db.connection,
             limits.clone(),
@@ -208,6 +210,7 @@ impl TestApp {
             address,
             client: reqwest::Client::new(),
             alerts,
+            shutdown,
             limits,
             http,
             verifier,
@@ -220,7 +223,7 @@ impl TestApp {
         let connection = sea_orm::Database::connect(self.db.url.as_str())
             .await
             .expect("connect a replica");
-        let (address, alerts) = start_gateway(
+        let (address, alerts, _) = start_gateway(
             connection.clone(),
             &connection,
             self.limits.clone(),
@@ -413,7 +416,11 @@ async fn start_gateway(
     http: api::config::HttpOptions,
     verifier: api::auth::TokenVerifier,
     development_token: Option<String>,
-) -> (String, api::domain::capacity::bus::AlertBus) {
+) -> (
+    String,
+    api::domain::capacity::bus::AlertBus,
+    api::shutdown::Shutdown,
+) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
     let auth = api::auth::Auth {
@@ -425,10 +432,11 @@ async fn start_gateway(
     });
     let state = api::AppState::new(connection, auth, limits, http, allowed);
     let alerts = state.alerts.clone();
+    let shutdown = state.shutdown.clone();
     api::alert_listener::start(listener_connection, alerts.clone()).await;
     let server = api::build_server_on(state, listener, Some(2)).expect("build server");
     tokio::spawn(server);
-    (format!("http://127.0.0.1:{port}"), alerts)
+    (format!("http://127.0.0.1:{port}"), alerts, shutdown)
 }
 
 /// Waits (up to 10 s) until exactly `count` subscriptions hold a receiver of `bus`.

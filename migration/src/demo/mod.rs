@@ -113,8 +113,30 @@ pub async fn generate<C>(db: &C, size: &DemoSize, anchor: NaiveDate) -> Result<D
 where
     C: ConnectionTrait + TransactionTrait,
 {
+    generate_with_progress(db, size, anchor, &|_| {}).await
+}
+
+/// How far [`generate_with_progress`] has got: `done` of `total` units of `step`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DemoProgress {
+    pub step: &'static str,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// [`generate`], telling `progress` as each step advances (the metrics snapshots, most of the
+/// benchmark-sized data, campaign by campaign).
+pub async fn generate_with_progress<C>(
+    db: &C,
+    size: &DemoSize,
+    anchor: NaiveDate,
+    progress: &(dyn Fn(DemoProgress) + Sync),
+) -> Result<DemoSummary, DbErr>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
     let transaction = db.begin().await?;
-    let mut generator = Generator::new(size.clone(), anchor);
+    let mut generator = Generator::new(size.clone(), anchor, progress);
     generator.run(&transaction).await?;
     transaction.commit().await?;
     Ok(generator.summary)
@@ -186,7 +208,8 @@ fn slug(text: &str) -> String {
 
 pub use entity::capacity::{ALERT_THRESHOLDS, crossed_alerts};
 
-struct Generator {
+struct Generator<'p> {
+    progress: &'p (dyn Fn(DemoProgress) + Sync),
     size: DemoSize,
     anchor: NaiveDate,
     rng: ChaCha8Rng,
@@ -212,10 +235,11 @@ struct CampaignPlan {
     spent_final: f64,
 }
 
-impl Generator {
-    fn new(size: DemoSize, anchor: NaiveDate) -> Self {
+impl<'p> Generator<'p> {
+    fn new(size: DemoSize, anchor: NaiveDate, progress: &'p (dyn Fn(DemoProgress) + Sync)) -> Self {
         let rng = ChaCha8Rng::seed_from_u64(size.seed);
         Generator {
+            progress,
             size,
             anchor,
             rng,
@@ -264,17 +288,27 @@ impl Generator {
         &items[self.rng.random_range(0..items.len())]
     }
 
+    fn report(&self, step: &'static str, done: u64, total: u64) {
+        (self.progress)(DemoProgress { step, done, total });
+    }
+
     async fn run<C: ConnectionTrait>(&mut self, db: &C) -> Result<(), DbErr> {
+        self.report("reference data", 0, 1);
         self.users(db).await?;
         let companies = self.companies(db).await?;
         let subscriptions = self.subscriptions(db, &companies).await?;
         let groups = self.beneficiary_groups(db).await?;
         let templates = self.templates(db).await?;
+        self.report("reference data", 1, 1);
         self.campaigns(db, &companies, &subscriptions, &groups, &templates)
             .await?;
+        self.report("programs, Kintell sessions and community", 0, 3);
         self.program_management(db).await?;
+        self.report("programs, Kintell sessions and community", 1, 3);
         self.kintell(db, &companies).await?;
+        self.report("programs, Kintell sessions and community", 2, 3);
         self.community(db).await?;
+        self.report("programs, Kintell sessions and community", 3, 3);
         Ok(())
     }
 
@@ -699,7 +733,9 @@ impl Generator {
         // Snapshots go in campaign by campaign so memory stays flat at the benchmark size.
         let mut pending = Vec::new();
         let mut alert_log = AlertLog::default();
-        for plan in &plans {
+        let total = plans.len() as u64;
+        for (done, plan) in plans.iter().enumerate() {
+            self.report("campaigns' daily metrics snapshots", done as u64, total);
             pending.extend(self.snapshots_of(plan, &mut alert_log));
             if pending.len() >= 20_000 {
                 self.summary.metrics_snapshots +=
@@ -707,6 +743,7 @@ impl Generator {
             }
         }
         self.summary.metrics_snapshots += insert_all(db, pending).await?;
+        self.report("campaigns' daily metrics snapshots", total, total);
         self.summary.capacity_alerts = insert_all(db, alert_log.alerts).await?;
         insert_all(db, alert_log.levels).await?;
         Ok(())
