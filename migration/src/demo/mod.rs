@@ -420,6 +420,7 @@ impl Generator {
                     updated_by: None,
                     created_at: created,
                     updated_at: created,
+                    owner_company_id: None,
                 }
                 .into_active_model(),
             );
@@ -486,6 +487,7 @@ impl Generator {
             updated_at: created,
             deprecated_at,
             superseded_by,
+            owner_company_id: None,
         }
         .into_active_model()
     }

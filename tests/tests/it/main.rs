@@ -19,6 +19,7 @@ mod lifecycles;
 mod limits;
 mod migrations;
 mod paging;
+mod private_reference;
 mod program_mutations;
 mod read_api;
 mod read_more;
