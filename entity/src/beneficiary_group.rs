@@ -75,6 +75,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When the row was last updated.
     pub updated_at: DateTimeUtc,
+    /// Company that owns the row (NULL = platform-wide); a private one (`is_public` false) is
+    /// visible to and usable by that company only.
+    pub owner_company_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

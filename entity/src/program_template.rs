@@ -66,6 +66,9 @@ pub struct Model {
     pub deprecated_at: Option<DateTimeUtc>,
     /// ID of newer template version that replaces this one
     pub superseded_by: Option<Uuid>,
+    /// Company that owns the row (NULL = platform-wide); a private one (`is_public` false) is
+    /// visible to and usable by that company only.
+    pub owner_company_id: Option<Uuid>,
 }
 
 impl Model {

@@ -1,7 +1,8 @@
 //! The read and write policy of the platform, in one place: who is acting ([`Caller`], its
 //! [`Role`]), which part of the platform each table belongs to ([`Domain`], [`Scoped`]), which
-//! rows each role reads ([`Visibility`], [`visible`]) and writes ([`write_rule`]), and which
-//! fields of a readable row only some roles read ([`RestrictedField`]).
+//! rows each role reads ([`Visibility`], [`visible`]) and writes ([`write_rule`]), which
+//! fields of a readable row only some roles read ([`RestrictedField`]), and which private
+//! reference data a company may see and use ([`shares_reference`]).
 //!
 //! A company user asking for another company's row gets exactly what an unknown id gets:
 //! nothing. Queries start from [`visible`]; services check [`write_rule`] through
@@ -79,7 +80,8 @@ impl Caller {
 pub enum Domain {
     /// Companies and what they buy: campaigns, program instances, metrics snapshots.
     Campaigns,
-    /// Program templates and beneficiary groups: readable by every authenticated caller.
+    /// Program templates and beneficiary groups: the public ones readable by every
+    /// authenticated caller, a private one by admins and its owner company's users.
     Reference,
     /// Kintell ingestion batches and sessions.
     Ingestion,
@@ -109,6 +111,9 @@ impl Domain {
 pub enum Reach {
     All,
     OwnCompany(Uuid),
+    /// The rows shared with every company (public reference data) and, for a company role,
+    /// its own company's private ones.
+    Shared(Option<Uuid>),
     Nothing,
 }
 
@@ -132,17 +137,19 @@ impl Visibility {
     pub fn reads_company(&self, domain: Domain, company: Uuid) -> bool {
         match self.rule(domain) {
             Reach::All => true,
-            Reach::OwnCompany(own) => own == company,
-            Reach::Nothing => false,
+            Reach::OwnCompany(own) | Reach::Shared(Some(own)) => own == company,
+            Reach::Shared(None) | Reach::Nothing => false,
         }
     }
 
-    /// The read rule: admins read everything and everybody reads reference data; company roles
-    /// their own company's campaigns and ingestion; each service role its own domain.
+    /// The read rule: admins read everything; everybody reads public reference data and a
+    /// company role its own company's private reference data too; company roles their own
+    /// company's campaigns and ingestion; each service role its own domain.
     pub fn rule(&self, domain: Domain) -> Reach {
         use Domain::*;
         match (self.role, domain) {
-            (Role::Admin, _) | (_, Reference) => Reach::All,
+            (Role::Admin, _) => Reach::All,
+            (_, Reference) => Reach::Shared(self.company.filter(|_| self.role.is_company_role())),
             (Role::CompanyAdmin | Role::CompanyViewer, Campaigns | Ingestion) => match self.company
             {
                 Some(company) => Reach::OwnCompany(company),
@@ -267,6 +274,14 @@ pub fn write_rule(caller: &Caller, domain: Domain) -> Reach {
     }
 }
 
+/// Whether a company shares a reference row (a program template or a beneficiary group):
+/// a public row is every company's, a private one only its owner's. The company's users see
+/// the rows it shares ([`Scoped::shared_with`] is this rule in SQL), and its campaigns may
+/// use those and no others.
+pub fn shares_reference(is_public: bool, owner: Option<Uuid>, company: Uuid) -> bool {
+    is_public || owner == Some(company)
+}
+
 /// A table's place in the access rules.
 pub trait Scoped: EntityTrait {
     const DOMAIN: Domain;
@@ -275,6 +290,27 @@ pub trait Scoped: EntityTrait {
     fn of_company(company: Uuid) -> Condition {
         let _ = company;
         Condition::any()
+    }
+
+    /// The rows of this table shared with `company`, or with every company when `None`
+    /// (only reference tables have private rows; the others share every row).
+    fn shared_with(company: Option<Uuid>) -> Condition {
+        let _ = company;
+        Condition::all()
+    }
+}
+
+/// [`shares_reference`] as a condition on a reference table's `is_public` and
+/// `owner_company_id` columns.
+fn shared_reference(
+    is_public: impl ColumnTrait,
+    owner: impl ColumnTrait,
+    company: Option<Uuid>,
+) -> Condition {
+    let condition = Condition::any().add(is_public.eq(true));
+    match company {
+        Some(company) => condition.add(owner.eq(company)),
+        None => condition,
     }
 }
 
@@ -298,7 +334,21 @@ macro_rules! scoped {
 
 use entity::prelude::*;
 
-scoped!(Reference: ProgramTemplate, BeneficiaryGroup);
+impl Scoped for ProgramTemplate {
+    const DOMAIN: Domain = Domain::Reference;
+    fn shared_with(company: Option<Uuid>) -> Condition {
+        use entity::program_template::Column;
+        shared_reference(Column::IsPublic, Column::OwnerCompanyId, company)
+    }
+}
+
+impl Scoped for BeneficiaryGroup {
+    const DOMAIN: Domain = Domain::Reference;
+    fn shared_with(company: Option<Uuid>) -> Condition {
+        use entity::beneficiary_group::Column;
+        shared_reference(Column::IsPublic, Column::OwnerCompanyId, company)
+    }
+}
 scoped!(Programs: Program, Activity, ProgramActivity, ProgramEnrollment, AttendanceRecord, Application);
 scoped!(Community: CommunityMember, CommunityInvitation, MemberRelationship, MemberParticipation, MemberDailyHighlight);
 scoped!(Users: User);
@@ -376,6 +426,7 @@ pub fn visible<E: Scoped>(select: Select<E>, visibility: &Visibility) -> Select<
     match visibility.rule(E::DOMAIN) {
         Reach::All => select,
         Reach::OwnCompany(company) => select.filter(E::of_company(company)),
+        Reach::Shared(company) => select.filter(E::shared_with(company)),
         Reach::Nothing => select.filter(Expr::cust("1 = 0")),
     }
 }
@@ -402,6 +453,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn private_reference_data_is_its_owners_and_the_admins_only() {
+        let owner = Uuid::new_v4();
+        let own = Visibility {
+            role: Role::CompanyViewer,
+            company: Some(owner),
+        };
+        assert_eq!(own.rule(Domain::Reference), Reach::Shared(Some(owner)));
+        assert_eq!(
+            visibility(Role::ProgramStaff).rule(Domain::Reference),
+            Reach::Shared(None)
+        );
+        assert_eq!(visibility(Role::Admin).rule(Domain::Reference), Reach::All);
+        assert!(shares_reference(true, None, owner));
+        assert!(shares_reference(true, Some(Uuid::new_v4()), owner));
+        assert!(shares_reference(false, Some(owner), owner));
+        assert!(!shares_reference(false, Some(Uuid::new_v4()), owner));
+        assert!(!shares_reference(false, None, owner));
     }
 
     #[test]

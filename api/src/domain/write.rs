@@ -101,7 +101,7 @@ impl Write {
                 self.audit.action,
                 domain.describe()
             ))),
-            Reach::All | Reach::OwnCompany(_) => Ok(()),
+            Reach::All | Reach::OwnCompany(_) | Reach::Shared(_) => Ok(()),
         }
     }
 

@@ -454,6 +454,7 @@ impl<'p> Generator<'p> {
                     updated_by: None,
                     created_at: created,
                     updated_at: created,
+                    owner_company_id: None,
                 }
                 .into_active_model(),
             );
@@ -520,6 +521,7 @@ impl<'p> Generator<'p> {
             updated_at: created,
             deprecated_at,
             superseded_by,
+            owner_company_id: None,
         }
         .into_active_model()
     }

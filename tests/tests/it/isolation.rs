@@ -36,6 +36,8 @@ pub(crate) async fn owned_ids(app: &TestApp, company: Uuid) -> HashSet<String> {
         "SELECT b.id FROM ingestion_batches b JOIN program_instances i ON i.id = b.program_instance_id WHERE i.company_id = $1",
         "SELECT k.id FROM kintell_sessions k JOIN program_instances i ON i.id = k.program_instance_id WHERE i.company_id = $1",
         "SELECT id FROM capacity_alerts WHERE company_id = $1",
+        "SELECT id FROM program_templates WHERE owner_company_id = $1 AND is_public = false",
+        "SELECT id FROM beneficiary_groups WHERE owner_company_id = $1 AND is_public = false",
     ] {
         all.extend(app.db.ids(sql, vec![uuid(company)]).await);
     }
@@ -160,7 +162,27 @@ async fn a_company_sees_nothing_of_another_company() {
         )
         .await;
     assert!(!b_alerts.is_empty(), "B has capacity alerts A must not see");
+    // B's private template and group: A reads neither, listed or by id.
+    let b_template = app
+        .data(
+            "mutation($input: CreateProgramTemplateInput!) { createProgramTemplate(input: $input) { id } }",
+            json!({ "input": { "name": "B's own mentoring", "programType": "MENTORSHIP",
+                "defaultConfig": { "sessionFormat": "1-on-1" }, "isPublic": false, "ownerCompanyId": b } }),
+        )
+        .await["createProgramTemplate"]["id"]
+        .clone();
+    let b_group = app
+        .data(
+            "mutation($input: CreateBeneficiaryGroupInput!) { createBeneficiaryGroup(input: $input) { id } }",
+            json!({ "input": { "name": "B's own newcomers", "groupType": "REFUGEES", "countryCode": "DE",
+                "eligibleProgramTypes": ["MENTORSHIP"], "isPublic": false, "ownerCompanyId": b } }),
+        )
+        .await["createBeneficiaryGroup"]["id"]
+        .clone();
     let b_ids = owned_ids(&app, b).await;
+    assert!(
+        b_ids.contains(b_template.as_str().unwrap()) && b_ids.contains(b_group.as_str().unwrap())
+    );
     let b_slug = "mentors-ukraine-2024-q4";
     let a_token = token(Role::CompanyViewer, Some(a));
 
@@ -176,6 +198,8 @@ async fn a_company_sees_nothing_of_another_company() {
         format!("{{ company(id: \"{b}\") {{ id }} }}"),
         "{ programTemplates { edges { node { id campaigns(first: 100) { totalCount edges { node { id } } } } } } }".to_owned(),
         "{ beneficiaryGroups { edges { node { id campaigns(first: 100) { totalCount edges { node { id } } } } } } }".to_owned(),
+        "{ programTemplates(first: 100, filter: {isPublic: false}) { totalCount edges { node { id } } } beneficiaryGroups(first: 100, filter: {isPublic: false}) { totalCount edges { node { id } } } }".to_owned(),
+        format!("{{ programTemplate(id: {b_template}) {{ id }} beneficiaryGroup(id: {b_group}) {{ id }} }}"),
         "{ ingestionBatches { totalCount edges { node { id kintellSessions { edges { node { id } } } } } } }".to_owned(),
         format!("{{ ingestionBatch(id: \"{b_batch}\") {{ id }} }}"),
         "{ kintellSessions(first: 100) { totalCount edges { node { id } } } }".to_owned(),

@@ -37,6 +37,8 @@ struct Targets {
     b_batch: String,
     template: String,
     group: String,
+    /// A program template private to B.
+    b_private_template: String,
     member: String,
     invitation: String,
     invitation_code: String,
@@ -63,6 +65,7 @@ impl Targets {
             b_batch: id(),
             template: id(),
             group: id(),
+            b_private_template: id(),
             member: id(),
             invitation: id(),
             invitation_code: "ABCDEFGHJKMNPQRS".to_owned(),
@@ -98,6 +101,9 @@ fn corpus(t: &Targets) -> Vec<Case> {
     bundle_on_b_subscription["pricing"] = json!({
         "l2iSubscriptionId": t.b_subscription, "bundleAllocationPercentage": "0.5"
     });
+    let mut a_campaign_on_b_private_template = b_campaign_input.clone();
+    a_campaign_on_b_private_template["companyId"] = json!(t.a_company);
+    a_campaign_on_b_private_template["programTemplateId"] = json!(t.b_private_template);
     let member =
         json!({ "telegramId": "700000999", "name": "Eve Example", "primaryRole": "developer" });
     let goal =
@@ -122,6 +128,19 @@ fn corpus(t: &Targets) -> Vec<Case> {
             "createCampaign",
             "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { __typename } }",
             json!({ "input": bundle_on_b_subscription }),
+            NOT_FOUND,
+        ),
+        // B's private template, for A's own campaign (new or existing): A cannot see it.
+        (
+            "createCampaign",
+            "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { __typename } }",
+            json!({ "input": a_campaign_on_b_private_template }),
+            NOT_FOUND,
+        ),
+        (
+            "updateCampaign",
+            "mutation($id: ID!, $template: ID!) { updateCampaign(id: $id, input: {programTemplateId: $template}) { __typename } }",
+            json!({ "id": t.a_campaign, "template": t.b_private_template }),
             NOT_FOUND,
         ),
         (
@@ -473,7 +492,21 @@ async fn targets(app: &TestApp, a: Uuid, b: Uuid) -> Targets {
         .expect("an invitation")
         .try_get_by_index::<String>(0)
         .unwrap();
+    let b_private_template = app
+        .data(
+            "mutation($input: CreateProgramTemplateInput!) { createProgramTemplate(input: $input) { id } }",
+            json!({ "input": {
+                "name": "B's own mentoring", "programType": "MENTORSHIP",
+                "defaultConfig": { "sessionFormat": "1-on-1" },
+                "isPublic": false, "ownerCompanyId": b
+            } }),
+        )
+        .await["createProgramTemplate"]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
     Targets {
+        b_private_template,
         a_company: a.to_string(),
         a_campaign,
         b_company: b.to_string(),

@@ -20,6 +20,7 @@ mod limits;
 mod migrations;
 mod operator_commands;
 mod paging;
+mod private_reference;
 mod program_mutations;
 mod read_api;
 mod read_more;

@@ -217,6 +217,7 @@ async fn seed_000_validation_queries_return_what_the_seed_says() {
         fks,
         [
             "beneficiary_groups.created_by->users.id",
+            "beneficiary_groups.owner_company_id->companies.id",
             "beneficiary_groups.updated_by->users.id",
             "campaign_metrics_snapshots.campaign_id->campaigns.id",
             "campaigns.beneficiary_group_id->beneficiary_groups.id",
@@ -228,9 +229,10 @@ async fn seed_000_validation_queries_return_what_the_seed_says() {
             "program_instances.company_id->companies.id",
             "program_instances.program_template_id->program_templates.id",
             "program_templates.created_by->users.id",
+            "program_templates.owner_company_id->companies.id",
             "program_templates.superseded_by->program_templates.id",
         ],
-        "seed 000 has 13 foreign keys among its tables"
+        "seed 000 has 13 foreign keys among its tables; step 000015 adds the two owners"
     );
 
     let indexes = rows(
@@ -241,9 +243,9 @@ async fn seed_000_validation_queries_return_what_the_seed_says() {
         ),
     )
     .await;
-    // 55 of seed 000, 5 primary keys, the unique (campaign_id, snapshot_date), and the five
-    // program_instances indexes seed 001 adds.
-    assert_eq!(indexes.len(), 55 + 5 + 1 + 5);
+    // 55 of seed 000, 5 primary keys, the unique (campaign_id, snapshot_date), the five
+    // program_instances indexes seed 001 adds, and the two owner indexes of step 000015.
+    assert_eq!(indexes.len(), 55 + 5 + 1 + 5 + 2);
 
     let triggers = db
         .scalar_i64(

@@ -27,7 +27,7 @@ use crate::domain::campaigns::rules::{
 };
 use crate::domain::capacity::alerts::{self, AlertSource};
 use crate::domain::instances::credits_consumed;
-use crate::domain::policy::Domain;
+use crate::domain::policy::{Domain, shares_reference};
 use crate::domain::validate::refused_move;
 use crate::domain::write::Write;
 use crate::error::{AppError, AppResult};
@@ -293,9 +293,13 @@ pub async fn delete(write: &mut Write, id: Uuid) -> AppResult<Uuid> {
 
 /// The references a campaign names exist, are visible and active, fit together (the group is
 /// eligible for the template's program type), and a bundle's subscription is the company's.
+///
+/// A private template or group must be the campaign's company's own: one the caller cannot see
+/// (another company's, for a company user) is `NOT_FOUND` like an unknown id; one it can see
+/// (an admin) but the campaign's company does not share is `BAD_USER_INPUT` on its field.
 async fn check_references(write: &Write, campaign: &campaign::Model) -> AppResult<()> {
     let template = write
-        .find_any::<ProgramTemplate>(
+        .find::<ProgramTemplate>(
             campaign.program_template_id,
             "program template",
             "input.programTemplateId",
@@ -307,8 +311,18 @@ async fn check_references(write: &Write, campaign: &campaign::Model) -> AppResul
             "names a deactivated program template",
         ));
     }
+    if !shares_reference(
+        template.is_public,
+        template.owner_company_id,
+        campaign.company_id,
+    ) {
+        return Err(AppError::bad_input(
+            "input.programTemplateId",
+            "names a private program template that the campaign's company does not own",
+        ));
+    }
     let group = write
-        .find_any::<BeneficiaryGroup>(
+        .find::<BeneficiaryGroup>(
             campaign.beneficiary_group_id,
             "beneficiary group",
             "input.beneficiaryGroupId",
@@ -318,6 +332,12 @@ async fn check_references(write: &Write, campaign: &campaign::Model) -> AppResul
         return Err(AppError::bad_input(
             "input.beneficiaryGroupId",
             "names a deactivated beneficiary group",
+        ));
+    }
+    if !shares_reference(group.is_public, group.owner_company_id, campaign.company_id) {
+        return Err(AppError::bad_input(
+            "input.beneficiaryGroupId",
+            "names a private beneficiary group that the campaign's company does not own",
         ));
     }
     let program_type = serde_json::to_value(template.program_type).ok();

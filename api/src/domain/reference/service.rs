@@ -3,6 +3,10 @@
 //! changing companies. Each authorizes the caller for `Domain::Reference`, checks the input
 //! under [`rules`](crate::domain::reference::rules), locks what it changes, writes, and records
 //! the rows it touched.
+//!
+//! A group or template may name an owning company. Made private (`is_public` false), it is
+//! shared with that company only ([`crate::domain::policy::shares_reference`]): a change that
+//! would take it away from a campaign of another company that already uses it is `CONFLICT`.
 
 use std::collections::HashSet;
 
@@ -78,6 +82,7 @@ pub async fn create_group(
     write.authorize(Domain::Reference)?;
     let now = write.now();
     let group_type = input.group_type;
+    require_owner(write, input.owner_company_id).await?;
     let group = GroupFields::of_new(input)?.apply(blank_group(group_type, now))?;
     let created = group.into_active_model().insert(write.txn()).await?;
     write.touch("BeneficiaryGroup", created.id);
@@ -91,11 +96,21 @@ pub async fn update_group(
     input: BeneficiaryGroupChanges,
 ) -> AppResult<beneficiary_group::Model> {
     write.authorize(Domain::Reference)?;
+    if let Some(owner) = input.owner_company_id {
+        require_owner(write, owner).await?;
+    }
     let fields = GroupFields::of_changes(input)?;
     let group = write
         .find::<GroupEntity>(id, "beneficiary group", "id")
         .await?;
     let mut group = fields.apply(group)?;
+    refuse_unsharing(
+        write,
+        entity::campaign::Column::BeneficiaryGroupId.eq(id),
+        (group.is_public, group.owner_company_id),
+        &format!("beneficiary group {:?}", group.name),
+    )
+    .await?;
     group.updated_at = write.now();
     let updated = group
         .into_active_model()
@@ -161,11 +176,13 @@ pub async fn create_template(
     let version = parse_version(&input.version)
         .map_err(|message| AppError::bad_input("input.version", message))?;
     let now = write.now();
-    let template = TemplateFields::of_new(&input)?.apply(blank_template(
+    let mut template = TemplateFields::of_new(&input)?.apply(blank_template(
         input.program_type,
         version.to_string(),
         now,
     ))?;
+    require_owner(write, input.owner_company_id).await?;
+    template.owner_company_id = input.owner_company_id;
     refuse_taken_template_name(write.txn(), &template.name, &[]).await?;
     let created = template.into_active_model().insert(write.txn()).await?;
     write.touch("ProgramTemplate", created.id);
@@ -182,6 +199,9 @@ pub async fn update_template(
     write.authorize(Domain::Reference)?;
     let fields =
         TemplateFields::of_settings(input.name.as_deref(), input.is_active, input.settings)?;
+    if let Some(owner) = input.owner_company_id {
+        require_owner(write, owner).await?;
+    }
     let template = write
         .find::<TemplateEntity>(id, "program template", "id")
         .await?;
@@ -196,6 +216,19 @@ pub async fn update_template(
         refuse_taken_template_name(write.txn(), name, &versions).await?;
     }
     let mut template = fields.apply(template)?;
+    if let Some(owner) = input.owner_company_id {
+        template.owner_company_id = owner;
+    }
+    refuse_unsharing(
+        write,
+        entity::campaign::Column::ProgramTemplateId.eq(id),
+        (template.is_public, template.owner_company_id),
+        &format!(
+            "program template {:?} version {}",
+            template.name, template.version
+        ),
+    )
+    .await?;
     template.updated_at = write.now();
     let updated = template
         .into_active_model()
@@ -393,6 +426,44 @@ pub async fn update_company(
     let updated = change.update(write.txn()).await?;
     write.touch("Company", updated.id);
     Ok(updated)
+}
+
+/// `NOT_FOUND` on `input.ownerCompanyId` unless the owner a reference row names exists.
+async fn require_owner(write: &Write, owner: Option<Uuid>) -> AppResult<()> {
+    if let Some(owner) = owner {
+        write
+            .find_any::<CompanyEntity>(owner, "company", "input.ownerCompanyId")
+            .await?;
+    }
+    Ok(())
+}
+
+/// `CONFLICT` when a reference row, with the sharing `(is_public, owner)` a change gives it,
+/// would no longer be shared with a company whose campaigns (those matching `campaigns`) use
+/// it; `what` names the row for the message.
+async fn refuse_unsharing(
+    write: &Write,
+    campaigns: SimpleExpr,
+    (is_public, owner): (bool, Option<Uuid>),
+    what: &str,
+) -> AppResult<()> {
+    if is_public {
+        return Ok(());
+    }
+    // The campaigns `shares_reference` would refuse: every one without an owner, else those
+    // of other companies.
+    let mut users = CampaignEntity::find().filter(campaigns);
+    if let Some(owner) = owner {
+        users = users.filter(entity::campaign::Column::CompanyId.ne(owner));
+    }
+    let others = users.count(write.txn()).await?;
+    if others == 0 {
+        return Ok(());
+    }
+    Err(AppError::Conflict(format!(
+        "{what} is used by {others} campaign(s) of other companies than its owner; a private \
+         one may only be used by its owner's campaigns"
+    )))
 }
 
 /// `CONFLICT` when campaigns or program instances (those matching `campaigns` and `instances`)

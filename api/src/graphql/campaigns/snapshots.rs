@@ -350,7 +350,8 @@ fn series_statement(
                 placeholder(values.len())
             ));
         }
-        Reach::Nothing => range.push_str(" AND 1 = 0"),
+        // Snapshots have no shared rows: a reach that shares is no reach here.
+        Reach::Shared(_) | Reach::Nothing => range.push_str(" AND 1 = 0"),
     }
     if let Some(to) = args.range.to {
         values.push(Value::ChronoDateTimeUtc(Some(to)));

@@ -301,9 +301,15 @@ impl BeneficiaryGroup {
     async fn is_active(&self) -> bool {
         self.0.is_active
     }
-    /// Is this group publicly visible to all companies?
+    /// Is this group publicly visible to all companies? A private one is seen by admins and
+    /// its owner company's users only.
     async fn is_public(&self) -> bool {
         self.0.is_public
+    }
+    /// The company that owns the group (null for a platform-wide one, or when the caller
+    /// does not read that company).
+    async fn owner_company(&self, context: &Context<'_>) -> AppResult<Option<Company>> {
+        related(&scope(context)?.loaders.company, self.0.owner_company_id).await
     }
     /// Internal notes of the platform's staff about the group and its partners: null with
     /// `FORBIDDEN` for other roles.
@@ -396,9 +402,15 @@ impl ProgramTemplate {
     async fn is_active(&self) -> bool {
         self.0.is_active
     }
-    /// Available to all companies (false = private/custom template).
+    /// Available to all companies (false = private/custom template, seen by admins and its
+    /// owner company's users only).
     async fn is_public(&self) -> bool {
         self.0.is_public
+    }
+    /// The company that owns the template (null for a platform-wide one, or when the caller
+    /// does not read that company).
+    async fn owner_company(&self, context: &Context<'_>) -> AppResult<Option<Company>> {
+        related(&scope(context)?.loaders.company, self.0.owner_company_id).await
     }
     async fn tags(&self) -> &[String] {
         &self.0.tags.0

@@ -5,6 +5,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use rust_decimal::Decimal;
 use serde_json::Value;
+use uuid::Uuid;
 
 use entity::json::AgeRange;
 
@@ -13,14 +14,15 @@ use crate::domain::reference::rules::templates::{
     NewProgramTemplate, NewProgramTemplateVersion, ProgramTemplateChanges, ProgramTemplateSettings,
 };
 use crate::domain::reference::service::{self, CompanyChanges, NewCompany};
-use crate::error::AppResult;
+use crate::domain::validate::{Patch, checked};
+use crate::error::{AppError, AppResult};
 use crate::graphql::change::{open, patch};
 use crate::graphql::enums::{
     BeneficiaryGroupType, EligibleProgramType, GenderFocus, LanguageRequirement,
     LegalStatusCategory, ProgramType,
 };
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
-use crate::graphql::{parse_id, to_id};
+use crate::graphql::{optional_id, parse_id, to_id};
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -82,9 +84,12 @@ pub struct CreateBeneficiaryGroupInput {
     pub partner_organizations: Vec<String>,
     /// Internal notes, not shown to companies.
     pub internal_notes: Option<String>,
-    /// Whether every company may see the group.
+    /// Whether every company may see and use the group. A private one (false) is seen by
+    /// admins and `ownerCompanyId`'s users only, and used by that company's campaigns only.
     #[graphql(default = true)]
     pub is_public: bool,
+    /// The company that owns the group; left out for a platform-wide one.
+    pub owner_company_id: Option<ID>,
 }
 
 /// Changes to a beneficiary group: fields left out stay as they are; `null` clears an
@@ -130,8 +135,12 @@ pub struct UpdateBeneficiaryGroupInput {
     /// Whether the group is available for new campaigns (`deactivateBeneficiaryGroup` is the
     /// usual way to switch it off).
     pub is_active: Option<bool>,
-    /// Whether every company may see the group.
+    /// Whether every company may see and use the group. Making it private while campaigns of
+    /// other companies than its owner use it is `CONFLICT`.
     pub is_public: Option<bool>,
+    /// The company that owns the group; `null` makes it platform-wide. Taking a private group
+    /// away from a company whose campaigns use it is `CONFLICT`.
+    pub owner_company_id: MaybeUndefined<ID>,
 }
 
 /// A new program template: the first version (1.0.0 unless given) of a new lineage.
@@ -169,12 +178,17 @@ pub struct CreateProgramTemplateInput {
     pub estimated_cost_per_participant: Option<Decimal>,
     /// Estimated hours per volunteer: not negative, at most 2 decimal places.
     pub estimated_hours_per_volunteer: Option<Decimal>,
-    /// Whether every company may use the template.
+    /// Whether every company may see and use the template. A private (custom) one (false) is
+    /// seen by admins and `ownerCompanyId`'s users only, and used by that company's campaigns
+    /// only.
     #[graphql(default = true)]
     pub is_public: bool,
     /// Tags for search.
     #[graphql(default)]
     pub tags: Vec<String>,
+    /// The company that owns the template; left out for a platform-wide one. New versions
+    /// keep the owner of the version they follow.
+    pub owner_company_id: Option<ID>,
 }
 
 /// Settings every version of a program template carries; fields left out keep the value of
@@ -216,6 +230,9 @@ pub struct UpdateProgramTemplateInput {
     pub is_active: Option<bool>,
     #[graphql(flatten)]
     pub settings: ProgramTemplateSettingsInput,
+    /// The company that owns this version; `null` makes it platform-wide. Taking a private
+    /// template away from a company whose campaigns use it is `CONFLICT`.
+    pub owner_company_id: MaybeUndefined<ID>,
 }
 
 /// A new version of a program template. Name and program type are the lineage's; every other
@@ -304,9 +321,22 @@ fn stored<T: Into<U>, U>(values: Vec<T>) -> Vec<U> {
     values.into_iter().map(Into::into).collect()
 }
 
-impl From<CreateBeneficiaryGroupInput> for NewBeneficiaryGroup {
-    fn from(input: CreateBeneficiaryGroupInput) -> Self {
-        NewBeneficiaryGroup {
+/// The owner an input names, parsed.
+fn owner(id: Option<&ID>) -> AppResult<Option<Uuid>> {
+    optional_id(id, "input.ownerCompanyId")
+}
+
+/// A change of owner an input asks for, parsed.
+fn owner_change(id: MaybeUndefined<ID>) -> AppResult<Patch<Uuid>> {
+    checked(patch(id), |id| parse_id(&id, "input.ownerCompanyId"))
+}
+
+impl TryFrom<CreateBeneficiaryGroupInput> for NewBeneficiaryGroup {
+    type Error = AppError;
+
+    fn try_from(input: CreateBeneficiaryGroupInput) -> AppResult<Self> {
+        Ok(NewBeneficiaryGroup {
+            owner_company_id: owner(input.owner_company_id.as_ref())?,
             name: input.name,
             description: input.description,
             group_type: input.group_type.into(),
@@ -326,13 +356,16 @@ impl From<CreateBeneficiaryGroupInput> for NewBeneficiaryGroup {
             partner_organizations: input.partner_organizations,
             internal_notes: input.internal_notes,
             is_public: input.is_public,
-        }
+        })
     }
 }
 
-impl From<UpdateBeneficiaryGroupInput> for BeneficiaryGroupChanges {
-    fn from(input: UpdateBeneficiaryGroupInput) -> Self {
-        BeneficiaryGroupChanges {
+impl TryFrom<UpdateBeneficiaryGroupInput> for BeneficiaryGroupChanges {
+    type Error = AppError;
+
+    fn try_from(input: UpdateBeneficiaryGroupInput) -> AppResult<Self> {
+        Ok(BeneficiaryGroupChanges {
+            owner_company_id: owner_change(input.owner_company_id)?,
             name: input.name,
             description: patch(input.description),
             group_type: input.group_type.map(Into::into),
@@ -353,13 +386,16 @@ impl From<UpdateBeneficiaryGroupInput> for BeneficiaryGroupChanges {
             internal_notes: patch(input.internal_notes),
             is_active: input.is_active,
             is_public: input.is_public,
-        }
+        })
     }
 }
 
-impl From<CreateProgramTemplateInput> for NewProgramTemplate {
-    fn from(input: CreateProgramTemplateInput) -> Self {
-        NewProgramTemplate {
+impl TryFrom<CreateProgramTemplateInput> for NewProgramTemplate {
+    type Error = AppError;
+
+    fn try_from(input: CreateProgramTemplateInput) -> AppResult<Self> {
+        Ok(NewProgramTemplate {
+            owner_company_id: owner(input.owner_company_id.as_ref())?,
             name: input.name,
             description: input.description,
             program_type: input.program_type.into(),
@@ -374,7 +410,7 @@ impl From<CreateProgramTemplateInput> for NewProgramTemplate {
             estimated_hours_per_volunteer: input.estimated_hours_per_volunteer,
             is_public: input.is_public,
             tags: input.tags,
-        }
+        })
     }
 }
 
@@ -414,8 +450,9 @@ impl ReferenceMutations {
         context: &Context<'_>,
         input: CreateBeneficiaryGroupInput,
     ) -> AppResult<BeneficiaryGroup> {
+        let input = input.try_into()?;
         let mut write = open(context).await?;
-        let created = service::create_group(&mut write, input.into()).await?;
+        let created = service::create_group(&mut write, input).await?;
         write.commit().await?;
         Ok(BeneficiaryGroup::from(created))
     }
@@ -429,8 +466,9 @@ impl ReferenceMutations {
         input: UpdateBeneficiaryGroupInput,
     ) -> AppResult<BeneficiaryGroup> {
         let id = parse_id(&id, "id")?;
+        let input = input.try_into()?;
         let mut write = open(context).await?;
-        let updated = service::update_group(&mut write, id, input.into()).await?;
+        let updated = service::update_group(&mut write, id, input).await?;
         write.commit().await?;
         Ok(BeneficiaryGroup::from(updated))
     }
@@ -475,8 +513,9 @@ impl ReferenceMutations {
         context: &Context<'_>,
         input: CreateProgramTemplateInput,
     ) -> AppResult<ProgramTemplate> {
+        let input = input.try_into()?;
         let mut write = open(context).await?;
-        let created = service::create_template(&mut write, input.into()).await?;
+        let created = service::create_template(&mut write, input).await?;
         write.commit().await?;
         Ok(ProgramTemplate::from(created))
     }
@@ -495,6 +534,7 @@ impl ReferenceMutations {
             name: input.name,
             is_active: input.is_active,
             settings: input.settings.into(),
+            owner_company_id: owner_change(input.owner_company_id)?,
         };
         let mut write = open(context).await?;
         let updated = service::update_template(&mut write, id, input).await?;

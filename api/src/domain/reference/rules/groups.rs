@@ -49,6 +49,8 @@ pub struct NewBeneficiaryGroup {
     pub partner_organizations: Vec<String>,
     pub internal_notes: Option<String>,
     pub is_public: bool,
+    /// The company that owns the group; `None` for a platform-wide one.
+    pub owner_company_id: Option<Uuid>,
 }
 
 /// Changes to a beneficiary group: `None` keeps a value, a cleared [`Patch`] clears an
@@ -75,6 +77,7 @@ pub struct BeneficiaryGroupChanges {
     pub internal_notes: Patch<String>,
     pub is_active: Option<bool>,
     pub is_public: Option<bool>,
+    pub owner_company_id: Patch<Uuid>,
 }
 
 /// The row a new group's checked fields are applied to: what its columns hold until the input
@@ -109,6 +112,7 @@ pub fn blank_group(
         updated_by: None,
         created_at: now,
         updated_at: now,
+        owner_company_id: None,
     }
 }
 
@@ -198,6 +202,7 @@ impl GroupFields {
             )?),
             is_active: Some(true),
             is_public: Some(input.is_public),
+            owner_company_id: Some(input.owner_company_id),
         }))
     }
 
@@ -258,6 +263,7 @@ impl GroupFields {
             )?,
             is_active: input.is_active,
             is_public: input.is_public,
+            owner_company_id: input.owner_company_id,
         }))
     }
 
@@ -328,6 +334,9 @@ impl GroupFields {
         }
         if let Some(value) = changes.is_public {
             group.is_public = value;
+        }
+        if let Some(value) = changes.owner_company_id {
+            group.owner_company_id = value;
         }
         if let (Some(min), Some(max)) = (group.min_group_size, group.max_group_size)
             && min > max

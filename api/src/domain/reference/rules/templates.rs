@@ -33,6 +33,8 @@ pub struct NewProgramTemplate {
     pub estimated_hours_per_volunteer: Option<Decimal>,
     pub is_public: bool,
     pub tags: Vec<String>,
+    /// The company that owns the template; `None` for a platform-wide one.
+    pub owner_company_id: Option<Uuid>,
 }
 
 /// Settings every version of a program template carries: `None` keeps a value (of the
@@ -58,6 +60,7 @@ pub struct ProgramTemplateChanges {
     pub name: Option<String>,
     pub is_active: Option<bool>,
     pub settings: ProgramTemplateSettings,
+    pub owner_company_id: Patch<Uuid>,
 }
 
 /// A new version of a program template's lineage.
@@ -100,6 +103,7 @@ pub fn blank_template(
         updated_at: now,
         deprecated_at: None,
         superseded_by: None,
+        owner_company_id: None,
     }
 }
 
