@@ -24,5 +24,6 @@ mod program_mutations;
 mod read_api;
 mod read_more;
 mod reference_mutations;
+mod response_order;
 mod shutdown;
 mod subscriptions;
