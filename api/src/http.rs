@@ -137,11 +137,33 @@ async fn execute(
         }
     }
     tracing::Span::current().record("subject", caller.subject.as_str());
+    // Each operation's document (parsed already by the limits check) orders its response.
+    let documents: Vec<_> = batch
+        .iter_mut()
+        .map(|request| {
+            let operation_name = request.operation_name.clone();
+            request
+                .parsed_query()
+                .ok()
+                .cloned()
+                .map(|document| (document, operation_name))
+        })
+        .collect();
     let scope = RequestScope::new(state.database.clone(), caller);
     let mut response = state.schema.execute_batch(batch.data(scope)).await;
-    match &mut response {
-        BatchResponse::Single(single) => add_error_codes(single),
-        BatchResponse::Batch(responses) => responses.iter_mut().for_each(add_error_codes),
+    let responses = match &mut response {
+        BatchResponse::Single(single) => std::slice::from_mut(single),
+        BatchResponse::Batch(responses) => responses.as_mut_slice(),
+    };
+    for (single, document) in responses.iter_mut().zip(&documents) {
+        add_error_codes(single);
+        if let Some((document, operation_name)) = document {
+            crate::graphql::response_order::reorder(
+                document,
+                operation_name.as_deref(),
+                &mut single.data,
+            );
+        }
     }
     HttpResponse::Ok().json(response)
 }

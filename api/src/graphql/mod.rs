@@ -23,6 +23,7 @@ pub mod mutations;
 pub mod prefetch;
 pub mod programs;
 pub mod reference;
+pub mod response_order;
 pub mod scope;
 
 use async_graphql::{ID, MergedObject, Schema};

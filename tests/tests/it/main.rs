@@ -25,5 +25,6 @@ mod program_mutations;
 mod read_api;
 mod read_more;
 mod reference_mutations;
+mod response_order;
 mod shutdown;
 mod subscriptions;
