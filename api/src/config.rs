@@ -90,6 +90,29 @@ pub enum Command {
     Verify,
     /// Print the GraphQL schema (SDL) to standard output.
     Schema,
+    /// Run one scheduled job now and print what it did (for cron and operators).
+    Jobs(JobsSettings),
+}
+
+/// `platform-gateway jobs <job> [--dry-run] [--at TIMESTAMP]`.
+#[derive(Debug, Clone, Args)]
+pub struct JobsSettings {
+    /// The job to run.
+    #[arg(value_enum)]
+    pub job: crate::jobs::Job,
+    /// Print what the job would do, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run as if it were this moment (RFC 3339, e.g. `2026-03-10T12:00:00Z`), to replay a run.
+    #[arg(long)]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Whether `serve` runs the scheduled jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum JobsSwitch {
+    On,
+    Off,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -105,6 +128,15 @@ pub struct ServeSettings {
     /// HTTP worker threads (defaults to the number of cores).
     #[arg(long, env = "HTTP_WORKERS")]
     pub workers: Option<usize>,
+
+    /// Run the scheduled jobs (snapshot scheduler, invitation expiry) in this process; with
+    /// several replicas on one PostgreSQL, one replica runs each job at a time.
+    #[arg(long, env = "JOBS", value_enum, default_value = "on")]
+    pub jobs: JobsSwitch,
+
+    /// Seconds between two scheduler ticks.
+    #[arg(long, env = "JOBS_TICK_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub jobs_tick_seconds: u64,
 
     #[command(flatten)]
     pub http: HttpOptions,
@@ -162,6 +194,8 @@ impl Default for ServeSettings {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             demo: false,
             workers: None,
+            jobs: JobsSwitch::On,
+            jobs_tick_seconds: 60,
             http: HttpOptions::default(),
             limits: crate::limits::Limits::default(),
         }
@@ -236,5 +270,10 @@ mod tests {
         assert_eq!(settings.limits, crate::limits::Limits::default());
         assert_eq!(settings.http, HttpOptions::default());
         assert_eq!(settings.bind, ServeSettings::default().bind);
+        assert_eq!(settings.jobs, ServeSettings::default().jobs);
+        assert_eq!(
+            settings.jobs_tick_seconds,
+            ServeSettings::default().jobs_tick_seconds
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod jobs;
 pub mod limits;
 pub mod operator;
 pub mod paging;
@@ -83,6 +84,8 @@ pub enum RunError {
     Report(#[from] operator::ReportError),
     #[error("{0} verification check(s) failed")]
     VerificationFailed(usize),
+    #[error("job: {0}")]
+    Job(String),
 }
 
 /// Runs the sub-command the command line asked for (`serve` when none).
@@ -134,8 +137,47 @@ pub async fn run(mut cli: Cli) -> Result<(), RunError> {
             println!("{summary}");
             Ok(())
         }
+        Some(Command::Jobs(settings)) => run_job(&cli, settings).await,
         Some(Command::Serve(settings)) => serve(&cli, settings).await,
         None => serve(&cli, ServeSettings::default()).await,
+    }
+}
+
+/// `platform-gateway jobs …`: runs one job through the same runner (and lock) as the server's
+/// scheduler, and prints what it did.
+async fn run_job(cli: &Cli, settings: config::JobsSettings) -> Result<(), RunError> {
+    let database = db::connect(&cli.database, None).await?;
+    db::migrate(&database).await?;
+    let runner = jobs::JobRunner::new(database, None, jobs::default_replica_id());
+    let at = settings.at.unwrap_or_else(chrono::Utc::now);
+    let job = settings.job;
+    let verb = if settings.dry_run { "would do" } else { "did" };
+    let outcome = runner
+        .run(job, at, settings.dry_run)
+        .await
+        .map_err(|error| RunError::Job(format!("{} could not run: {error:?}", job.name())))?;
+    match outcome {
+        jobs::RunOutcome::Busy => Err(RunError::Job(format!(
+            "{} is running on another replica; nothing was done",
+            job.name()
+        ))),
+        jobs::RunOutcome::Ran {
+            result: Err(error), ..
+        } => Err(RunError::Job(format!("{} failed: {error:?}", job.name()))),
+        jobs::RunOutcome::Ran {
+            run,
+            result: Ok(report),
+        } => {
+            println!("{} at {} {verb}:", job.name(), at.to_rfc3339());
+            for line in &report.details {
+                println!("  {line}");
+            }
+            for (name, count) in &report.counts {
+                println!("{name}: {count}");
+            }
+            println!("run {} recorded in job_runs", run.id);
+            Ok(())
+        }
     }
 }
 
@@ -179,6 +221,16 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
     );
     alert_listener::start(&state.database, state.alerts.clone()).await;
     let shutdown = state.shutdown.clone();
+    let scheduler = (settings.jobs == config::JobsSwitch::On).then(|| {
+        jobs::scheduler::start(
+            jobs::JobRunner::new(
+                state.database.clone(),
+                Some(state.alerts.clone()),
+                jobs::default_replica_id(),
+            ),
+            std::time::Duration::from_secs(settings.jobs_tick_seconds),
+        )
+    });
     let server = build_server(state, &settings)?;
     tokio::spawn(async move {
         shutdown::signal().await;
@@ -188,9 +240,14 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
     tracing::info!(
         bind = %settings.bind,
         graphiql = %format!("http://{}/", settings.bind),
+        jobs = ?settings.jobs,
         "platform gateway listening"
     );
-    server.await?;
+    let served = server.await;
+    if let Some(scheduler) = scheduler {
+        scheduler.abort();
+    }
+    served?;
     Ok(())
 }
 

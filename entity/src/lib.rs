@@ -20,6 +20,7 @@ pub mod community_invitation;
 pub mod community_member;
 pub mod company;
 pub mod ingestion_batch;
+pub mod job_run;
 pub mod kintell_session;
 pub mod l2i_subscription;
 pub mod member_daily_highlight;
@@ -50,6 +51,7 @@ pub mod prelude {
     pub use super::community_member::Entity as CommunityMember;
     pub use super::company::Entity as Company;
     pub use super::ingestion_batch::Entity as IngestionBatch;
+    pub use super::job_run::Entity as JobRun;
     pub use super::kintell_session::Entity as KintellSession;
     pub use super::l2i_subscription::Entity as L2iSubscription;
     pub use super::member_daily_highlight::Entity as MemberDailyHighlight;

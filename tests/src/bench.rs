@@ -1,8 +1,13 @@
 //! What the benchmarks share: running the real gateway as a separate process (the benchmark
 //! binary re-executes itself as `platform-gateway serve`, so no second build is needed), an
-//! admin token for it, and the process's CPU and memory as `/proc` reports them.
+//! admin token for it, the process's CPU and memory as `/proc` reports them, and the
+//! 500 × 10 × 365 demo database `gateway_bench` ([`prepare_database`]).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use migration::demo::{DemoSize, generate};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, Database, EntityTrait, PaginatorTrait, Statement};
 
 /// If this process was started as a benchmark's gateway (the environment variable `variable`
 /// holds its command line), serves until killed and returns `true`.
@@ -64,7 +69,7 @@ impl Gateway {
                 variable,
                 format!(
                     "--database-url {url} --pool-size 20 --log-level warn serve --bind 127.0.0.1:{port} \
-                     --rate-limit-per-minute 100000000 --rate-limit-burst 1000000"
+                     --rate-limit-per-minute 100000000 --rate-limit-burst 1000000 --jobs off"
                 ),
             )
             .env("JWT_SECRET", secret())
@@ -143,4 +148,91 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
         return f64::NAN;
     }
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Creates (once) and fills the database `gateway_bench` on the server `admin_url` names with
+/// the demo data at 500 campaigns × 10 instances × 365 days; returns its URL.
+pub async fn prepare_database(admin_url: &str) -> String {
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("reach PostgreSQL");
+    let exists = admin
+        .query_one_raw(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT 1 FROM pg_database WHERE datname = 'gateway_bench'",
+        ))
+        .await
+        .expect("query pg_database")
+        .is_some();
+    if !exists {
+        admin
+            .execute_unprepared("CREATE DATABASE gateway_bench")
+            .await
+            .expect("create database");
+    }
+    let url = {
+        let (base, query) = admin_url
+            .split_once('?')
+            .map(|(b, q)| (b, Some(q)))
+            .unwrap_or((admin_url, None));
+        let cut = base
+            .rfind('/')
+            .filter(|i| *i > base.find("://").unwrap_or(0) + 2)
+            .unwrap_or(base.len());
+        format!(
+            "{}/gateway_bench{}",
+            &base[..cut],
+            query.map(|q| format!("?{q}")).unwrap_or_default()
+        )
+    };
+    let db = Database::connect(url.as_str())
+        .await
+        .expect("connect gateway_bench");
+    Migrator::up(&db, None).await.expect("migrate");
+    let size = DemoSize {
+        companies: 20,
+        campaigns: 500,
+        instances_per_campaign: 10,
+        days: 365,
+        seed: 42,
+    };
+    let campaigns = entity::prelude::Campaign::find()
+        .count(&db)
+        .await
+        .expect("count");
+    if campaigns != 500 {
+        if campaigns != 0 {
+            Migrator::fresh(&db).await.expect("reset");
+        }
+        let started = Instant::now();
+        let summary = generate(&db, &size, chrono::Utc::now().date_naive())
+            .await
+            .expect("demo data");
+        println!(
+            "loaded {summary}\n  in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        db.execute_unprepared("VACUUM ANALYZE")
+            .await
+            .expect("analyze");
+    } else {
+        println!("reusing the demo data in gateway_bench (500 campaigns)");
+    }
+    url
+}
+
+/// CPU ticks of every PostgreSQL process on the machine.
+pub fn postgres_ticks() -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim().starts_with("postgres"))
+        })
+        .map(cpu_ticks)
+        .sum()
 }

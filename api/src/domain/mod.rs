@@ -6,6 +6,7 @@
 //! - [`write`]: the one path a change takes — one transaction, authorized, audited, with the
 //!   capacity alerts it raised announced on commit.
 //! - [`validate`]: the input checks every domain shares.
+//! - [`jobs`]: the scheduled jobs (snapshot scheduler, invitation expiry), as services.
 //! - one module per part of the platform, each holding its pure rules (unit-tested beside
 //!   them) and its services (functions that take a [`write::Write`] and return models).
 
@@ -14,6 +15,7 @@ pub mod capacity;
 pub mod community;
 pub mod ingestion;
 pub mod instances;
+pub mod jobs;
 pub mod policy;
 pub mod programs;
 pub mod reference;

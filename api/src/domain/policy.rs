@@ -91,6 +91,8 @@ pub enum Domain {
     Community,
     /// Platform user accounts.
     Users,
+    /// The platform's own operations: the scheduled jobs' history. Admins only.
+    Operations,
 }
 
 impl Domain {
@@ -102,6 +104,7 @@ impl Domain {
             Domain::Programs => "program management data",
             Domain::Community => "the community directory",
             Domain::Users => "user accounts",
+            Domain::Operations => "the platform's job history",
         }
     }
 }
@@ -352,6 +355,7 @@ impl Scoped for BeneficiaryGroup {
 scoped!(Programs: Program, Activity, ProgramActivity, ProgramEnrollment, AttendanceRecord, Application);
 scoped!(Community: CommunityMember, CommunityInvitation, MemberRelationship, MemberParticipation, MemberDailyHighlight);
 scoped!(Users: User);
+scoped!(Operations: JobRun);
 
 impl Scoped for Company {
     const DOMAIN: Domain = Domain::Campaigns;

@@ -54,6 +54,7 @@ pub const ROOT_FIELDS: &[(&str, Domain)] = &[
     ("communityInvitation", Domain::Community),
     ("communityInvitationByCode", Domain::Community),
     ("capacityAlerts", Domain::Campaigns),
+    ("jobRuns", Domain::Operations),
 ];
 
 pub fn domain_of(field: &str) -> Option<Domain> {

@@ -2,7 +2,7 @@
 //! `programs/`, `community/`, `ingestion/`): its `mod.rs` holds the domain's object types,
 //! filters, orderings, loaders and query root, its `mutations.rs` the mutation inputs and
 //! resolvers, which parse arguments, call the domain's services (`crate::domain`) and wrap the
-//! models they return. Beside them: capacity alerts (`alerts`), the roots merged here and in
+//! models they return. Beside them: capacity alerts (`alerts`), the job history (`jobs`), the roots merged here and in
 //! `mutations`, and what every domain shares (request scope, access table, connections,
 //! loaders, error mapping). The schema builds without a database or server (`platform-gateway schema` prints it,
 //! and a test keeps `schema.graphql` in sync with it).
@@ -18,6 +18,7 @@ pub mod error;
 pub mod filters;
 pub mod ingestion;
 pub mod instances;
+pub mod jobs;
 pub mod loaders;
 pub mod mutations;
 pub mod prefetch;
@@ -46,6 +47,7 @@ pub struct QueryRoot(
     programs::ProgramQueries,
     community::CommunityQueries,
     alerts::AlertQueries,
+    jobs::JobQueries,
 );
 
 pub use mutations::MutationRoot;

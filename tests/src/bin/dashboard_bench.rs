@@ -20,13 +20,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use migration::demo::{DemoSize, generate};
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{
-    ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait, Statement,
-};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::json;
-use tests::bench::{self, cpu_ticks};
+use tests::bench::{self, cpu_ticks, postgres_ticks};
 
 const DASHBOARD: &str = "{ campaigns(first: 100) { edges { node { id name status
     capacity { volunteers { utilization } } budget { utilization }
@@ -48,93 +44,8 @@ fn main() {
     runtime.block_on(benchmark());
 }
 
-/// CPU ticks of every PostgreSQL process on the machine.
-fn postgres_ticks() -> u64 {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
-    };
-    entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|c| c.trim().starts_with("postgres"))
-        })
-        .map(cpu_ticks)
-        .sum()
-}
-
 fn self_cpu_seconds(ticks_per_second: f64) -> f64 {
     cpu_ticks(std::process::id()) as f64 / ticks_per_second
-}
-
-async fn prepare_database(admin_url: &str) -> String {
-    let admin = Database::connect(admin_url)
-        .await
-        .expect("reach PostgreSQL");
-    let exists = admin
-        .query_one_raw(Statement::from_string(
-            admin.get_database_backend(),
-            "SELECT 1 FROM pg_database WHERE datname = 'gateway_bench'",
-        ))
-        .await
-        .expect("query pg_database")
-        .is_some();
-    if !exists {
-        admin
-            .execute_unprepared("CREATE DATABASE gateway_bench")
-            .await
-            .expect("create database");
-    }
-    let url = {
-        let (base, query) = admin_url
-            .split_once('?')
-            .map(|(b, q)| (b, Some(q)))
-            .unwrap_or((admin_url, None));
-        let cut = base
-            .rfind('/')
-            .filter(|i| *i > base.find("://").unwrap_or(0) + 2)
-            .unwrap_or(base.len());
-        format!(
-            "{}/gateway_bench{}",
-            &base[..cut],
-            query.map(|q| format!("?{q}")).unwrap_or_default()
-        )
-    };
-    let db = Database::connect(url.as_str())
-        .await
-        .expect("connect gateway_bench");
-    Migrator::up(&db, None).await.expect("migrate");
-    let size = DemoSize {
-        companies: 20,
-        campaigns: 500,
-        instances_per_campaign: 10,
-        days: 365,
-        seed: 42,
-    };
-    let campaigns = entity::prelude::Campaign::find()
-        .count(&db)
-        .await
-        .expect("count");
-    if campaigns != 500 {
-        if campaigns != 0 {
-            Migrator::fresh(&db).await.expect("reset");
-        }
-        let started = Instant::now();
-        let summary = generate(&db, &size, chrono::Utc::now().date_naive())
-            .await
-            .expect("demo data");
-        println!(
-            "loaded {summary}\n  in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-        db.execute_unprepared("VACUUM ANALYZE")
-            .await
-            .expect("analyze");
-    } else {
-        println!("reusing the demo data in gateway_bench (500 campaigns)");
-    }
-    url
 }
 
 /// The statements the gateway runs for one dashboard request, captured in-process.
@@ -220,7 +131,7 @@ async fn benchmark() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3)
         .max(1);
-    let url = prepare_database(&admin_url).await;
+    let url = bench::prepare_database(&admin_url).await;
 
     let statements = capture_statements(&url).await;
     println!(

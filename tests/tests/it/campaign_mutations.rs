@@ -267,6 +267,11 @@ const PROGRESS: &str = "mutation Progress($id: ID!, $input: ProgramInstanceProgr
   }
 }";
 
+/// Now, to the second: a snapshot records the campaign as it is when it is taken.
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0)
+}
+
 const SNAPSHOT: &str = "mutation Snap($campaignId: ID!, $at: DateTime!) {
   recordCampaignMetricsSnapshot(campaignId: $campaignId, snapshotDate: $at) {
     id
@@ -362,10 +367,7 @@ async fn instances_roll_up_into_the_campaign_and_alerts_fire_once_per_upward_cro
     )
     .await;
     let snapshot = app
-        .data(
-            SNAPSHOT,
-            json!({ "campaignId": campaign, "at": "2026-03-01T00:00:00Z" }),
-        )
+        .data(SNAPSHOT, json!({ "campaignId": campaign, "at": now() }))
         .await;
     let snapshot = &snapshot["recordCampaignMetricsSnapshot"];
     assert_eq!(
@@ -413,7 +415,7 @@ async fn a_snapshot_computes_its_columns_and_a_second_at_the_same_instant_is_a_c
         )
         .await
         .unwrap();
-    let variables = json!({ "campaignId": campaign, "at": "2026-03-01T12:00:00Z" });
+    let variables = json!({ "campaignId": campaign, "at": now() });
     let data = app.data(SNAPSHOT, variables.clone()).await;
     let snapshot = &data["recordCampaignMetricsSnapshot"];
     assert_eq!(snapshot["budgetAllocated"], "50000.00");
@@ -438,7 +440,7 @@ async fn a_snapshot_computes_its_columns_and_a_second_at_the_same_instant_is_a_c
 async fn two_simultaneous_snapshots_of_one_campaign_and_instant_store_exactly_one() {
     let app = TestApp::spawn().await;
     let (_, _, _, campaign) = app.db.insert_campaign_graph().await;
-    let variables = json!({ "campaignId": campaign, "at": "2026-04-01T00:00:00Z" });
+    let variables = json!({ "campaignId": campaign, "at": now() });
     let (first, second) = tokio::join!(
         app.graphql(SNAPSHOT, variables.clone()),
         app.graphql(SNAPSHOT, variables.clone())

@@ -96,7 +96,7 @@ async fn graphiql_works_offline_in_a_real_browser() {
 
     // The second tab is the alerts subscription: start it, then cross 0.90 over HTTP.
     let campaign = first_campaign(&app).await;
-    set_volunteers_and_snapshot(&app, &campaign, 0, "2026-11-10").await;
+    set_volunteers_and_snapshot(&app, &campaign, 0).await;
     browser
         .eval("document.querySelectorAll('.graphiql-tab .graphiql-tab-button')[1].click(); return true;")
         .await;
@@ -109,7 +109,7 @@ async fn graphiql_works_offline_in_a_real_browser() {
         )
         .await;
     start_subscription(&browser, &app).await;
-    set_volunteers_and_snapshot(&app, &campaign, 92, "2026-11-11").await;
+    set_volunteers_and_snapshot(&app, &campaign, 92).await;
     let event = result_containing(&browser, "\"capacityAlerts\"").await;
     let alert = &event["data"]["capacityAlerts"];
     assert_eq!(alert["campaign"]["id"], campaign, "{event:#}");
@@ -183,9 +183,9 @@ async fn first_campaign(app: &TestApp) -> String {
         .to_owned()
 }
 
-/// Puts the campaign's volunteers at `percent` of its target and records a snapshot of `day`
+/// Puts the campaign's volunteers at `percent` of its target and records a snapshot now
 /// over HTTP (which raises the alerts it crosses into).
-async fn set_volunteers_and_snapshot(app: &TestApp, campaign: &str, percent: i32, day: &str) {
+async fn set_volunteers_and_snapshot(app: &TestApp, campaign: &str, percent: i32) {
     let id = uuid::Uuid::parse_str(campaign).unwrap();
     app.db
         .execute(
@@ -200,7 +200,7 @@ async fn set_volunteers_and_snapshot(app: &TestApp, campaign: &str, percent: i32
         Some(&token(Role::Admin, None)),
         &json!({
             "query": "mutation($id: ID!, $at: DateTime!) { recordCampaignMetricsSnapshot(campaignId: $id, snapshotDate: $at) { id } }",
-            "variables": { "id": campaign, "at": format!("{day}T00:00:00Z") },
+            "variables": { "id": campaign, "at": chrono::Utc::now() },
         }),
     )
     .await;

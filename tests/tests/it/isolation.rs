@@ -150,8 +150,8 @@ async fn a_company_sees_nothing_of_another_company() {
         .await
         .unwrap();
     app.data(
-        "mutation($c: ID!) { recordCampaignMetricsSnapshot(campaignId: $c, snapshotDate: \"2030-01-01T00:00:00Z\") { id } }",
-        json!({ "c": b_campaign }),
+        "mutation($c: ID!, $at: DateTime!) { recordCampaignMetricsSnapshot(campaignId: $c, snapshotDate: $at) { id } }",
+        json!({ "c": b_campaign, "at": chrono::Utc::now() }),
     )
     .await;
     let b_alerts = app
@@ -326,6 +326,26 @@ async fn roles_read_only_their_domains() {
             "{ campaigns { totalCount } programs { totalCount } communityMembers { totalCount } }",
             true,
         ),
+        (Role::Admin, None, "{ jobRuns { totalCount } }", true),
+        (
+            Role::CompanyAdmin,
+            Some(company),
+            "{ jobRuns { totalCount } }",
+            false,
+        ),
+        (
+            Role::ProgramStaff,
+            None,
+            "{ jobRuns { totalCount } }",
+            false,
+        ),
+        (
+            Role::CommunityModerator,
+            None,
+            "{ jobRuns { totalCount } }",
+            false,
+        ),
+        (Role::Ingestion, None, "{ jobRuns { totalCount } }", false),
     ];
     for (role, company, query, allowed) in cases {
         let (status, body) = app

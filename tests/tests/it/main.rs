@@ -15,6 +15,7 @@ mod ingestion_mutations;
 mod introspection;
 mod isolation;
 mod isolation_mutations;
+mod jobs;
 mod lifecycles;
 mod limits;
 mod migrations;

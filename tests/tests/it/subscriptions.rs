@@ -44,10 +44,10 @@ async fn set_volunteers(app: &TestApp, campaign: Uuid, volunteers: i32) {
         .unwrap();
 }
 
-/// Records a snapshot of `campaign` on day `day` of March 2026 (alerts it crosses are raised);
-/// returns the snapshot's id.
-async fn snapshot(address: &str, campaign: Uuid, day: u32) -> String {
-    let variables = json!({ "campaignId": campaign, "at": format!("2026-03-{day:02}T00:00:00Z") });
+/// Records a snapshot of `campaign` now (alerts it crosses are raised); returns the snapshot's
+/// id.
+async fn snapshot(address: &str, campaign: Uuid) -> String {
+    let variables = json!({ "campaignId": campaign, "at": chrono::Utc::now() });
     let (_, body) = post_graphql(
         &reqwest::Client::new(),
         address,
@@ -85,7 +85,7 @@ async fn a_snapshot_crossing_90_percent_delivers_exactly_one_high_alert() {
     set_volunteers(&app, campaign, 42).await;
     // 0.84: WARNING, delivered (to this test's own receiver) before anyone subscribes.
     let mut earlier = app.alerts.subscribe();
-    snapshot(&app.address, campaign, 1).await;
+    snapshot(&app.address, campaign).await;
     let warning = tokio::time::timeout(WAIT, earlier.recv())
         .await
         .unwrap()
@@ -102,7 +102,7 @@ async fn a_snapshot_crossing_90_percent_delivers_exactly_one_high_alert() {
     socket.subscribe("alerts", ALERTS, json!({})).await;
     app.wait_for_subscribers(1).await;
     set_volunteers(&app, campaign, 46).await;
-    let snapshot_id = snapshot(&app.address, campaign, 2).await; // 0.92: HIGH
+    let snapshot_id = snapshot(&app.address, campaign).await; // 0.92: HIGH
 
     let event = socket.next_event("alerts", WAIT).await;
     assert!(event.get("errors").is_none(), "{event:#}");
@@ -135,7 +135,7 @@ async fn a_snapshot_crossing_90_percent_delivers_exactly_one_high_alert() {
 
     // Staying above 0.9 raises nothing more.
     set_volunteers(&app, campaign, 47).await;
-    snapshot(&app.address, campaign, 3).await;
+    snapshot(&app.address, campaign).await;
     socket.expect_silence(QUIET).await;
 }
 
@@ -160,9 +160,9 @@ async fn subscriptions_filter_by_campaign_company_and_severity() {
     app.wait_for_subscribers(3).await;
 
     set_volunteers(&app, campaign_a, 41).await; // A: 0.82, WARNING
-    snapshot(&app.address, campaign_a, 1).await;
+    snapshot(&app.address, campaign_a).await;
     set_volunteers(&app, campaign_b, 51).await; // B: 1.02, WARNING + HIGH + CRITICAL
-    snapshot(&app.address, campaign_b, 1).await;
+    snapshot(&app.address, campaign_b).await;
 
     let event = by_campaign.next_event("a", WAIT).await;
     assert_eq!(event["data"]["capacityAlerts"]["severity"], "WARNING");
@@ -212,7 +212,7 @@ async fn the_legacy_graphql_ws_protocol_delivers_alerts_and_keeps_the_socket_ali
         .await;
     app.wait_for_subscribers(1).await;
     set_volunteers(&app, campaign, 45).await; // 0.90: WARNING and HIGH
-    snapshot(&app.address, campaign, 1).await;
+    snapshot(&app.address, campaign).await;
     let first = socket.next_event("1", WAIT).await;
     let second = socket.next_event("1", WAIT).await;
     assert_eq!(
@@ -287,14 +287,14 @@ async fn a_subscriber_that_vanishes_releases_its_receiver_and_others_keep_receiv
     app.wait_for_subscribers(2).await;
 
     set_volunteers(&app, campaign, 41).await;
-    snapshot(&app.address, campaign, 1).await;
+    snapshot(&app.address, campaign).await;
     staying.next_event("s", WAIT).await;
     leaving.next_event("l", WAIT).await;
 
     drop(leaving); // no close handshake: the client just disappears
     app.wait_for_subscribers(1).await;
     set_volunteers(&app, campaign, 46).await;
-    snapshot(&app.address, campaign, 2).await;
+    snapshot(&app.address, campaign).await;
     let event = staying.next_event("s", WAIT).await;
     assert_eq!(event["data"]["capacityAlerts"]["severity"], "HIGH");
 
@@ -332,9 +332,9 @@ async fn a_company_user_receives_only_its_own_companys_alerts() {
     socket.subscribe("mine", ALERTS, json!({})).await;
     app.wait_for_subscribers(1).await;
     set_volunteers(&app, campaign_b, 46).await;
-    snapshot(&app.address, campaign_b, 1).await;
+    snapshot(&app.address, campaign_b).await;
     set_volunteers(&app, campaign_a, 41).await;
-    snapshot(&app.address, campaign_a, 1).await;
+    snapshot(&app.address, campaign_a).await;
     let event = socket.next_event("mine", WAIT).await;
     assert_eq!(
         event["data"]["capacityAlerts"]["campaignId"],
@@ -465,15 +465,15 @@ async fn active_alerts_follow_the_severity_band_utilization_is_in() {
             .collect()
     };
     set_volunteers(&app, quiet, 10).await;
-    snapshot(&app.address, quiet, 1).await;
+    snapshot(&app.address, quiet).await;
 
     set_volunteers(&app, campaign, 46).await;
-    snapshot(&app.address, campaign, 1).await; // 0.92
+    snapshot(&app.address, campaign).await; // 0.92
     let active = app.data(ACTIVE, json!({})).await;
     assert_eq!(severities(active), [("VOLUNTEERS".into(), "HIGH".into())]);
 
     set_volunteers(&app, campaign, 43).await;
-    snapshot(&app.address, campaign, 2).await; // 0.86
+    snapshot(&app.address, campaign).await; // 0.86
     let active = app.data(ACTIVE, json!({})).await;
     assert_eq!(
         severities(active),
@@ -485,7 +485,7 @@ async fn active_alerts_follow_the_severity_band_utilization_is_in() {
     assert_eq!(severities(high_only), []);
 
     set_volunteers(&app, campaign, 20).await;
-    snapshot(&app.address, campaign, 3).await; // 0.40
+    snapshot(&app.address, campaign).await; // 0.40
     let active = app.data(ACTIVE, json!({})).await;
     assert_eq!(severities(active), []);
 
@@ -549,14 +549,14 @@ async fn an_alert_raised_on_one_replica_reaches_subscribers_on_another() {
     wait_for_subscribers(&replica.alerts, 1).await;
 
     set_volunteers(&app, campaign, 41).await;
-    snapshot(&replica.address, campaign, 1).await; // raised on B
+    snapshot(&replica.address, campaign).await; // raised on B
     let on_a_event = on_a.next_event("a", WAIT).await;
     let on_b_event = on_b.next_event("b", WAIT).await;
     assert_eq!(on_a_event["data"], on_b_event["data"]);
     assert_eq!(on_a_event["data"]["capacityAlerts"]["severity"], "WARNING");
 
     set_volunteers(&app, campaign, 46).await;
-    snapshot(&app.address, campaign, 2).await; // raised on A
+    snapshot(&app.address, campaign).await; // raised on A
     assert_eq!(
         on_b.next_event("b", WAIT).await["data"]["capacityAlerts"]["severity"],
         "HIGH"
@@ -614,7 +614,7 @@ async fn alerts_committed_while_the_listener_was_disconnected_are_recovered() {
 
     // And the listener is back: the next alert arrives as usual, exactly once.
     set_volunteers(&app, campaign, 41).await;
-    snapshot(&app.address, campaign, 1).await;
+    snapshot(&app.address, campaign).await;
     let event = socket.next_event("a", WAIT).await;
     assert_eq!(event["data"]["capacityAlerts"]["severity"], "WARNING");
     socket.expect_silence(QUIET).await;

@@ -1,8 +1,9 @@
 //! Campaigns (seeds 000/002): sellable CSR products — a program template run for a beneficiary
 //! group, bought by a company for a period under a pricing model — with their rules
 //! ([`rules`]), the services that create and change them ([`service`]), and their metrics
-//! snapshots ([`snapshot`]).
+//! snapshots ([`snapshot`]) and when the scheduler takes them ([`schedule`]).
 
 pub mod rules;
+pub mod schedule;
 pub mod service;
 pub mod snapshot;

@@ -25,6 +25,7 @@ use crate::domain::campaigns::rules::{
     PricingTerms, apply_pricing, initial_status, next_statuses, recompute_derived,
     validate_campaign,
 };
+use crate::domain::campaigns::snapshot;
 use crate::domain::capacity::alerts::{self, AlertSource};
 use crate::domain::instances::credits_consumed;
 use crate::domain::policy::{Domain, shares_reference};
@@ -234,7 +235,8 @@ pub async fn update(
 }
 
 /// Moves a campaign along its lifecycle ([`next_statuses`]); any other move is `CONFLICT`,
-/// listing the statuses the campaign may move to.
+/// listing the statuses the campaign may move to. Moving to COMPLETED takes the campaign's
+/// final metrics snapshot, dated at the transition (the scheduler takes none after it).
 pub async fn transition(write: &mut Write, id: Uuid, to: Status) -> AppResult<campaign::Model> {
     write.authorize(Domain::Campaigns)?;
     let campaign = write.find::<CampaignEntity>(id, "campaign", "id").await?;
@@ -246,6 +248,14 @@ pub async fn transition(write: &mut Write, id: Uuid, to: Status) -> AppResult<ca
     change.status = Set(to);
     let updated = change.update(write.txn()).await?;
     write.touch("Campaign", updated.id);
+    if to == Status::Completed {
+        let instances = ProgramInstance::find()
+            .filter(program_instance::Column::CampaignId.eq(id))
+            .all(write.txn())
+            .await?;
+        let at = write.now();
+        snapshot::store_snapshot(write, &updated, &instances, at, None).await?;
+    }
     Ok(updated)
 }
 

@@ -1,11 +1,12 @@
 //! Metrics snapshots (seed 002): what a snapshot of a campaign holds, computed from the
 //! campaign and its program instances, and [`record_snapshot`], the one service that stores
-//! one (for the `recordCampaignMetricsSnapshot` mutation and the snapshot scheduler alike),
-//! raising the capacity alerts it crosses into.
+//! one by hand (the `recordCampaignMetricsSnapshot` mutation), and [`store_snapshot`], what
+//! it, the snapshot scheduler and the transition to COMPLETED share, raising the capacity
+//! alerts a snapshot crosses into.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -16,57 +17,107 @@ use entity::capacity;
 use entity::enums::PricingModel as Model_;
 use entity::json::{Engagement, FullSnapshot, InstanceCounts};
 use entity::prelude::{Campaign as CampaignEntity, CampaignMetricsSnapshot, ProgramInstance};
-use entity::{Numeric, campaign, campaign_metrics_snapshot, program_instance};
+use entity::{
+    Numeric, campaign, campaign_metrics_snapshot, capacity_alert_level, program_instance,
+};
 
 use crate::domain::capacity::alerts::{self, AlertSource};
 use crate::domain::policy::Domain;
 use crate::domain::write::Write;
 use crate::error::{AppError, AppResult, conflict_on_unique};
 
-/// Records a snapshot of campaign `campaign_id` at `snapshot_date` (see [`compute_snapshot`]),
-/// with the capacity alerts it crossed into stored in its `full_snapshot.alerts`, and marks the
-/// campaign's metrics as updated. A second snapshot of one campaign at one instant is
-/// `CONFLICT`.
+/// How far in the past (or, for a client clock running ahead, the future) a snapshot recorded
+/// by hand may be dated: a snapshot holds the campaign's state at its date, and the platform
+/// keeps no history to compute an older state from.
+pub const SNAPSHOT_DATE_TOLERANCE: Duration = Duration::minutes(5);
+
+/// `BAD_USER_INPUT` on `snapshotDate` unless `snapshot_date` is within
+/// [`SNAPSHOT_DATE_TOLERANCE`] of `now`.
+pub fn check_snapshot_date(snapshot_date: DateTime<Utc>, now: DateTime<Utc>) -> AppResult<()> {
+    let minutes = SNAPSHOT_DATE_TOLERANCE.num_minutes();
+    if snapshot_date < now - SNAPSHOT_DATE_TOLERANCE {
+        return Err(AppError::bad_input(
+            "snapshotDate",
+            format!(
+                "is more than {minutes} minutes in the past: a snapshot records the campaign as it is now"
+            ),
+        ));
+    }
+    if snapshot_date > now + SNAPSHOT_DATE_TOLERANCE {
+        return Err(AppError::bad_input(
+            "snapshotDate",
+            format!("is more than {minutes} minutes in the future"),
+        ));
+    }
+    Ok(())
+}
+
+/// Records a snapshot of campaign `campaign_id` at `snapshot_date` (see [`store_snapshot`]),
+/// the campaign's state now: a date more than [`SNAPSHOT_DATE_TOLERANCE`] from now is
+/// `BAD_USER_INPUT`, and a second snapshot of one campaign at one instant `CONFLICT`.
 pub async fn record_snapshot(
     write: &mut Write,
     campaign_id: Uuid,
     snapshot_date: DateTime<Utc>,
 ) -> AppResult<campaign_metrics_snapshot::Model> {
     write.authorize(Domain::Campaigns)?;
+    // The campaign first: another company's campaign is NOT_FOUND whatever the date says.
     let campaign = write
         .find::<CampaignEntity>(campaign_id, "campaign", "campaignId")
         .await?;
-    let duplicate = || {
-        AppError::Conflict(format!(
-            "campaign {campaign_id} already has a snapshot at {}",
-            snapshot_date.to_rfc3339()
-        ))
-    };
+    check_snapshot_date(snapshot_date, write.now())?;
     let existing = CampaignMetricsSnapshot::find()
         .filter(campaign_metrics_snapshot::Column::CampaignId.eq(campaign_id))
         .filter(campaign_metrics_snapshot::Column::SnapshotDate.eq(snapshot_date))
         .one(write.txn())
         .await?;
     if existing.is_some() {
-        return Err(duplicate());
+        return Err(duplicate(campaign_id, snapshot_date));
     }
     let instances = ProgramInstance::find()
         .filter(program_instance::Column::CampaignId.eq(campaign_id))
         .all(write.txn())
         .await?;
-    let mut snapshot = compute_snapshot(&campaign, &instances, snapshot_date);
+    store_snapshot(write, &campaign, &instances, snapshot_date, None).await
+}
+
+fn duplicate(campaign_id: Uuid, snapshot_date: DateTime<Utc>) -> AppError {
+    AppError::Conflict(format!(
+        "campaign {campaign_id} already has a snapshot at {}",
+        snapshot_date.to_rfc3339()
+    ))
+}
+
+/// Stores the snapshot of `campaign` (whose row lock the caller holds) and its `instances` at
+/// `snapshot_date` ([`compute_snapshot`]), with the capacity alerts it crossed into in its
+/// `full_snapshot.alerts`, and marks the campaign's metrics as updated: what the mutation,
+/// the scheduler and the transition to COMPLETED all do. `levels` are the campaign's alert
+/// levels when the caller has read them already (the scheduler reads them for many campaigns
+/// at once).
+pub async fn store_snapshot(
+    write: &mut Write,
+    campaign: &campaign::Model,
+    instances: &[program_instance::Model],
+    snapshot_date: DateTime<Utc>,
+    levels: Option<Vec<capacity_alert_level::Model>>,
+) -> AppResult<campaign_metrics_snapshot::Model> {
+    let campaign_id = campaign.id;
+    let mut snapshot = compute_snapshot(campaign, instances, snapshot_date);
     snapshot.created_at = write.now();
     let stored = snapshot
         .into_active_model()
         .reset_all()
         .insert(write.txn())
         .await
-        .map_err(|error| conflict_on_unique(error, || duplicate().message()))?;
-    let raised = alerts::observe(
+        .map_err(|error| {
+            conflict_on_unique(error, || duplicate(campaign_id, snapshot_date).message())
+        })?;
+    let raised = alerts::observe_with_levels(
         write,
-        &campaign,
+        campaign,
         AlertSource::Snapshot,
         Some((stored.id, snapshot_date)),
+        levels,
     )
     .await?;
     let mut full_snapshot = stored.full_snapshot.clone();
@@ -74,7 +125,7 @@ pub async fn record_snapshot(
     let mut change = stored.into_active_model();
     change.full_snapshot = Set(full_snapshot);
     let stored = change.update(write.txn()).await?;
-    let mut campaign_change = campaign.into_active_model();
+    let mut campaign_change = campaign.clone().into_active_model();
     campaign_change.last_metrics_update_at = Set(Some(write.now()));
     campaign_change.update(write.txn()).await?;
     write.touch("MetricsSnapshot", stored.id);

@@ -97,13 +97,30 @@ pub async fn observe(
     source: AlertSource,
     snapshot: Option<(Uuid, DateTime<Utc>)>,
 ) -> AppResult<Vec<capacity_alert::Model>> {
+    observe_with_levels(write, campaign, source, snapshot, None).await
+}
+
+/// [`observe`], given the campaign's stored levels when the caller has read them already
+/// (`None`: read them here).
+pub async fn observe_with_levels(
+    write: &mut Write,
+    campaign: &campaign::Model,
+    source: AlertSource,
+    snapshot: Option<(Uuid, DateTime<Utc>)>,
+    levels: Option<Vec<capacity_alert_level::Model>>,
+) -> AppResult<Vec<capacity_alert::Model>> {
     let at = write.now();
     let txn = write.txn();
     let snapshot_id = snapshot.map(|(id, _)| id);
-    let levels = CapacityAlertLevel::find()
-        .filter(capacity_alert_level::Column::CampaignId.eq(campaign.id))
-        .all(txn)
-        .await?;
+    let levels = match levels {
+        Some(levels) => levels,
+        None => {
+            CapacityAlertLevel::find()
+                .filter(capacity_alert_level::Column::CampaignId.eq(campaign.id))
+                .all(txn)
+                .await?
+        }
+    };
     let previous_snapshot = if levels.len() < DIMENSIONS.len() {
         let mut earlier = CampaignMetricsSnapshot::find()
             .filter(campaign_metrics_snapshot::Column::CampaignId.eq(campaign.id));

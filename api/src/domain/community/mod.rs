@@ -1,6 +1,6 @@
 //! The community directory (seed 003): invitation codes, members with their public member
 //! numbers, GitHub verification, soft delete, participation events that keep each member's
-//! daily highlights current, and reputation tiers — the pure rules ([`rules`]), the services
+//! daily highlights current, reputation tiers, and when a code has expired ([`expiry`]) — the pure rules ([`rules`]), the services
 //! that apply them ([`service`]) and the steps on member rows they share ([`members`]).
 //!
 //! Community tables point at a member by its public member number (`#247`), not its row id;
@@ -10,6 +10,7 @@
 //! zone and hold UTC, at microsecond precision (what PostgreSQL keeps), so the object a
 //! service returns equals what a later read shows.
 
+pub mod expiry;
 pub mod members;
 pub mod rules;
 pub mod service;

@@ -32,6 +32,7 @@ use entity::prelude::{
     MemberRelationship as RelationshipEntity,
 };
 
+use crate::domain::community::expiry;
 use crate::domain::policy::{Visibility, visible};
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
@@ -359,9 +360,10 @@ impl CommunityInvitation {
     async fn invited_telegram_username(&self) -> Option<&str> {
         self.0.invited_telegram_username.as_deref()
     }
-    /// pending, accepted, expired or revoked.
+    /// pending, accepted, expired or revoked. A pending code whose `expiresAt` has passed is
+    /// expired, even before the expiry job has stored it.
     async fn status(&self) -> InvitationStatus {
-        self.0.status.into()
+        expiry::effective_status(&self.0, Utc::now()).into()
     }
     /// When the code stops being accepted (7 days after creation by default).
     async fn expires_at(&self) -> DateTime<Utc> {
@@ -369,7 +371,7 @@ impl CommunityInvitation {
     }
     /// Whether `expiresAt` has passed, as of this request (whatever the stored status says).
     async fn is_expired(&self) -> bool {
-        self.0.expires_at < Utc::now().naive_utc()
+        expiry::is_expired(self.0.expires_at, Utc::now())
     }
     /// When the code was accepted.
     async fn accepted_at(&self) -> Option<DateTime<Utc>> {
@@ -932,7 +934,8 @@ impl CommunityMemberFilter {
 /// Which invitation codes to return. All conditions must hold.
 #[derive(Clone, Debug, Default, InputObject)]
 pub struct CommunityInvitationFilter {
-    /// In any of these states.
+    /// In any of these states, as `status` reads now (`PENDING` excludes, and `EXPIRED`
+    /// includes, pending codes past their expiry).
     pub status: Option<Vec<InvitationStatus>>,
     /// Created by the member with this member number (e.g. `#247`); a removed member has
     /// none.
@@ -947,7 +950,7 @@ impl CommunityInvitationFilter {
         if let Some(statuses) = &self.status {
             let values: Vec<entity::enums::InvitationStatus> =
                 statuses.iter().map(|s| (*s).into()).collect();
-            condition = condition.add(Column::Status.is_in(values));
+            condition = condition.add(expiry::status_condition(&values, Utc::now()));
         }
         if let Some(member_id) = &self.created_by {
             condition = condition
