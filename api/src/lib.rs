@@ -11,6 +11,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod limits;
+pub mod observability;
 pub mod paging;
 pub mod persisted;
 pub mod query_depth;
@@ -37,23 +38,30 @@ pub struct AppState {
     pub persisted: std::sync::Arc<persisted::PersistedQueries>,
     /// This process's fan-out of committed capacity alerts.
     pub alerts: domain::capacity::bus::AlertBus,
+    /// The gateway's Prometheus metrics.
+    pub metrics: observability::Metrics,
 }
 
 impl AppState {
-    /// The state of a gateway over `database` with these settings.
+    /// The state of a gateway over `database` with these settings. The statements run through
+    /// `database` are measured from here on.
     pub fn new(
-        database: DatabaseConnection,
+        mut database: DatabaseConnection,
         auth: auth::Auth,
         limits: limits::Limits,
         http: config::HttpOptions,
         allowed_operations: Option<Vec<String>>,
     ) -> AppState {
-        let alerts = domain::capacity::bus::AlertBus::new();
+        let metrics = observability::Metrics::new(http.metrics_max_operation_names);
+        database.set_metric_callback(observability::statement_observer(metrics.clone(), None));
+        let alerts = domain::capacity::bus::AlertBus::with_metrics(metrics.clone());
         AppState {
             persisted: std::sync::Arc::new(persisted::PersistedQueries::new(
                 http.persisted_queries_cache,
                 allowed_operations,
+                metrics.clone(),
             )),
+            metrics,
             schema: graphql::build_schema(&limits, !http.disable_introspection, alerts.clone()),
             alerts,
             rate_limiter: std::sync::Arc::new(limits::RateLimiter::new(&limits)),
@@ -62,6 +70,18 @@ impl AppState {
             limits,
             http,
         }
+    }
+
+    /// Also hands every statement the gateway runs to `also` (after measuring it).
+    pub fn also_observe_statements(
+        &mut self,
+        also: impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static,
+    ) {
+        self.database
+            .set_metric_callback(observability::statement_observer(
+                self.metrics.clone(),
+                Some(Box::new(also)),
+            ));
     }
 }
 
@@ -101,7 +121,7 @@ pub async fn run(mut cli: Cli) -> Result<(), RunError> {
             println!("{summary}");
             Ok(())
         }
-        Some(Command::Serve(settings)) => serve(&cli, settings).await,
+        Some(Command::Serve(settings)) => serve(&cli, *settings).await,
         None => serve(&cli, ServeSettings::default()).await,
     }
 }
@@ -145,13 +165,32 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         allowed_operations,
     );
     alert_listener::start(&state.database, state.alerts.clone()).await;
+    let metrics_server = match settings.observability.metrics_bind {
+        Some(address) => {
+            let listener = std::net::TcpListener::bind(address)?;
+            tracing::info!(%address, "Prometheus metrics at /metrics");
+            Some(observability::metrics_server(
+                state.metrics.clone(),
+                state.database.clone(),
+                listener,
+            )?)
+        }
+        None => None,
+    };
     let server = build_server(state, &settings)?;
     tracing::info!(
         bind = %settings.bind,
         graphiql = %format!("http://{}/", settings.bind),
         "platform gateway listening"
     );
-    server.await?;
+    match metrics_server {
+        // Both servers stop on SIGINT/SIGTERM; the gateway runs until both have.
+        Some(metrics_server) => {
+            let (served, _) = futures_util::future::join(server, metrics_server).await;
+            served?;
+        }
+        None => server.await?,
+    }
     Ok(())
 }
 

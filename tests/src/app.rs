@@ -9,6 +9,7 @@ use migration::{Migrator, MigratorTrait};
 use serde_json::{Value, json};
 
 use api::auth::Role;
+use api::observability::StatementHook;
 
 use crate::TestDatabase;
 
@@ -41,6 +42,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The gateway's alert bus (to see how many subscribers hold a receiver).
     pub alerts: api::domain::capacity::bus::AlertBus,
+    /// The gateway's metrics (serve them with [`TestApp::serve_metrics`]).
+    pub metrics: api::observability::Metrics,
     limits: api::limits::Limits,
     http: api::config::HttpOptions,
     verifier: api::auth::TokenVerifier,
@@ -175,7 +178,7 @@ impl TestApp {
     /// Serves `connection` (a connection to `db`), recording the statements it runs.
     async fn serve_over(
         db: TestDatabase,
-        mut connection: sea_orm::DatabaseConnection,
+        connection: sea_orm::DatabaseConnection,
         limits: api::limits::Limits,
         http: api::config::HttpOptions,
         verifier: api::auth::TokenVerifier,
@@ -187,27 +190,29 @@ impl TestApp {
         }
         let statements = Arc::new(Mutex::new(Vec::new()));
         let recorder = statements.clone();
-        connection.set_metric_callback(move |info| {
+        let record: StatementHook = Box::new(move |info| {
             if let Ok(mut statements) = recorder.lock() {
                 statements.push(info.statement.to_string());
             }
         });
         // The listener reads through the unrecorded connection: its reads are not the
         // requests' statements.
-        let (address, alerts) = start_gateway(
+        let (address, state) = start_gateway(
             connection,
             &db.connection,
             limits.clone(),
             http.clone(),
             verifier.clone(),
             development_token,
+            Some(record),
         )
         .await;
         TestApp {
             db,
             address,
             client: reqwest::Client::new(),
-            alerts,
+            alerts: state.alerts,
+            metrics: state.metrics,
             limits,
             http,
             verifier,
@@ -220,16 +225,20 @@ impl TestApp {
         let connection = sea_orm::Database::connect(self.db.url.as_str())
             .await
             .expect("connect a replica");
-        let (address, alerts) = start_gateway(
+        let (address, state) = start_gateway(
             connection.clone(),
             &connection,
             self.limits.clone(),
             self.http.clone(),
             self.verifier.clone(),
             None,
+            None,
         )
         .await;
-        Replica { address, alerts }
+        Replica {
+            address,
+            alerts: state.alerts,
+        }
     }
 
     /// The WebSocket endpoint's address for [`crate::ws::GraphQLSocket`] (the HTTP address).
@@ -396,6 +405,21 @@ impl TestApp {
         }
     }
 
+    /// Serves the gateway's metrics at `GET /metrics` on a port of their own, as
+    /// `--metrics-bind` does; returns that server's address.
+    pub async fn serve_metrics(&self) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
+        let port = listener.local_addr().expect("local address").port();
+        let server = api::observability::metrics_server(
+            self.metrics.clone(),
+            self.db.connection.clone(),
+            listener,
+        )
+        .expect("build the metrics server");
+        tokio::spawn(server);
+        format!("http://127.0.0.1:{port}")
+    }
+
     /// The statements run since the last call, and forgets them.
     pub fn take_statements(&self) -> Vec<String> {
         self.statements
@@ -405,7 +429,14 @@ impl TestApp {
     }
 }
 
-/// Starts a gateway (server and alert listener) on a random port; returns its address and bus.
+/// What a test keeps of a started gateway's state.
+struct Started {
+    alerts: api::domain::capacity::bus::AlertBus,
+    metrics: api::observability::Metrics,
+}
+
+/// Starts a gateway (server and alert listener) on a random port, handing the statements it
+/// runs to `record` too; returns its address and what tests read of its state.
 async fn start_gateway(
     connection: sea_orm::DatabaseConnection,
     listener_connection: &sea_orm::DatabaseConnection,
@@ -413,7 +444,8 @@ async fn start_gateway(
     http: api::config::HttpOptions,
     verifier: api::auth::TokenVerifier,
     development_token: Option<String>,
-) -> (String, api::domain::capacity::bus::AlertBus) {
+    record: Option<StatementHook>,
+) -> (String, Started) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
     let auth = api::auth::Auth {
@@ -423,12 +455,18 @@ async fn start_gateway(
     let allowed = http.allowed_operations_file.as_deref().map(|path| {
         api::persisted::PersistedQueries::read_allow_list(path).expect("an allow-list file")
     });
-    let state = api::AppState::new(connection, auth, limits, http, allowed);
-    let alerts = state.alerts.clone();
-    api::alert_listener::start(listener_connection, alerts.clone()).await;
+    let mut state = api::AppState::new(connection, auth, limits, http, allowed);
+    if let Some(record) = record {
+        state.also_observe_statements(record);
+    }
+    let started = Started {
+        alerts: state.alerts.clone(),
+        metrics: state.metrics.clone(),
+    };
+    api::alert_listener::start(listener_connection, started.alerts.clone()).await;
     let server = api::build_server_on(state, listener, Some(2)).expect("build server");
     tokio::spawn(server);
-    (format!("http://127.0.0.1:{port}"), alerts)
+    (format!("http://127.0.0.1:{port}"), started)
 }
 
 /// Waits (up to 10 s) until exactly `count` subscriptions hold a receiver of `bus`.

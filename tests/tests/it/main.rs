@@ -17,6 +17,7 @@ mod isolation;
 mod isolation_mutations;
 mod lifecycles;
 mod limits;
+mod metrics;
 mod migrations;
 mod paging;
 mod program_mutations;
