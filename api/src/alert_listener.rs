@@ -157,6 +157,14 @@ impl AlertListener {
             capacity_alert::Column::Id.is_in(ids.iter().copied()),
         )
         .await;
+        if let Ok(events) = &alerts {
+            let now = Utc::now();
+            for event in events {
+                if let Ok(lag) = (now - event.alert.raised_at).to_std() {
+                    self.bus.metrics().record_notify_lag(lag);
+                }
+            }
+        }
         self.deliver(alerts);
     }
 

@@ -77,7 +77,7 @@ pub struct DatabaseSettings {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the GraphQL API over HTTP (the default).
-    Serve(ServeSettings),
+    Serve(Box<ServeSettings>),
     /// Apply or roll back schema migrations.
     Migrate {
         #[command(subcommand)]
@@ -143,6 +143,18 @@ pub struct ServeSettings {
 
     #[command(flatten)]
     pub limits: crate::limits::Limits,
+
+    #[command(flatten)]
+    pub observability: ObservabilitySettings,
+}
+
+/// Where the gateway's metrics and traces go. Both are off unless configured.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct ObservabilitySettings {
+    /// Serve Prometheus metrics at `GET /metrics` on this address (e.g. `127.0.0.1:9090`), a
+    /// listener of its own: the public port never serves them.
+    #[arg(long, env = "METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 /// What the HTTP surface offers besides the GraphQL endpoint.
@@ -171,6 +183,10 @@ pub struct HttpOptions {
     /// exits; WebSockets are closed at once with 1001 ("going away").
     #[arg(long, env = "SHUTDOWN_TIMEOUT_SECONDS", default_value_t = 30)]
     pub shutdown_timeout_seconds: u64,
+    /// Distinct GraphQL operation names that get their own metrics label; later names and
+    /// anonymous operations share the label `other`.
+    #[arg(long, env = "METRICS_MAX_OPERATION_NAMES", default_value_t = crate::observability::metrics::DEFAULT_MAX_OPERATION_NAMES)]
+    pub metrics_max_operation_names: usize,
 }
 
 impl Default for HttpOptions {
@@ -184,6 +200,7 @@ impl Default for HttpOptions {
             allowed_operations_file: None,
             ws_keepalive_seconds: 10,
             shutdown_timeout_seconds: 30,
+            metrics_max_operation_names: crate::observability::metrics::DEFAULT_MAX_OPERATION_NAMES,
         }
     }
 }
@@ -198,6 +215,7 @@ impl Default for ServeSettings {
             jobs_tick_seconds: 60,
             http: HttpOptions::default(),
             limits: crate::limits::Limits::default(),
+            observability: ObservabilitySettings::default(),
         }
     }
 }

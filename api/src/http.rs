@@ -19,6 +19,7 @@ use crate::config::HttpOptions;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::RequestScope;
 use crate::limits::add_error_codes;
+use crate::observability::metrics::{Outcome, Transport};
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -68,7 +69,13 @@ async fn graphql_post(
 ) -> HttpResponse {
     match serde_json::from_slice::<BatchRequest>(&body) {
         Ok(batch) => execute(state, http_request, batch).await,
-        Err(error) => bad_request(format!("the body is not a GraphQL request: {error}")),
+        Err(error) => {
+            state
+                .metrics
+                .record_request(None, Outcome::Refused, std::time::Duration::ZERO);
+            state.metrics.record_error(ErrorCode::BadUserInput.as_str());
+            bad_request(format!("the body is not a GraphQL request: {error}"))
+        }
     }
 }
 
@@ -91,16 +98,21 @@ async fn execute(
     http_request: HttpRequest,
     batch: BatchRequest,
 ) -> HttpResponse {
-    let operations: Vec<String> = batch
+    let started = Instant::now();
+    let operations: Vec<Option<String>> = batch
         .iter()
-        .map(|request| {
-            request
-                .operation_name
-                .clone()
-                .unwrap_or_else(|| "-".to_owned())
-        })
+        .map(|request| request.operation_name.clone())
         .collect();
-    tracing::Span::current().record("operation", operations.join(",").as_str());
+    let span_names: Vec<&str> = operations
+        .iter()
+        .map(|name| name.as_deref().unwrap_or("-"))
+        .collect();
+    tracing::Span::current().record("operation", span_names.join(",").as_str());
+    let record = Recorder {
+        metrics: &state.metrics,
+        operations: &operations,
+        started,
+    };
     let authorization = http_request
         .headers()
         .get(header::AUTHORIZATION)
@@ -112,28 +124,40 @@ async fn execute(
         Err(_) => address_rate_key(&http_request),
     };
     if let Err(wait) = state.rate_limiter.check(&rate_key) {
-        return too_many_requests(wait);
+        state.metrics.record_rate_limited(Transport::Http);
+        return record.refused(ErrorCode::RateLimited.as_str(), too_many_requests(wait));
     }
     let caller = match caller {
         Ok(caller) => caller,
-        Err(error) => return unauthenticated(&error),
+        Err(error) => return record.refused(error.code().as_str(), unauthenticated(&error)),
     };
     if operations.len() > state.limits.max_batch {
-        return bad_request(format!(
-            "the batch holds {} operations; at most {} are allowed",
-            operations.len(),
-            state.limits.max_batch
-        ));
+        return record.refused(
+            ErrorCode::BadUserInput.as_str(),
+            bad_request(format!(
+                "the batch holds {} operations; at most {} are allowed",
+                operations.len(),
+                state.limits.max_batch
+            )),
+        );
     }
     let mut batch = batch;
     for request in batch.iter_mut() {
         if let Err(error) = state.persisted.resolve(request) {
-            return HttpResponse::Ok().json(Response::from_errors(vec![error]));
+            let code = code_of(&error).to_owned();
+            return record.refused(
+                &code,
+                HttpResponse::Ok().json(Response::from_errors(vec![error])),
+            );
         }
     }
     for request in batch.iter_mut() {
         if let Err(error) = state.limits.check_request(request) {
-            return HttpResponse::BadRequest().json(Response::from_errors(vec![error]));
+            let code = code_of(&error).to_owned();
+            return record.refused(
+                &code,
+                HttpResponse::BadRequest().json(Response::from_errors(vec![error])),
+            );
         }
     }
     tracing::Span::current().record("subject", caller.subject.as_str());
@@ -149,14 +173,15 @@ async fn execute(
                 .map(|document| (document, operation_name))
         })
         .collect();
-    let scope = RequestScope::new(state.database.clone(), caller);
+    let scope = RequestScope::new(state.database.clone(), caller, &state.metrics);
     let mut response = state.schema.execute_batch(batch.data(scope)).await;
     let responses = match &mut response {
         BatchResponse::Single(single) => std::slice::from_mut(single),
         BatchResponse::Batch(responses) => responses.as_mut_slice(),
     };
-    for (single, document) in responses.iter_mut().zip(&documents) {
+    for (index, (single, document)) in responses.iter_mut().zip(&documents).enumerate() {
         add_error_codes(single);
+        record.executed(index, single);
         if let Some((document, operation_name)) = document {
             crate::graphql::response_order::reorder(
                 document,
@@ -166,6 +191,53 @@ async fn execute(
         }
     }
     HttpResponse::Ok().json(response)
+}
+
+/// Records the operations of one HTTP request in the metrics as it ends.
+struct Recorder<'a> {
+    metrics: &'a crate::observability::Metrics,
+    operations: &'a [Option<String>],
+    started: Instant,
+}
+
+impl Recorder<'_> {
+    /// Every operation of the request was refused with `code`; passes `response` through.
+    fn refused(&self, code: &str, response: HttpResponse) -> HttpResponse {
+        let elapsed = self.started.elapsed();
+        for operation in self.operations {
+            self.metrics
+                .record_request(operation.as_deref(), Outcome::Refused, elapsed);
+        }
+        self.metrics.record_error(code);
+        response
+    }
+
+    /// The operation at `index` ran and answered `response`.
+    fn executed(&self, index: usize, response: &Response) {
+        let outcome = if response.errors.is_empty() {
+            Outcome::Ok
+        } else {
+            Outcome::Error
+        };
+        let operation = self.operations.get(index).and_then(Option::as_deref);
+        self.metrics
+            .record_request(operation, outcome, self.started.elapsed());
+        for error in &response.errors {
+            self.metrics.record_error(code_of(error));
+        }
+    }
+}
+
+/// The `extensions.code` of an error (every error the gateway answers has one).
+fn code_of(error: &async_graphql::ServerError) -> &str {
+    match error
+        .extensions
+        .as_ref()
+        .and_then(|extensions| extensions.get("code"))
+    {
+        Some(async_graphql::Value::String(code)) => code,
+        _ => ErrorCode::Internal.as_str(),
+    }
 }
 
 /// The rate-limit key of a caller known only by its address.

@@ -13,6 +13,7 @@ pub mod http;
 pub mod jobs;
 pub mod limits;
 pub mod operator;
+pub mod observability;
 pub mod paging;
 pub mod persisted;
 pub mod query_depth;
@@ -42,23 +43,30 @@ pub struct AppState {
     pub alerts: domain::capacity::bus::AlertBus,
     /// Requested on SIGTERM/SIGINT: the server drains and every WebSocket closes.
     pub shutdown: shutdown::Shutdown,
+    /// The gateway's Prometheus metrics.
+    pub metrics: observability::Metrics,
 }
 
 impl AppState {
-    /// The state of a gateway over `database` with these settings.
+    /// The state of a gateway over `database` with these settings. The statements run through
+    /// `database` are measured from here on.
     pub fn new(
-        database: DatabaseConnection,
+        mut database: DatabaseConnection,
         auth: auth::Auth,
         limits: limits::Limits,
         http: config::HttpOptions,
         allowed_operations: Option<Vec<String>>,
     ) -> AppState {
-        let alerts = domain::capacity::bus::AlertBus::new();
+        let metrics = observability::Metrics::new(http.metrics_max_operation_names);
+        database.set_metric_callback(observability::statement_observer(metrics.clone(), None));
+        let alerts = domain::capacity::bus::AlertBus::with_metrics(metrics.clone());
         AppState {
             persisted: std::sync::Arc::new(persisted::PersistedQueries::new(
                 http.persisted_queries_cache,
                 allowed_operations,
+                metrics.clone(),
             )),
+            metrics,
             schema: graphql::build_schema(&limits, !http.disable_introspection, alerts.clone()),
             alerts,
             shutdown: shutdown::Shutdown::new(),
@@ -68,6 +76,18 @@ impl AppState {
             limits,
             http,
         }
+    }
+
+    /// Also hands every statement the gateway runs to `also` (after measuring it).
+    pub fn also_observe_statements(
+        &mut self,
+        also: impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static,
+    ) {
+        self.database
+            .set_metric_callback(observability::statement_observer(
+                self.metrics.clone(),
+                Some(Box::new(also)),
+            ));
     }
 }
 
@@ -138,7 +158,7 @@ pub async fn run(mut cli: Cli) -> Result<(), RunError> {
             Ok(())
         }
         Some(Command::Jobs(settings)) => run_job(&cli, settings).await,
-        Some(Command::Serve(settings)) => serve(&cli, settings).await,
+        Some(Command::Serve(settings)) => serve(&cli, *settings).await,
         None => serve(&cli, ServeSettings::default()).await,
     }
 }
@@ -231,6 +251,18 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
             std::time::Duration::from_secs(settings.jobs_tick_seconds),
         )
     });
+    let metrics_server = match settings.observability.metrics_bind {
+        Some(address) => {
+            let listener = std::net::TcpListener::bind(address)?;
+            tracing::info!(%address, "Prometheus metrics at /metrics");
+            Some(observability::metrics_server(
+                state.metrics.clone(),
+                state.database.clone(),
+                listener,
+            )?)
+        }
+        None => None,
+    };
     let server = build_server(state, &settings)?;
     tokio::spawn(async move {
         shutdown::signal().await;
@@ -243,7 +275,11 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         jobs = ?settings.jobs,
         "platform gateway listening"
     );
-    let served = server.await;
+    let served = match metrics_server {
+        // Both servers stop on SIGINT/SIGTERM; the gateway runs until both have.
+        Some(metrics_server) => futures_util::future::join(server, metrics_server).await.0,
+        None => server.await,
+    };
     if let Some(scheduler) = scheduler {
         scheduler.abort();
     }

@@ -15,9 +15,12 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ErrorCode;
 use crate::graphql::error::server_error;
+use crate::observability::Metrics;
+use crate::observability::metrics::PersistedLookup;
 
 /// Queries remembered by hash, and the optional allow-list.
 pub struct PersistedQueries {
+    metrics: Metrics,
     capacity: usize,
     remembered: Mutex<HashMap<String, String>>,
     allowed: Option<HashMap<String, String>>,
@@ -34,9 +37,14 @@ pub fn sha256_hex(query: &str) -> String {
 
 impl PersistedQueries {
     /// `capacity` queries are remembered (0 turns APQ off); `allowed`, when given, is the only
-    /// set of operations that may run.
-    pub fn new(capacity: usize, allowed: Option<Vec<String>>) -> PersistedQueries {
+    /// set of operations that may run. Lookups are counted in `metrics`.
+    pub fn new(
+        capacity: usize,
+        allowed: Option<Vec<String>>,
+        metrics: Metrics,
+    ) -> PersistedQueries {
         PersistedQueries {
+            metrics,
             capacity,
             remembered: Mutex::new(HashMap::new()),
             allowed: allowed.map(|queries| {
@@ -91,8 +99,12 @@ impl PersistedQueries {
                         .and_then(|remembered| remembered.get(&hash).cloned()),
                 };
                 match known {
-                    Some(query) => request.query = query,
+                    Some(query) => {
+                        self.metrics.record_persisted(PersistedLookup::Hit);
+                        request.query = query;
+                    }
                     None => {
+                        self.metrics.record_persisted(PersistedLookup::Miss);
                         return Err(coded(
                             "PersistedQueryNotFound",
                             ErrorCode::PersistedQueryNotFound,
@@ -110,6 +122,7 @@ impl PersistedQueries {
                 && (remembered.len() < self.capacity || remembered.contains_key(&hash))
             {
                 remembered.insert(hash, request.query.clone());
+                self.metrics.record_persisted(PersistedLookup::Registered);
             }
         }
         if let Some(allowed) = &self.allowed

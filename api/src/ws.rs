@@ -37,6 +37,10 @@ use crate::graphql::RequestScope;
 /// Client messages read but not yet taken by the protocol; a client past this is flooding.
 const INCOMING_BACKLOG: usize = 256;
 
+/// The protocol of the socket a subscription runs over, in its connection data (a metrics
+/// label).
+pub struct SocketProtocol(pub &'static str);
+
 /// Close code: the token was refused at `connection_init` (graphql-transport-ws "Forbidden").
 const CLOSE_FORBIDDEN: u16 = 4403;
 /// Close code: the token expired while the socket was open.
@@ -58,6 +62,9 @@ pub async fn graphql_ws(
         .rate_limiter
         .check(&crate::http::address_rate_key(&request))
     {
+        state
+            .metrics
+            .record_rate_limited(crate::observability::metrics::Transport::WebSocket);
         return Ok(crate::http::too_many_requests(wait));
     }
     let Some(protocol) = offered_protocol(&request) else {
@@ -124,6 +131,10 @@ struct Handshake {
 
 impl GraphQLSocket {
     async fn run(self, mut session: Session, frames: actix_ws::MessageStream) {
+        let _open = self
+            .state
+            .metrics
+            .websocket_opened(self.protocol.sec_websocket_protocol());
         let max_message = self.state.limits.max_body_bytes;
         let keepalive = Duration::from_secs(self.state.http.ws_keepalive_seconds.max(1));
         let handshake = Arc::new(Handshake::default());
@@ -268,6 +279,7 @@ impl GraphQLSocket {
     {
         let state = self.state.clone();
         let header_credentials = self.header_credentials.clone();
+        let protocol = self.protocol.sec_websocket_protocol();
         move |payload| {
             let credentials = payload_credentials(&payload).or(header_credentials);
             std::future::ready(
@@ -275,7 +287,12 @@ impl GraphQLSocket {
                     Ok(caller) => {
                         handshake.accept(&caller);
                         let mut data = Data::default();
-                        data.insert(RequestScope::for_socket(state.database.clone(), caller));
+                        data.insert(RequestScope::for_socket(
+                            state.database.clone(),
+                            caller,
+                            &state.metrics,
+                        ));
+                        data.insert(SocketProtocol(protocol));
                         Ok(data)
                     }
                     Err(error) => {

@@ -9,6 +9,7 @@ use migration::{Migrator, MigratorTrait};
 use serde_json::{Value, json};
 
 use api::auth::Role;
+use api::observability::StatementHook;
 
 use crate::TestDatabase;
 
@@ -43,6 +44,8 @@ pub struct TestApp {
     pub alerts: api::domain::capacity::bus::AlertBus,
     /// The gateway's stop switch (what SIGTERM pulls).
     pub shutdown: api::shutdown::Shutdown,
+    /// The gateway's metrics (serve them with [`TestApp::serve_metrics`]).
+    pub metrics: api::observability::Metrics,
     limits: api::limits::Limits,
     http: api::config::HttpOptions,
     verifier: api::auth::TokenVerifier,
@@ -177,7 +180,7 @@ impl TestApp {
     /// Serves `connection` (a connection to `db`), recording the statements it runs.
     async fn serve_over(
         db: TestDatabase,
-        mut connection: sea_orm::DatabaseConnection,
+        connection: sea_orm::DatabaseConnection,
         limits: api::limits::Limits,
         http: api::config::HttpOptions,
         verifier: api::auth::TokenVerifier,
@@ -189,28 +192,30 @@ impl TestApp {
         }
         let statements = Arc::new(Mutex::new(Vec::new()));
         let recorder = statements.clone();
-        connection.set_metric_callback(move |info| {
+        let record: StatementHook = Box::new(move |info| {
             if let Ok(mut statements) = recorder.lock() {
                 statements.push(info.statement.to_string());
             }
         });
         // The listener reads through the unrecorded connection: its reads are not the
         // requests' statements.
-        let (address, alerts, shutdown) = start_gateway(
+        let (address, state) = start_gateway(
             connection,
             &db.connection,
             limits.clone(),
             http.clone(),
             verifier.clone(),
             development_token,
+            Some(record),
         )
         .await;
         TestApp {
             db,
             address,
             client: reqwest::Client::new(),
-            alerts,
-            shutdown,
+            alerts: state.alerts,
+            shutdown: state.shutdown,
+            metrics: state.metrics,
             limits,
             http,
             verifier,
@@ -223,16 +228,20 @@ impl TestApp {
         let connection = sea_orm::Database::connect(self.db.url.as_str())
             .await
             .expect("connect a replica");
-        let (address, alerts, _) = start_gateway(
+        let (address, state) = start_gateway(
             connection.clone(),
             &connection,
             self.limits.clone(),
             self.http.clone(),
             self.verifier.clone(),
             None,
+            None,
         )
         .await;
-        Replica { address, alerts }
+        Replica {
+            address,
+            alerts: state.alerts,
+        }
     }
 
     /// The WebSocket endpoint's address for [`crate::ws::GraphQLSocket`] (the HTTP address).
@@ -399,6 +408,21 @@ impl TestApp {
         }
     }
 
+    /// Serves the gateway's metrics at `GET /metrics` on a port of their own, as
+    /// `--metrics-bind` does; returns that server's address.
+    pub async fn serve_metrics(&self) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
+        let port = listener.local_addr().expect("local address").port();
+        let server = api::observability::metrics_server(
+            self.metrics.clone(),
+            self.db.connection.clone(),
+            listener,
+        )
+        .expect("build the metrics server");
+        tokio::spawn(server);
+        format!("http://127.0.0.1:{port}")
+    }
+
     /// The statements run since the last call, and forgets them.
     pub fn take_statements(&self) -> Vec<String> {
         self.statements
@@ -408,7 +432,15 @@ impl TestApp {
     }
 }
 
-/// Starts a gateway (server and alert listener) on a random port; returns its address and bus.
+/// What a test keeps of a started gateway's state.
+struct Started {
+    alerts: api::domain::capacity::bus::AlertBus,
+    metrics: api::observability::Metrics,
+    shutdown: api::shutdown::Shutdown,
+}
+
+/// Starts a gateway (server and alert listener) on a random port, handing the statements it
+/// runs to `record` too; returns its address and what tests read of its state.
 async fn start_gateway(
     connection: sea_orm::DatabaseConnection,
     listener_connection: &sea_orm::DatabaseConnection,
@@ -416,11 +448,8 @@ async fn start_gateway(
     http: api::config::HttpOptions,
     verifier: api::auth::TokenVerifier,
     development_token: Option<String>,
-) -> (
-    String,
-    api::domain::capacity::bus::AlertBus,
-    api::shutdown::Shutdown,
-) {
+    record: Option<StatementHook>,
+) -> (String, Started) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
     let auth = api::auth::Auth {
@@ -430,13 +459,19 @@ async fn start_gateway(
     let allowed = http.allowed_operations_file.as_deref().map(|path| {
         api::persisted::PersistedQueries::read_allow_list(path).expect("an allow-list file")
     });
-    let state = api::AppState::new(connection, auth, limits, http, allowed);
-    let alerts = state.alerts.clone();
-    let shutdown = state.shutdown.clone();
-    api::alert_listener::start(listener_connection, alerts.clone()).await;
+    let mut state = api::AppState::new(connection, auth, limits, http, allowed);
+    if let Some(record) = record {
+        state.also_observe_statements(record);
+    }
+    let started = Started {
+        alerts: state.alerts.clone(),
+        metrics: state.metrics.clone(),
+        shutdown: state.shutdown.clone(),
+    };
+    api::alert_listener::start(listener_connection, started.alerts.clone()).await;
     let server = api::build_server_on(state, listener, Some(2)).expect("build server");
     tokio::spawn(server);
-    (format!("http://127.0.0.1:{port}"), alerts, shutdown)
+    (format!("http://127.0.0.1:{port}"), started)
 }
 
 /// Waits (up to 10 s) until exactly `count` subscriptions hold a receiver of `bus`.

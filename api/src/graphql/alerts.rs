@@ -421,10 +421,15 @@ impl SubscriptionRoot {
         let bus = context
             .data::<AlertBus>()
             .map_err(|_| AppError::Internal("alert bus missing from the schema".into()))?;
+        let protocol = context
+            .data_opt::<crate::ws::SocketProtocol>()
+            .map_or("unknown", |protocol| protocol.0);
         let delivery = Delivery {
             receiver: bus.subscribe(),
             matching,
             visibility: scope.visibility.clone(),
+            metrics: bus.metrics().clone(),
+            _active: bus.metrics().subscription_started(protocol),
         };
         Ok(futures_util::stream::unfold(
             delivery,
@@ -441,6 +446,9 @@ struct Delivery {
     receiver: tokio::sync::broadcast::Receiver<Arc<AlertEvent>>,
     matching: AlertMatch,
     visibility: Visibility,
+    metrics: crate::observability::Metrics,
+    /// Counts this subscription as active until it ends.
+    _active: crate::observability::metrics::ActiveGuard,
 }
 
 impl Delivery {
@@ -449,11 +457,13 @@ impl Delivery {
         loop {
             match self.receiver.recv().await {
                 Ok(event) if self.matching.matches(&event.alert, &self.visibility) => {
+                    self.metrics.record_alert_delivered();
                     return Some(Ok(CapacityAlert(event)));
                 }
                 Ok(_) => {}
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "a capacity alert subscriber fell behind");
+                    self.metrics.record_alerts_dropped(missed);
                     let error = async_graphql::Error::new(format!(
                         "this subscriber fell behind and missed {missed} capacity alerts; \
                          reload Query.capacityAlerts"

@@ -20,11 +20,13 @@ use sea_orm::{
     FromQueryResult, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter,
     QueryResult, QueryTrait, Select, Statement, Value,
 };
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::domain::policy::{Visibility, visible};
 use crate::error::AppResult;
 use crate::graphql::scope::RequestScope;
+use crate::observability::Metrics;
 use crate::paging::{Ordering, PageArgs, TotalCount};
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
@@ -72,7 +74,7 @@ where
 /// The node of a by-id relation: `None` when the row names no such id, or when the related
 /// row is not visible to the caller.
 pub async fn related<E, N>(
-    loader: &DataLoader<ById<E>, HashMapCache>,
+    loader: &Batched<ById<E>>,
     id: Option<Uuid>,
 ) -> crate::error::AppResult<Option<N>>
 where
@@ -234,8 +236,7 @@ where
 use sea_orm::QuerySelect;
 
 /// The per-request loader of a nested list's counts.
-pub type CountLoader<L> =
-    async_graphql::dataloader::DataLoader<ChildCounts<L>, async_graphql::dataloader::HashMapCache>;
+pub type CountLoader<L> = Batched<ChildCounts<L>>;
 
 /// A nested list's `totalCount`, counted (batched across parents) only if a client asks.
 pub fn child_total<L, F>(scope: &Arc<RequestScope>, parent: Uuid, list: L, loader: F) -> TotalCount
@@ -359,23 +360,63 @@ where
     db.query_all_raw(statement).await
 }
 
+/// A request's DataLoader of `L`, whose batches are measured and traced.
+pub type Batched<L> = DataLoader<Measured<L>, HashMapCache>;
+
+/// A loader that records each batch's size in the metrics and runs it in a `loader batch`
+/// span.
+pub struct Measured<L> {
+    name: &'static str,
+    loader: L,
+    metrics: Metrics,
+}
+
+impl<K, L> Loader<K> for Measured<L>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    L: Loader<K>,
+{
+    type Value = L::Value;
+    type Error = L::Error;
+
+    async fn load(&self, keys: &[K]) -> Result<HashMap<K, L::Value>, L::Error> {
+        self.metrics.record_loader_batch(self.name, keys.len());
+        let span = tracing::info_span!("loader batch", loader = self.name, keys = keys.len());
+        self.loader.load(keys).instrument(span).await
+    }
+}
+
+/// The request's loader `name` over `loader`. Its batches run in tasks of their own, inside
+/// the span of the request that started them (so their spans and statements nest under it).
+fn batched<L>(name: &'static str, loader: L, metrics: &Metrics) -> Batched<L> {
+    DataLoader::with_cache(
+        Measured {
+            name,
+            loader,
+            metrics: metrics.clone(),
+        },
+        |batch: futures_util::future::BoxFuture<'static, ()>| tokio::spawn(batch.in_current_span()),
+        HashMapCache::default(),
+    )
+}
+
 /// Declares the request's loaders: one by-id loader per entity, one page and one count loader
 /// per nested list.
 macro_rules! loaders {
     (by_id { $($by_id:ident: $entity:ty,)* } lists { $($pages:ident, $counts:ident: $list:ty,)* }) => {
         pub struct Loaders {
-            pub campaign_series: DataLoader<crate::graphql::campaigns::snapshots::SeriesLoader, HashMapCache>,
-            pub program_activities: DataLoader<ProgramActivityLoader, HashMapCache>,
-            pub enrollment_attendance: DataLoader<AttendanceLoader, HashMapCache>,
-            pub community_member: DataLoader<MemberLoader, HashMapCache>,
-            pub member_invitations: DataLoader<MemberPages<MemberInvitations>, HashMapCache>,
-            pub member_invitation_counts: DataLoader<MemberCounts<MemberInvitations>, HashMapCache>,
-            pub member_participation: DataLoader<MemberPages<MemberEvents>, HashMapCache>,
-            pub member_participation_counts: DataLoader<MemberCounts<MemberEvents>, HashMapCache>,
-            pub member_highlights: DataLoader<HighlightLoader, HashMapCache>,
-            pub member_relationships: DataLoader<RelationshipLoader, HashMapCache>,
-            $(pub $by_id: DataLoader<ById<$entity>, HashMapCache>,)*
-            $(pub $pages: DataLoader<ChildPages<$list>, HashMapCache>, pub $counts: DataLoader<ChildCounts<$list>, HashMapCache>,)*
+            pub campaign_series: Batched<crate::graphql::campaigns::snapshots::SeriesLoader>,
+            pub program_activities: Batched<ProgramActivityLoader>,
+            pub enrollment_attendance: Batched<AttendanceLoader>,
+            pub community_member: Batched<MemberLoader>,
+            pub member_invitations: Batched<MemberPages<MemberInvitations>>,
+            pub member_invitation_counts: Batched<MemberCounts<MemberInvitations>>,
+            pub member_participation: Batched<MemberPages<MemberEvents>>,
+            pub member_participation_counts: Batched<MemberCounts<MemberEvents>>,
+            pub member_highlights: Batched<HighlightLoader>,
+            pub member_relationships: Batched<RelationshipLoader>,
+            $(pub $by_id: Batched<ById<$entity>>,)*
+            $(pub $pages: Batched<ChildPages<$list>>, pub $counts: Batched<ChildCounts<$list>>,)*
         }
 
         impl Loaders {
@@ -395,37 +436,37 @@ macro_rules! loaders {
                 $(self.$pages.enable_all_cache(false); self.$counts.enable_all_cache(false);)*
             }
 
-            pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> Loaders {
+            pub fn new(db: &DatabaseConnection, visibility: &Visibility, metrics: &Metrics) -> Loaders {
                 Loaders {
-                    campaign_series: DataLoader::with_cache(
+                    campaign_series: batched(
+                        "campaign_series",
                         crate::graphql::campaigns::snapshots::SeriesLoader { db: db.clone(), visibility: visibility.clone() },
-                        tokio::spawn,
-                        HashMapCache::default(),
+                        metrics,
                     ),
-                    program_activities: DataLoader::with_cache(ProgramActivityLoader::new(db, visibility), tokio::spawn, HashMapCache::default()),
-                    enrollment_attendance: DataLoader::with_cache(AttendanceLoader::new(db, visibility), tokio::spawn, HashMapCache::default()),
-                    community_member: DataLoader::with_cache(MemberLoader::new(db, visibility), tokio::spawn, HashMapCache::default()),
-                    member_invitations: DataLoader::with_cache(MemberPages::new(db, visibility), tokio::spawn, HashMapCache::default()),
-                    member_invitation_counts: DataLoader::with_cache(MemberCounts::new(db, visibility), tokio::spawn, HashMapCache::default()),
-                    member_participation: DataLoader::with_cache(MemberPages::new(db, visibility), tokio::spawn, HashMapCache::default()),
-                    member_participation_counts: DataLoader::with_cache(MemberCounts::new(db, visibility), tokio::spawn, HashMapCache::default()),
-                    member_highlights: DataLoader::with_cache(HighlightLoader::new(db, visibility), tokio::spawn, HashMapCache::default()),
-                    member_relationships: DataLoader::with_cache(RelationshipLoader::new(db, visibility), tokio::spawn, HashMapCache::default()),
-                    $($by_id: DataLoader::with_cache(
+                    program_activities: batched("program_activities", ProgramActivityLoader::new(db, visibility), metrics),
+                    enrollment_attendance: batched("enrollment_attendance", AttendanceLoader::new(db, visibility), metrics),
+                    community_member: batched("community_member", MemberLoader::new(db, visibility), metrics),
+                    member_invitations: batched("member_invitations", MemberPages::new(db, visibility), metrics),
+                    member_invitation_counts: batched("member_invitation_counts", MemberCounts::new(db, visibility), metrics),
+                    member_participation: batched("member_participation", MemberPages::new(db, visibility), metrics),
+                    member_participation_counts: batched("member_participation_counts", MemberCounts::new(db, visibility), metrics),
+                    member_highlights: batched("member_highlights", HighlightLoader::new(db, visibility), metrics),
+                    member_relationships: batched("member_relationships", RelationshipLoader::new(db, visibility), metrics),
+                    $($by_id: batched(
+                        stringify!($by_id),
                         ById { db: db.clone(), visibility: visibility.clone(), entity: PhantomData },
-                        tokio::spawn,
-                        HashMapCache::default(),
+                        metrics,
                     ),)*
                     $(
-                        $pages: DataLoader::with_cache(
+                        $pages: batched(
+                            stringify!($pages),
                             ChildPages { db: db.clone(), visibility: visibility.clone(), list: PhantomData },
-                            tokio::spawn,
-                        HashMapCache::default(),
+                            metrics,
                         ),
-                        $counts: DataLoader::with_cache(
+                        $counts: batched(
+                            stringify!($counts),
                             ChildCounts { db: db.clone(), visibility: visibility.clone(), list: PhantomData },
-                            tokio::spawn,
-                        HashMapCache::default(),
+                            metrics,
                         ),
                     )*
                 }

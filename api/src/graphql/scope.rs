@@ -10,6 +10,7 @@ use sea_orm::{DatabaseConnection, DbBackend, Select};
 use crate::domain::policy::{Caller, Domain, Scoped, Visibility, visible};
 use crate::error::{AppError, AppResult};
 use crate::graphql::loaders::Loaders;
+use crate::observability::Metrics;
 
 /// The per-request context every resolver reads through.
 pub struct RequestScope {
@@ -22,10 +23,11 @@ pub struct RequestScope {
 }
 
 impl RequestScope {
-    pub fn new(db: DatabaseConnection, caller: Caller) -> Arc<RequestScope> {
+    /// The scope of one request; its loaders' batches are measured in `metrics`.
+    pub fn new(db: DatabaseConnection, caller: Caller, metrics: &Metrics) -> Arc<RequestScope> {
         let visibility = Visibility::of(&caller);
         Arc::new(RequestScope {
-            loaders: Loaders::new(&db, &visibility),
+            loaders: Loaders::new(&db, &visibility, metrics),
             snapshot_reuse: Default::default(),
             db,
             caller,
@@ -35,8 +37,12 @@ impl RequestScope {
 
     /// The scope of a WebSocket connection: it lives as long as the socket, so its loaders
     /// batch but never cache (each event reads the rows as they are when it is delivered).
-    pub fn for_socket(db: DatabaseConnection, caller: Caller) -> Arc<RequestScope> {
-        let scope = RequestScope::new(db, caller);
+    pub fn for_socket(
+        db: DatabaseConnection,
+        caller: Caller,
+        metrics: &Metrics,
+    ) -> Arc<RequestScope> {
+        let scope = RequestScope::new(db, caller, metrics);
         scope.loaders.disable_caches();
         scope
     }

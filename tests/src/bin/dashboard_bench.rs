@@ -69,6 +69,7 @@ async fn capture_statements(url: &str) -> Vec<Statement> {
                     company_id: None,
                     expires_at: i64::MAX,
                 },
+                &api::observability::Metrics::default(),
             )),
         )
         .await;

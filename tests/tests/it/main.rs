@@ -18,6 +18,7 @@ mod isolation_mutations;
 mod jobs;
 mod lifecycles;
 mod limits;
+mod metrics;
 mod migrations;
 mod operator_commands;
 mod paging;

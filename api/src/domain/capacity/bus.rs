@@ -8,6 +8,8 @@ use tokio::sync::broadcast;
 
 use entity::{campaign, capacity_alert};
 
+use crate::observability::Metrics;
+
 /// The PostgreSQL channel committed alert ids are announced on.
 pub const CHANNEL: &str = "capacity_alerts";
 
@@ -36,6 +38,7 @@ impl From<capacity_alert::Model> for AlertEvent {
 #[derive(Clone)]
 pub struct AlertBus {
     sender: broadcast::Sender<Arc<AlertEvent>>,
+    metrics: Metrics,
 }
 
 impl Default for AlertBus {
@@ -45,18 +48,32 @@ impl Default for AlertBus {
 }
 
 impl AlertBus {
+    /// A bus whose traffic is counted in metrics of its own (schema printing, benchmarks).
     pub fn new() -> AlertBus {
+        AlertBus::with_metrics(Metrics::default())
+    }
+
+    /// A bus that counts the alerts it publishes in `metrics`.
+    pub fn with_metrics(metrics: Metrics) -> AlertBus {
         let (sender, _) = broadcast::channel(BUS_CAPACITY);
-        AlertBus { sender }
+        AlertBus { sender, metrics }
+    }
+
+    /// The metrics the bus and its subscribers record into.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// Hands committed alerts to every current subscriber. Never waits: a subscriber that has
     /// fallen [`BUS_CAPACITY`] alerts behind loses the oldest, not the others' delivery.
     pub fn publish(&self, events: impl IntoIterator<Item = AlertEvent>) {
+        let mut published = 0;
         for event in events {
             // An error only means nobody is subscribed right now.
             let _ = self.sender.send(Arc::new(event));
+            published += 1;
         }
+        self.metrics.record_alerts_published(published);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<AlertEvent>> {

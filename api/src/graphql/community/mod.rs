@@ -16,7 +16,7 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
@@ -717,7 +717,10 @@ impl<L: MemberList> Loader<(String, L)> for MemberCounts<L> {
 fn member_total<L, F>(scope: &Arc<RequestScope>, member: String, list: L, loader: F) -> TotalCount
 where
     L: MemberList,
-    F: Fn(&RequestScope) -> &DataLoader<MemberCounts<L>, HashMapCache> + Send + Sync + 'static,
+    F: Fn(&RequestScope) -> &crate::graphql::loaders::Batched<MemberCounts<L>>
+        + Send
+        + Sync
+        + 'static,
 {
     let scope = scope.clone();
     let loader = Arc::new(loader);

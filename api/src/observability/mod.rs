@@ -1,0 +1,85 @@
+//! What operators see of a running gateway besides its logs: Prometheus metrics ([`metrics`]),
+//! served on a listener of their own (`--metrics-bind`) so the public port never exposes them.
+
+pub mod metrics;
+
+use std::io;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use sea_orm::{DatabaseConnection, DbBackend};
+
+pub use metrics::Metrics;
+
+/// What else, besides the metrics, sees each statement (tests record them).
+pub type StatementHook = Box<dyn Fn(&sea_orm::metric::Info<'_>) + Send + Sync>;
+
+/// The database's metric callback: measures every statement, then hands it to `also`.
+pub fn statement_observer(
+    metrics: Metrics,
+    also: Option<StatementHook>,
+) -> impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static {
+    move |info| {
+        metrics.record_sql(info.elapsed, info.failed);
+        if let Some(also) = &also {
+            also(info);
+        }
+    }
+}
+
+/// The content type of the OpenMetrics text format, which Prometheus reads.
+const OPENMETRICS_TEXT: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// What the metrics listener reads at each scrape.
+struct Scraped {
+    metrics: Metrics,
+    database: DatabaseConnection,
+}
+
+/// A server answering only `GET /metrics` on `listener`, with one worker: scrapes are rare and
+/// must not take threads from the GraphQL server.
+pub fn metrics_server(
+    metrics: Metrics,
+    database: DatabaseConnection,
+    listener: std::net::TcpListener,
+) -> io::Result<actix_web::dev::Server> {
+    let scraped = web::Data::new(Scraped { metrics, database });
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(scraped.clone())
+            .route("/metrics", web::get().to(serve_metrics))
+    })
+    .workers(1)
+    .shutdown_timeout(1)
+    .listen(listener)?
+    .run())
+}
+
+async fn serve_metrics(scraped: web::Data<Scraped>) -> HttpResponse {
+    observe_pool(&scraped.metrics, &scraped.database);
+    HttpResponse::Ok()
+        .content_type(OPENMETRICS_TEXT)
+        .body(scraped.metrics.encode())
+}
+
+/// Copies the pool's current size into the pool gauges.
+fn observe_pool(metrics: &Metrics, database: &DatabaseConnection) {
+    match database.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = database.get_postgres_connection_pool();
+            metrics.set_pool(
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            );
+        }
+        DbBackend::Sqlite => {
+            let pool = database.get_sqlite_connection_pool();
+            metrics.set_pool(
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            );
+        }
+        _ => {}
+    }
+}
