@@ -241,9 +241,9 @@ async fn subscriptions_and_alert_delivery_are_counted() {
     // On PostgreSQL the alert reaches the bus through NOTIFY, after the mutation answers: wait
     // for it so it is not taken for the next one.
     let mut published = app.alerts.subscribe();
-    let at =
-        |day: u32| json!({ "campaignId": campaign, "at": format!("2026-03-{day:02}T00:00:00Z") });
-    app.data(snapshot, at(1)).await;
+    // A snapshot records the campaign as it is now, so each is dated now.
+    let now = || json!({ "campaignId": campaign, "at": chrono::Utc::now() });
+    app.data(snapshot, now()).await;
     tokio::time::timeout(Duration::from_secs(10), published.recv())
         .await
         .unwrap()
@@ -277,7 +277,7 @@ async fn subscriptions_and_alert_delivery_are_counted() {
 
     // 0.92: one HIGH alert, delivered to the subscriber.
     set_volunteers(46).await.unwrap();
-    app.data(snapshot, at(2)).await;
+    app.data(snapshot, now()).await;
     let event = socket.next_event("alerts", Duration::from_secs(10)).await;
     assert_eq!(event["data"]["capacityAlerts"]["severity"], "HIGH");
 
