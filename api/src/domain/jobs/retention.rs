@@ -208,7 +208,7 @@ pub fn is_compacted(start: DateTime<Utc>, rows: &[campaign_metrics_snapshot::Mod
 
 /// The largest value a `DECIMAL(12, 2)` column holds.
 fn money_max() -> Decimal {
-    Decimal::new(9_999_999_999_99, 2)
+    Decimal::new(999_999_999_999, 2)
 }
 
 /// The row that replaces `rows` (one campaign's snapshots in the bucket starting at `start`,
