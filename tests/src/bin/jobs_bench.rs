@@ -138,7 +138,9 @@ async fn retention_benchmark() {
         generated.elapsed().as_secs_f64()
     );
     let archive = std::env::temp_dir().join(format!("jobs-bench-archive-{}", std::process::id()));
-    let url = url::Url::from_directory_path(&archive).expect("archive url").to_string();
+    let url = url::Url::from_directory_path(&archive)
+        .expect("archive url")
+        .to_string();
     let runner = JobRunner::new(db.clone(), None, "jobs-bench".to_owned())
         .with_retention(RetentionPolicy::default(), Some(url));
     let rss_before = peak_rss_mib();
