@@ -31,7 +31,8 @@ fn archive_error(error: impl std::fmt::Display) -> AppError {
 }
 
 impl Archive {
-    /// The archive at `url`: `file:///dir` (created if missing) or `s3://bucket/prefix`.
+    /// The archive at `url`: `file:///dir` (created with its first file) or
+    /// `s3://bucket/prefix`.
     /// `BAD_USER_INPUT` on `archiveUrl` for any other URL.
     pub fn open(url: &str) -> AppResult<Archive> {
         let invalid = |message: String| AppError::bad_input("archiveUrl", message);
@@ -41,9 +42,11 @@ impl Archive {
                 let dir = parsed
                     .to_file_path()
                     .map_err(|()| invalid(format!("{url} is not a local directory")))?;
-                std::fs::create_dir_all(&dir).map_err(archive_error)?;
-                let store = LocalFileSystem::new_with_prefix(&dir).map_err(archive_error)?;
-                (Arc::new(store), Path::default())
+                // Rooted at `/`, so that the directory appears with the first file written
+                // (a run with nothing to archive leaves no trace).
+                let prefix = Path::from_absolute_path(&dir)
+                    .map_err(|error| invalid(format!("{url}: {error}")))?;
+                (Arc::new(LocalFileSystem::new()), prefix)
             }
             "s3" => {
                 let store = AmazonS3Builder::from_env()
