@@ -152,16 +152,20 @@ impl Default for RetentionWindows {
 }
 
 impl RetentionWindows {
-    /// `BAD_USER_INPUT` unless every window is positive and each longer than the one before.
+    /// `BAD_USER_INPUT` (on the setting's name) unless every window is positive and each
+    /// longer than the one before.
     pub fn validate(self) -> AppResult<RetentionWindows> {
         let ages = [
-            ("hotDays", self.hot_days),
-            ("dailyDays", self.daily_days),
-            ("weeklyDays", self.weekly_days),
-            ("monthlyDays", self.monthly_days),
+            ("retention-hot-days", self.hot_days),
+            ("retention-daily-days", self.daily_days),
+            ("retention-weekly-days", self.weekly_days),
+            ("retention-monthly-days", self.monthly_days),
         ];
         if self.hot_days == 0 {
-            return Err(AppError::bad_input("hotDays", "must be at least 1"));
+            return Err(AppError::bad_input(
+                "retention-hot-days",
+                "must be at least 1",
+            ));
         }
         for pair in ages.windows(2) {
             if pair[1].1 <= pair[0].1 {
@@ -459,7 +463,7 @@ mod tests {
             ..RetentionWindows::default()
         };
         let error = windows.validate().unwrap_err();
-        assert_eq!(error.field(), Some("dailyDays"));
+        assert_eq!(error.field(), Some("retention-daily-days"));
         assert!(RetentionWindows::default().validate().is_ok());
     }
 
