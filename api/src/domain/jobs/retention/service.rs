@@ -206,21 +206,14 @@ fn pending_buckets(tier: Tier, rows: Vec<Model>) -> Vec<(DateTime<Utc>, Vec<Mode
     buckets
 }
 
-fn retention_write(
-    db: &DatabaseConnection,
-    at: DateTime<Utc>,
-) -> impl Future<Output = AppResult<Write>> {
-    let db = db.clone();
-    async move {
-        Ok(Write::begin(
-            &db,
-            &Caller::system("jobs"),
-            Audit::action("jobs.retention"),
-            None,
-        )
-        .await?
-        .at(at))
-    }
+/// A change made by the retention job, at the run's moment (audited as `jobs.retention`).
+async fn retention_write(db: &DatabaseConnection, at: DateTime<Utc>) -> AppResult<Write> {
+    let caller = Caller::system("jobs");
+    Ok(
+        Write::begin(db, &caller, Audit::action("jobs.retention"), None)
+            .await?
+            .at(at),
+    )
 }
 
 /// Replaces each bucket's rows by its merged row, in one transaction.
