@@ -106,6 +106,81 @@ pub struct JobsSettings {
     /// Run as if it were this moment (RFC 3339, e.g. `2026-03-10T12:00:00Z`), to replay a run.
     #[arg(long)]
     pub at: Option<chrono::DateTime<chrono::Utc>>,
+
+    #[command(flatten)]
+    pub retention: RetentionOptions,
+}
+
+/// The retention job's tiers and archive (seed 002's "Retention Tiers"; the defaults are the
+/// seed's). Each tier starts at an age in days and must start later than the one before.
+#[derive(Debug, Clone, Args)]
+pub struct RetentionOptions {
+    /// Keep every snapshot younger than this many days.
+    #[arg(
+        long = "retention-hot-days",
+        env = "RETENTION_HOT_DAYS",
+        default_value_t = 30
+    )]
+    pub hot_days: u32,
+    /// Keep one snapshot per day up to this age in days.
+    #[arg(
+        long = "retention-daily-days",
+        env = "RETENTION_DAILY_DAYS",
+        default_value_t = 90
+    )]
+    pub daily_days: u32,
+    /// Keep one snapshot per ISO week up to this age in days.
+    #[arg(
+        long = "retention-weekly-days",
+        env = "RETENTION_WEEKLY_DAYS",
+        default_value_t = 365
+    )]
+    pub weekly_days: u32,
+    /// Keep one snapshot per month up to this age in days; older ones go to the archive, one
+    /// per quarter.
+    #[arg(
+        long = "retention-monthly-days",
+        env = "RETENTION_MONTHLY_DAYS",
+        default_value_t = 1095
+    )]
+    pub monthly_days: u32,
+    /// High-value campaigns keep every snapshot (as campaigns under legal hold always do).
+    #[arg(long = "retention-keep-high-value", env = "RETENTION_KEEP_HIGH_VALUE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub keep_high_value: bool,
+    /// Where archived snapshots go: `file:///dir` or `s3://bucket/prefix` (credentials from
+    /// the `AWS_*` variables). Default: `archive/` in the working directory.
+    #[arg(long, env = "ARCHIVE_URL")]
+    pub archive_url: Option<String>,
+}
+
+impl Default for RetentionOptions {
+    fn default() -> Self {
+        let windows = crate::domain::jobs::retention::RetentionWindows::default();
+        RetentionOptions {
+            hot_days: windows.hot_days,
+            daily_days: windows.daily_days,
+            weekly_days: windows.weekly_days,
+            monthly_days: windows.monthly_days,
+            keep_high_value: true,
+            archive_url: None,
+        }
+    }
+}
+
+impl RetentionOptions {
+    /// The policy these options describe.
+    pub fn policy(&self) -> crate::domain::jobs::retention::service::RetentionPolicy {
+        crate::domain::jobs::retention::service::RetentionPolicy {
+            windows: crate::domain::jobs::retention::RetentionWindows {
+                hot_days: self.hot_days,
+                daily_days: self.daily_days,
+                weekly_days: self.weekly_days,
+                monthly_days: self.monthly_days,
+            },
+            keep_high_value: self.keep_high_value,
+            bucket_limit: None,
+        }
+    }
 }
 
 /// Whether `serve` runs the scheduled jobs.
@@ -129,7 +204,7 @@ pub struct ServeSettings {
     #[arg(long, env = "HTTP_WORKERS")]
     pub workers: Option<usize>,
 
-    /// Run the scheduled jobs (snapshot scheduler, invitation expiry) in this process; with
+    /// Run the scheduled jobs (snapshot scheduler, retention, invitation expiry) in this process; with
     /// several replicas on one PostgreSQL, one replica runs each job at a time.
     #[arg(long, env = "JOBS", value_enum, default_value = "on")]
     pub jobs: JobsSwitch,
@@ -137,6 +212,9 @@ pub struct ServeSettings {
     /// Seconds between two scheduler ticks.
     #[arg(long, env = "JOBS_TICK_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub jobs_tick_seconds: u64,
+
+    #[command(flatten)]
+    pub retention: RetentionOptions,
 
     #[command(flatten)]
     pub http: HttpOptions,
@@ -213,6 +291,7 @@ impl Default for ServeSettings {
             workers: None,
             jobs: JobsSwitch::On,
             jobs_tick_seconds: 60,
+            retention: RetentionOptions::default(),
             http: HttpOptions::default(),
             limits: crate::limits::Limits::default(),
             observability: ObservabilitySettings::default(),

@@ -2,6 +2,7 @@
 //! database. `main.rs` only parses the command line and calls [`run`].
 
 pub mod alert_listener;
+pub mod archive;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -168,7 +169,10 @@ pub async fn run(mut cli: Cli) -> Result<(), RunError> {
 async fn run_job(cli: &Cli, settings: config::JobsSettings) -> Result<(), RunError> {
     let database = db::connect(&cli.database, None).await?;
     db::migrate(&database).await?;
-    let runner = jobs::JobRunner::new(database, None, jobs::default_replica_id());
+    let runner = jobs::JobRunner::new(database, None, jobs::default_replica_id()).with_retention(
+        settings.retention.policy(),
+        settings.retention.archive_url.clone(),
+    );
     let at = settings.at.unwrap_or_else(chrono::Utc::now);
     let job = settings.job;
     let verb = if settings.dry_run { "would do" } else { "did" };
@@ -247,6 +251,10 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
                 state.database.clone(),
                 Some(state.alerts.clone()),
                 jobs::default_replica_id(),
+            )
+            .with_retention(
+                settings.retention.policy(),
+                settings.retention.archive_url.clone(),
             ),
             std::time::Duration::from_secs(settings.jobs_tick_seconds),
         )

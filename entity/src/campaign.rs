@@ -134,6 +134,9 @@ pub struct Model {
     pub last_metrics_update_at: Option<DateTimeUtc>,
     /// User who created the campaign (not a foreign key).
     pub created_by: Option<Uuid>,
+    /// Legal hold: retention keeps every snapshot of this campaign at full granularity and
+    /// archives none.
+    pub legal_hold: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -82,6 +82,18 @@ pub struct Model {
     pub full_snapshot: FullSnapshot,
     /// When the row was created.
     pub created_at: DateTimeUtc,
+    /// Snapshots this row stands for: 1 as taken; retention compaction sums them.
+    pub sample_count: i32,
+    /// Sum of the SROI scores a compacted row averages (None: a snapshot as taken).
+    #[sea_orm(column_type = "Decimal(Some((16, 2)))")]
+    pub sroi_sum: Option<Numeric>,
+    /// How many SROI scores a compacted row averages (None: a snapshot as taken).
+    pub sroi_samples: Option<i32>,
+    /// Sum of the VIS scores a compacted row averages (None: a snapshot as taken).
+    #[sea_orm(column_type = "Decimal(Some((16, 2)))")]
+    pub vis_sum: Option<Numeric>,
+    /// How many VIS scores a compacted row averages (None: a snapshot as taken).
+    pub vis_samples: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

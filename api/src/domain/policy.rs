@@ -190,14 +190,19 @@ pub enum RestrictedField {
     CampaignIsHighValue,
     /// A beneficiary group's internal notes: partnership notes for the platform's staff.
     BeneficiaryGroupInternalNotes,
+    /// Whether a campaign is under legal hold: a hold usually concerns a dispute or an
+    /// investigation the company's own users are not party to, so only the platform's staff
+    /// read it (and only they place or lift one, [`require_legal_hold_setter`]).
+    CampaignLegalHold,
 }
 
 impl RestrictedField {
-    pub const ALL: [RestrictedField; 4] = [
+    pub const ALL: [RestrictedField; 5] = [
         RestrictedField::CampaignInternalNotes,
         RestrictedField::CampaignUpsellOpportunityScore,
         RestrictedField::CampaignIsHighValue,
         RestrictedField::BeneficiaryGroupInternalNotes,
+        RestrictedField::CampaignLegalHold,
     ];
 
     /// The roles that read the field (on the rows they read at all). Sales and customer
@@ -207,7 +212,8 @@ impl RestrictedField {
             RestrictedField::CampaignInternalNotes
             | RestrictedField::CampaignUpsellOpportunityScore
             | RestrictedField::CampaignIsHighValue
-            | RestrictedField::BeneficiaryGroupInternalNotes => &[Role::Admin],
+            | RestrictedField::BeneficiaryGroupInternalNotes
+            | RestrictedField::CampaignLegalHold => &[Role::Admin],
         }
     }
 
@@ -216,6 +222,7 @@ impl RestrictedField {
             RestrictedField::CampaignInternalNotes => "a campaign's internal notes",
             RestrictedField::CampaignUpsellOpportunityScore => "a campaign's upsell score",
             RestrictedField::CampaignIsHighValue => "whether a campaign is high-value",
+            RestrictedField::CampaignLegalHold => "whether a campaign is under legal hold",
             RestrictedField::BeneficiaryGroupInternalNotes => {
                 "a beneficiary group's internal notes"
             }
@@ -433,6 +440,24 @@ pub fn visible<E: Scoped>(select: Select<E>, visibility: &Visibility) -> Select<
         Reach::Shared(company) => select.filter(E::shared_with(company)),
         Reach::Nothing => select.filter(Expr::cust("1 = 0")),
     }
+}
+
+/// `FORBIDDEN` on `field` unless `caller` may place or lift a campaign's legal hold: platform
+/// admins only, the readers of [`RestrictedField::CampaignLegalHold`].
+pub fn require_legal_hold_setter(caller: &Caller, field: &str) -> AppResult<()> {
+    if RestrictedField::CampaignLegalHold
+        .readers()
+        .contains(&caller.role)
+    {
+        return Ok(());
+    }
+    Err(AppError::ForbiddenOn {
+        field: field.to_owned(),
+        message: format!(
+            "{field}: the {} role cannot place or lift a legal hold",
+            caller.role.name()
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -86,6 +86,7 @@ pub const RESTRICTED_FIELDS: &[(&str, &str, RestrictedField)] = &[
         "internalNotes",
         RestrictedField::BeneficiaryGroupInternalNotes,
     ),
+    ("Campaign", "legalHold", RestrictedField::CampaignLegalHold),
 ];
 
 /// The guard of a restricted field: the caller must read it under the policy.

@@ -22,6 +22,8 @@ pub enum JobName {
     /// The metrics snapshot scheduler (hourly, 6-hourly or daily per campaign, from its status
     /// and activity).
     Snapshots,
+    /// Compacts old metrics snapshots by retention tier and archives the oldest.
+    Retention,
     /// Turns PENDING invitation codes past their expiry EXPIRED.
     ExpireInvitations,
 }
@@ -30,6 +32,7 @@ impl From<JobName> for Job {
     fn from(name: JobName) -> Job {
         match name {
             JobName::Snapshots => Job::Snapshots,
+            JobName::Retention => Job::Retention,
             JobName::ExpireInvitations => Job::ExpireInvitations,
         }
     }
@@ -39,6 +42,7 @@ impl From<Job> for JobName {
     fn from(job: Job) -> JobName {
         match job {
             Job::Snapshots => JobName::Snapshots,
+            Job::Retention => JobName::Retention,
             Job::ExpireInvitations => JobName::ExpireInvitations,
         }
     }

@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use entity::job_run;
 
+use crate::archive::Archive;
 use crate::domain::capacity::bus::AlertBus;
+use crate::domain::jobs::retention::service::RetentionPolicy;
 use crate::domain::jobs::{self, JobReport};
 use crate::error::{AppError, AppResult};
 
@@ -22,18 +24,22 @@ use crate::error::{AppError, AppResult};
 pub enum Job {
     /// Take the metrics snapshots that are due (seed 002's frequency table).
     Snapshots,
+    /// Compact old metrics snapshots by tier and move the oldest to the archive (seed 002's
+    /// retention tiers).
+    Retention,
     /// Turn PENDING invitation codes past their expiry EXPIRED.
     ExpireInvitations,
 }
 
 impl Job {
     /// Every job, in the order a scheduler tick runs them.
-    pub const ALL: [Job; 2] = [Job::Snapshots, Job::ExpireInvitations];
+    pub const ALL: [Job; 3] = [Job::Snapshots, Job::Retention, Job::ExpireInvitations];
 
     /// The job as `job_runs.job` stores it.
     pub fn name(self) -> &'static str {
         match self {
             Job::Snapshots => "snapshots",
+            Job::Retention => "retention",
             Job::ExpireInvitations => "expire_invitations",
         }
     }
@@ -50,19 +56,38 @@ impl Job {
         BASE + match self {
             Job::Snapshots => 1,
             Job::ExpireInvitations => 2,
+            Job::Retention => 3,
+        }
+    }
+
+    /// The least time between two runs of the job by one replica's scheduler: retention
+    /// reads every campaign's older snapshots, and its tiers move by days, so hourly is often
+    /// enough; the others run every tick.
+    pub fn scheduler_interval(self) -> std::time::Duration {
+        match self {
+            Job::Retention => std::time::Duration::from_secs(3600),
+            Job::Snapshots | Job::ExpireInvitations => std::time::Duration::ZERO,
         }
     }
 
     /// Runs the job's service at `at`.
     async fn execute(
         self,
-        db: &DatabaseConnection,
-        bus: Option<&AlertBus>,
+        runner: &JobRunner,
         at: DateTime<Utc>,
         dry_run: bool,
     ) -> AppResult<JobReport> {
+        let (db, bus) = (&runner.db, runner.bus.as_ref());
         match self {
             Job::Snapshots => jobs::snapshots::run(db, bus, at, dry_run).await,
+            Job::Retention => {
+                let url = match &runner.archive_url {
+                    Some(url) => url.clone(),
+                    None => Archive::default_url()?,
+                };
+                let archive = Archive::open(&url)?;
+                jobs::retention::service::run(db, &archive, &runner.retention, at, dry_run).await
+            }
             Job::ExpireInvitations => jobs::invitations::run(db, at, dry_run).await,
         }
     }
@@ -86,13 +111,33 @@ pub struct JobRunner {
     db: DatabaseConnection,
     bus: Option<AlertBus>,
     replica: String,
+    retention: RetentionPolicy,
+    archive_url: Option<String>,
 }
 
 impl JobRunner {
     /// A runner over `db` that announces raised alerts on `bus` and records its runs as
     /// `replica`'s.
     pub fn new(db: DatabaseConnection, bus: Option<AlertBus>, replica: String) -> JobRunner {
-        JobRunner { db, bus, replica }
+        JobRunner {
+            db,
+            bus,
+            replica,
+            retention: RetentionPolicy::default(),
+            archive_url: None,
+        }
+    }
+
+    /// The runner with the retention job's `policy` and archive (`None`: `archive/` in the
+    /// working directory).
+    pub fn with_retention(
+        mut self,
+        policy: RetentionPolicy,
+        archive_url: Option<String>,
+    ) -> JobRunner {
+        self.retention = policy;
+        self.archive_url = archive_url;
+        self
     }
 
     pub fn replica(&self) -> &str {
@@ -121,7 +166,7 @@ impl JobRunner {
         .reset_all()
         .insert(&self.db)
         .await?;
-        let result = job.execute(&self.db, self.bus.as_ref(), at, dry_run).await;
+        let result = job.execute(self, at, dry_run).await;
         let mut finished = started.into_active_model();
         finished.finished_at = Set(Some(Utc::now()));
         match &result {

@@ -710,6 +710,7 @@ impl<'p> Generator<'p> {
                 updated_at: created,
                 last_metrics_update_at: Some(self.day(0)),
                 created_by: Some(self.admin),
+                legal_hold: false,
             };
             plans.push(CampaignPlan {
                 model,
@@ -1082,6 +1083,11 @@ impl<'p> Generator<'p> {
                         alerts,
                     },
                     created_at: taken_at,
+                    sample_count: 1,
+                    sroi_sum: None,
+                    sroi_samples: None,
+                    vis_sum: None,
+                    vis_samples: None,
                 }
                 .into_active_model(),
             );

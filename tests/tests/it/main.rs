@@ -28,5 +28,6 @@ mod read_api;
 mod read_more;
 mod reference_mutations;
 mod response_order;
+mod retention;
 mod shutdown;
 mod subscriptions;

@@ -28,7 +28,7 @@ use crate::domain::campaigns::rules::{
 use crate::domain::campaigns::snapshot;
 use crate::domain::capacity::alerts::{self, AlertSource};
 use crate::domain::instances::credits_consumed;
-use crate::domain::policy::{Domain, shares_reference};
+use crate::domain::policy::{Domain, require_legal_hold_setter, shares_reference};
 use crate::domain::validate::refused_move;
 use crate::domain::write::Write;
 use crate::error::{AppError, AppResult};
@@ -81,6 +81,8 @@ pub struct CampaignChanges {
     pub config_overrides: Option<Value>,
     pub tags: Option<Vec<String>>,
     pub internal_notes: Option<String>,
+    /// Place (`true`) or lift (`false`) a legal hold: admins only.
+    pub legal_hold: Option<bool>,
 }
 
 /// Creates a campaign. The company, template and group must exist (and be visible to the
@@ -144,6 +146,7 @@ pub async fn create(write: &mut Write, input: NewCampaign) -> AppResult<campaign
         updated_at: now,
         last_metrics_update_at: None,
         created_by: None,
+        legal_hold: false,
     };
     apply_pricing(&mut campaign, input.pricing_model, &input.pricing);
     recompute_derived(&mut campaign, None);
@@ -171,7 +174,13 @@ pub async fn update(
     input: CampaignChanges,
 ) -> AppResult<campaign::Model> {
     write.authorize(Domain::Campaigns)?;
+    if input.legal_hold.is_some() {
+        require_legal_hold_setter(write.caller(), "input.legalHold")?;
+    }
     let mut campaign = write.find::<CampaignEntity>(id, "campaign", "id").await?;
+    if let Some(legal_hold) = input.legal_hold {
+        campaign.legal_hold = legal_hold;
+    }
     if let Some(name) = &input.name {
         campaign.name = name.trim().to_owned();
     }

@@ -281,5 +281,10 @@ pub fn compute_snapshot(
             alerts: Vec::new(),
         },
         created_at: Utc::now(),
+        sample_count: 1,
+        sroi_sum: None,
+        sroi_samples: None,
+        vis_sum: None,
+        vis_samples: None,
     }
 }

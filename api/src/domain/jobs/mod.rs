@@ -4,9 +4,11 @@
 //! schedule, one replica at a time, and recording each run is `crate::jobs`' business.
 //!
 //! - [`snapshots`]: the metrics snapshot scheduler (seed 002's frequency table).
+//! - [`retention`]: compacting old snapshots by tier and archiving the oldest (seed 002).
 //! - [`invitations`]: turning overdue PENDING invitation codes EXPIRED (seed 003).
 
 pub mod invitations;
+pub mod retention;
 pub mod snapshots;
 
 use std::collections::BTreeMap;

@@ -259,6 +259,12 @@ impl Campaign {
     async fn tags(&self) -> Vec<String> {
         self.0.tags.clone().map(|list| list.0).unwrap_or_default()
     }
+    /// Whether the campaign is under legal hold: retention keeps every snapshot of it at full
+    /// granularity. Platform admins only: null with `FORBIDDEN` for other roles.
+    #[graphql(guard = "Reads(RestrictedField::CampaignLegalHold)")]
+    async fn legal_hold(&self) -> Option<bool> {
+        Some(self.0.legal_hold)
+    }
     /// Internal notes for sales/CS (not visible to customer): null with `FORBIDDEN` for
     /// other roles.
     #[graphql(guard = "Reads(RestrictedField::CampaignInternalNotes)")]

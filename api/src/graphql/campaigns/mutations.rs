@@ -108,6 +108,10 @@ pub struct UpdateCampaignInput {
     pub config_overrides: Option<serde_json::Value>,
     pub tags: Option<Vec<String>>,
     pub internal_notes: Option<String>,
+    /// Place (true) or lift (false) a legal hold: retention then keeps every snapshot of the
+    /// campaign at full granularity and archives none. Platform admins only: `FORBIDDEN` on
+    /// `input.legalHold` for anyone else.
+    pub legal_hold: Option<bool>,
 }
 
 impl PricingTermsInput {
@@ -189,6 +193,7 @@ impl UpdateCampaignInput {
             config_overrides: self.config_overrides,
             tags: self.tags,
             internal_notes: self.internal_notes,
+            legal_hold: self.legal_hold,
         })
     }
 }

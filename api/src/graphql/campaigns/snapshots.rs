@@ -162,6 +162,12 @@ impl MetricsSnapshot {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Snapshots this row stands for: 1 as taken; more once retention compacted older
+    /// snapshots into one row at the start of their day, week, month or quarter (counts and
+    /// money as of the bucket's end, scores averaged, hours and sessions summed).
+    async fn sample_count(&self) -> i32 {
+        self.0.sample_count
+    }
 }
 
 /// Optional time window over snapshot dates: `from` inclusive, `to` exclusive.
@@ -219,7 +225,8 @@ pub struct MetricsBucket {
     pub campaign_id: Uuid,
     /// Start of the bucket (UTC).
     pub bucket_start: DateTime<Utc>,
-    /// Snapshots in the bucket.
+    /// Snapshots taken in the bucket (a row retention compacted counts for the snapshots it
+    /// replaced).
     pub snapshot_count: i64,
     /// Average SROI of the bucket's snapshots.
     pub average_sroi: Option<Numeric>,
@@ -360,6 +367,13 @@ fn series_statement(
             placeholder(values.len())
         ));
     }
+    // A compacted row (retention) stands for `sample_count` snapshots and carries the exact
+    // sums and counts of its averaged scores, so the series over it is what it was over them.
+    let samples = |sum: &str, score: &str| {
+        format!("SUM(COALESCE({sum}, CASE WHEN {score} IS NULL THEN 0 ELSE 1 END))")
+    };
+    let sroi_samples = samples("sroi_samples", "sroi_score");
+    let vis_samples = samples("vis_samples", "average_vis_score");
     let sql = match backend {
         DbBackend::Postgres => {
             let unit = match args.bucket {
@@ -375,8 +389,9 @@ fn series_statement(
                 .join(", ");
             format!(
                 "SELECT campaign_id, date_trunc('{unit}', snapshot_date, 'UTC') AS bucket_start,
-                        COUNT(*) AS snapshot_count,
-                        AVG(sroi_score) AS average_sroi, AVG(average_vis_score) AS average_vis,
+                        SUM(sample_count) AS snapshot_count,
+                        SUM(COALESCE(sroi_sum, sroi_score)) / NULLIF({sroi_samples}, 0) AS average_sroi,
+                        SUM(COALESCE(vis_sum, average_vis_score)) / NULLIF({vis_samples}, 0) AS average_vis,
                         SUM(total_hours_logged) AS hours_logged,
                         SUM(total_sessions_completed) AS sessions_completed, {latest}
                  FROM campaign_metrics_snapshots
@@ -402,9 +417,9 @@ fn series_statement(
                 .collect::<Vec<_>>()
                 .join(", ");
             format!(
-                "SELECT campaign_id, {bucket} AS bucket_start, COUNT(*) AS snapshot_count,
-                        AVG(CAST(sroi_score AS REAL)) AS average_sroi,
-                        AVG(CAST(average_vis_score AS REAL)) AS average_vis,
+                "SELECT campaign_id, {bucket} AS bucket_start, SUM(sample_count) AS snapshot_count,
+                        SUM(CAST(COALESCE(sroi_sum, sroi_score) AS REAL)) / NULLIF({sroi_samples}, 0) AS average_sroi,
+                        SUM(CAST(COALESCE(vis_sum, average_vis_score) AS REAL)) / NULLIF({vis_samples}, 0) AS average_vis,
                         SUM(CAST(total_hours_logged AS REAL)) AS hours_logged,
                         SUM(total_sessions_completed) AS sessions_completed,
                         MAX(snapshot_date) AS latest_snapshot_date, {latest}

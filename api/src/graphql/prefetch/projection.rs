@@ -344,6 +344,7 @@ impl Projected for entity::campaign::Entity {
         updated_at,
         last_metrics_update_at,
         created_by,
+        legal_hold,
     });
 
     fn derived(field: &str) -> Option<&'static [Self::Column]> {
@@ -460,6 +461,11 @@ impl Projected for entity::campaign_metrics_snapshot::Entity {
         learners_committed,
         full_snapshot,
         created_at,
+        sample_count,
+        sroi_sum,
+        sroi_samples,
+        vis_sum,
+        vis_samples,
     });
 
     fn derived(_field: &str) -> Option<&'static [Self::Column]> {
