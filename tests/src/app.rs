@@ -103,6 +103,7 @@ impl TestApp {
             http,
             test_verifier(),
             Some(development_token),
+            None,
         )
         .await
     }
@@ -147,6 +148,7 @@ impl TestApp {
             api::config::HttpOptions::default(),
             test_verifier(),
             None,
+            None,
         )
         .await
     }
@@ -164,6 +166,7 @@ impl TestApp {
             api::config::HttpOptions::default(),
             verifier,
             None,
+            None,
         )
         .await
     }
@@ -174,7 +177,25 @@ impl TestApp {
         http: api::config::HttpOptions,
     ) -> TestApp {
         let connection = db.connection.clone();
-        Self::serve_over(db, connection, limits, http, test_verifier(), None).await
+        Self::serve_over(db, connection, limits, http, test_verifier(), None, None).await
+    }
+
+    /// A gateway over an empty database that exports its traces through `traces` (what
+    /// `--otlp-endpoint` starts).
+    pub async fn spawn_traced(traces: api::observability::Traces) -> TestApp {
+        let db = TestDatabase::new().await;
+        Migrator::up(&db.connection, None).await.expect("migrate");
+        let connection = db.connection.clone();
+        Self::serve_over(
+            db,
+            connection,
+            api::limits::Limits::default(),
+            api::config::HttpOptions::default(),
+            test_verifier(),
+            None,
+            Some(traces),
+        )
+        .await
     }
 
     /// Serves `connection` (a connection to `db`), recording the statements it runs.
@@ -185,6 +206,7 @@ impl TestApp {
         http: api::config::HttpOptions,
         verifier: api::auth::TokenVerifier,
         development_token: Option<String>,
+        traces: Option<api::observability::Traces>,
     ) -> TestApp {
         // `TEST_LOG=1` shows the server's logs, including the causes of internal errors.
         if std::env::var_os("TEST_LOG").is_some() {
@@ -207,6 +229,7 @@ impl TestApp {
             verifier.clone(),
             development_token,
             Some(record),
+            traces,
         )
         .await;
         TestApp {
@@ -234,6 +257,7 @@ impl TestApp {
             self.limits.clone(),
             self.http.clone(),
             self.verifier.clone(),
+            None,
             None,
             None,
         )
@@ -449,6 +473,7 @@ async fn start_gateway(
     verifier: api::auth::TokenVerifier,
     development_token: Option<String>,
     record: Option<StatementHook>,
+    traces: Option<api::observability::Traces>,
 ) -> (String, Started) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
@@ -459,7 +484,7 @@ async fn start_gateway(
     let allowed = http.allowed_operations_file.as_deref().map(|path| {
         api::persisted::PersistedQueries::read_allow_list(path).expect("an allow-list file")
     });
-    let mut state = api::AppState::new(connection, auth, limits, http, allowed);
+    let mut state = api::AppState::new(connection, auth, limits, http, allowed, traces);
     if let Some(record) = record {
         state.also_observe_statements(record);
     }

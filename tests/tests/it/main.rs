@@ -30,3 +30,4 @@ mod reference_mutations;
 mod response_order;
 mod shutdown;
 mod subscriptions;
+mod traces;
