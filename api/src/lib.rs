@@ -12,8 +12,8 @@ pub mod graphql;
 pub mod http;
 pub mod jobs;
 pub mod limits;
-pub mod operator;
 pub mod observability;
+pub mod operator;
 pub mod paging;
 pub mod persisted;
 pub mod query_depth;
@@ -259,11 +259,7 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
                 filter: cli.log_level.clone(),
                 json: cli.log_json,
             };
-            let traces = observability::Traces::start(
-                endpoint,
-                observability::traces::ExportSchedule::default(),
-                Some(&log),
-            )?;
+            let traces = observability::Traces::start(endpoint, None, Some(&log))?;
             tracing::info!(%endpoint, "exporting traces over OTLP/HTTP");
             Some(traces)
         }

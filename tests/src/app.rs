@@ -226,8 +226,10 @@ impl TestApp {
             &db.connection,
             limits.clone(),
             http.clone(),
-            verifier.clone(),
-            development_token,
+            api::auth::Auth {
+                verifier: verifier.clone(),
+                development_token,
+            },
             Some(record),
             traces,
         )
@@ -256,8 +258,10 @@ impl TestApp {
             &connection,
             self.limits.clone(),
             self.http.clone(),
-            self.verifier.clone(),
-            None,
+            api::auth::Auth {
+                verifier: self.verifier.clone(),
+                development_token: None,
+            },
             None,
             None,
         )
@@ -464,23 +468,18 @@ struct Started {
 }
 
 /// Starts a gateway (server and alert listener) on a random port, handing the statements it
-/// runs to `record` too; returns its address and what tests read of its state.
+/// runs to `record` too and exporting its spans through `traces`; returns its address and what tests read of its state.
 async fn start_gateway(
     connection: sea_orm::DatabaseConnection,
     listener_connection: &sea_orm::DatabaseConnection,
     limits: api::limits::Limits,
     http: api::config::HttpOptions,
-    verifier: api::auth::TokenVerifier,
-    development_token: Option<String>,
+    auth: api::auth::Auth,
     record: Option<StatementHook>,
     traces: Option<api::observability::Traces>,
 ) -> (String, Started) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
-    let auth = api::auth::Auth {
-        verifier,
-        development_token,
-    };
     let allowed = http.allowed_operations_file.as_deref().map(|path| {
         api::persisted::PersistedQueries::read_allow_list(path).expect("an allow-list file")
     });

@@ -14,7 +14,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use opentelemetry::propagation::{Extractor, TextMapPropagator};
-use opentelemetry::trace::{Span as _, SpanKind, Status, TraceContextExt, Tracer as _, TracerProvider as _};
+use opentelemetry::trace::{
+    Span as _, SpanKind, Status, TraceContextExt, Tracer as _, TracerProvider as _,
+};
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::Resource;
@@ -22,12 +24,14 @@ use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::runtime::TokioCurrentThread;
 use opentelemetry_sdk::trace::span_processor_with_async_runtime::BatchSpanProcessor;
-use opentelemetry_sdk::trace::{BatchConfigBuilder, SdkTracer, SdkTracerProvider, SpanData, SpanProcessor};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, SdkTracer, SdkTracerProvider, SpanData, SpanProcessor,
+};
 use tracing::Dispatch;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tracing_subscriber::Layer;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::Layer;
 
 /// Where an OTLP/HTTP collector takes traces, below the endpoint's base URL.
 const TRACES_PATH: &str = "/v1/traces";
@@ -39,21 +43,12 @@ pub const REQUEST_ID: &str = "request_id";
 /// `-` for an anonymous one), as the logs show it.
 pub const OPERATION: &str = "operation";
 
-/// How often queued spans are sent, and how many at most per export.
+/// How often queued spans are sent, and how many at most per export (instead of the SDK's
+/// defaults and its `OTEL_BSP_*` environment variables).
 #[derive(Clone, Copy, Debug)]
 pub struct ExportSchedule {
     pub delay: Duration,
     pub max_batch: usize,
-}
-
-impl Default for ExportSchedule {
-    /// The OpenTelemetry SDK's defaults: every 5 s, 512 spans per export.
-    fn default() -> Self {
-        ExportSchedule {
-            delay: Duration::from_secs(5),
-            max_batch: 512,
-        }
-    }
 }
 
 /// The request's log lines keep their format when its spans are also traced.
@@ -89,38 +84,30 @@ struct Inner {
 
 impl Traces {
     /// Exports to the OTLP/HTTP collector at `endpoint` (its base URL; spans go to
-    /// `<endpoint>/v1/traces` as protobuf) on `schedule`, and logs the requests' events as
-    /// `log` says (not at all without it). Call inside a Tokio runtime.
+    /// `<endpoint>/v1/traces` as protobuf) on `schedule` (the SDK's, which reads the
+    /// `OTEL_BSP_*` variables, without one), and logs the requests' events as `log` says (not
+    /// at all without it).
     pub fn start(
         endpoint: &str,
-        schedule: ExportSchedule,
+        schedule: Option<ExportSchedule>,
         log: Option<&LogFormat>,
     ) -> Result<Traces, TracesError> {
-        let endpoint = endpoint.trim_end_matches('/');
-        // The exporter's client speaks plain HTTP: a collector or agent beside the gateway.
-        if !endpoint.starts_with("http://") || endpoint.len() <= "http://".len() {
-            return Err(TracesError::Endpoint(endpoint.to_owned()));
-        }
-        let traces_url = if endpoint.ends_with(TRACES_PATH) {
-            endpoint.to_owned()
-        } else {
-            format!("{endpoint}{TRACES_PATH}")
-        };
+        let traces_url = traces_url(endpoint)?;
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .with_endpoint(traces_url)
-            .with_timeout(Duration::from_secs(10))
             .build()
             .map_err(|error| TracesError::Exporter(error.to_string()))?;
         // The batches are exported from a thread of their own, so flushing at shutdown cannot
         // wait on a runtime it blocks.
+        let mut batch_config = BatchConfigBuilder::default();
+        if let Some(schedule) = schedule {
+            batch_config = batch_config
+                .with_scheduled_delay(schedule.delay)
+                .with_max_export_batch_size(schedule.max_batch);
+        }
         let batches = BatchSpanProcessor::builder(exporter, TokioCurrentThread)
-            .with_batch_config(
-                BatchConfigBuilder::default()
-                    .with_scheduled_delay(schedule.delay)
-                    .with_max_export_batch_size(schedule.max_batch)
-                    .build(),
-            )
+            .with_batch_config(batch_config.build())
             .build();
         let provider = SdkTracerProvider::builder()
             .with_resource(
@@ -231,6 +218,22 @@ impl Traces {
     }
 }
 
+/// Where the spans are POSTed: `<endpoint>/v1/traces`, unless `endpoint` names that path
+/// already.
+fn traces_url(endpoint: &str) -> Result<String, TracesError> {
+    let endpoint = endpoint.trim().trim_end_matches('/');
+    // The exporter's client speaks plain HTTP: a collector or agent beside the gateway.
+    match endpoint.strip_prefix("http://") {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => {}
+        _ => return Err(TracesError::Endpoint(endpoint.to_owned())),
+    }
+    Ok(if endpoint.ends_with(TRACES_PATH) {
+        endpoint.to_owned()
+    } else {
+        format!("{endpoint}{TRACES_PATH}")
+    })
+}
+
 /// What every span of a request carries, kept in the OpenTelemetry context the request span
 /// hands down to the spans below it.
 #[derive(Debug)]
@@ -281,5 +284,32 @@ impl Extractor for HeaderExtractor<'_> {
 
     fn keys(&self) -> Vec<&str> {
         self.0.keys().map(|name| name.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_go_to_the_collectors_traces_path_over_plain_http() {
+        for (endpoint, url) in [
+            ("http://127.0.0.1:4318", "http://127.0.0.1:4318/v1/traces"),
+            ("http://collector:4318/", "http://collector:4318/v1/traces"),
+            ("http://collector/otlp", "http://collector/otlp/v1/traces"),
+            (
+                "http://collector:4318/v1/traces",
+                "http://collector:4318/v1/traces",
+            ),
+        ] {
+            assert_eq!(
+                traces_url(endpoint).ok().as_deref(),
+                Some(url),
+                "{endpoint}"
+            );
+        }
+        for refused in ["https://collector:4318", "collector:4318", "http://", ""] {
+            assert!(traces_url(refused).is_err(), "{refused}");
+        }
     }
 }

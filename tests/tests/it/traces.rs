@@ -89,7 +89,10 @@ impl Receiver {
     }
 }
 
-async fn receive(spans: web::Data<Arc<Mutex<Vec<ReceivedSpan>>>>, body: web::Bytes) -> HttpResponse {
+async fn receive(
+    spans: web::Data<Arc<Mutex<Vec<ReceivedSpan>>>>,
+    body: web::Bytes,
+) -> HttpResponse {
     let Ok(request) = ExportTraceServiceRequest::decode(body) else {
         return HttpResponse::BadRequest().finish();
     };
@@ -144,17 +147,16 @@ fn ancestors<'a>(span: &'a ReceivedSpan, spans: &'a [ReceivedSpan]) -> Vec<&'a R
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER_SPAN_ID: &str = "00f067aa0ba902b7";
-const CAMPAIGN_COMPANIES: &str =
-    "query CampaignCompanies { campaigns(first: 5) { edges { node { name company { id name } } } } }";
+const CAMPAIGN_COMPANIES: &str = "query CampaignCompanies { campaigns(first: 5) { edges { node { name company { id name } } } } }";
 
 #[tokio::test]
 async fn a_request_continues_the_callers_trace_down_to_its_loader_batches_and_statements() {
     let receiver = Receiver::start();
     let schedule = ExportSchedule {
         delay: Duration::from_millis(50),
-        ..ExportSchedule::default()
+        max_batch: 512,
     };
-    let traces = Traces::start(&receiver.url, schedule, None).unwrap();
+    let traces = Traces::start(&receiver.url, Some(schedule), None).unwrap();
     let app = TestApp::spawn_traced(traces).await;
     app.db.insert_campaign_graph().await;
 
@@ -192,8 +194,16 @@ async fn a_request_continues_the_callers_trace_down_to_its_loader_batches_and_st
             chain.iter().any(|a| a.span_id == request.span_id),
             "{span:#?} does not descend from the request span"
         );
-        assert_eq!(span.attribute("request_id"), Some("traced-request-1"), "{span:#?}");
-        assert_eq!(span.attribute("operation"), Some("CampaignCompanies"), "{span:#?}");
+        assert_eq!(
+            span.attribute("request_id"),
+            Some("traced-request-1"),
+            "{span:#?}"
+        );
+        assert_eq!(
+            span.attribute("operation"),
+            Some("CampaignCompanies"),
+            "{span:#?}"
+        );
     }
 
     let batch = spans
@@ -226,8 +236,11 @@ async fn a_request_continues_the_callers_trace_down_to_its_loader_batches_and_st
     );
     // The campaigns page is read by the request itself.
     assert!(
-        statements.iter().any(|s| s.parent_span_id == request.span_id
-            && s.attribute("db.query.text").is_some_and(|sql| sql.contains("campaigns"))),
+        statements
+            .iter()
+            .any(|s| s.parent_span_id == request.span_id
+                && s.attribute("db.query.text")
+                    .is_some_and(|sql| sql.contains("campaigns"))),
         "{spans:#?}"
     );
 }
@@ -238,9 +251,9 @@ async fn spans_still_queued_are_exported_when_the_gateway_stops() {
     // Nothing would be sent for an hour but for the flush.
     let schedule = ExportSchedule {
         delay: Duration::from_secs(3600),
-        ..ExportSchedule::default()
+        max_batch: 512,
     };
-    let traces = Traces::start(&receiver.url, schedule, None).unwrap();
+    let traces = Traces::start(&receiver.url, Some(schedule), None).unwrap();
     let app = TestApp::spawn_traced(traces.clone()).await;
 
     // No traceparent: the request span starts a trace of its own.
