@@ -13,6 +13,9 @@ use api::observability::StatementHook;
 
 use crate::TestDatabase;
 
+/// What `TEST_LOG=1` shows of the test gateways' logs.
+const TEST_LOG_FILTER: &str = "info,sqlx=warn";
+
 /// The secret the test gateway verifies HS256 tokens with.
 pub const TEST_SECRET: &[u8] = b"test-secret-that-is-long-enough-for-hs256";
 
@@ -118,6 +121,20 @@ impl TestApp {
         Self::serve_with(db, limits, http).await
     }
 
+    /// Installs the process's tracing subscriber, as `main` does before anything else (silent
+    /// unless `TEST_LOG` is set). Traces need it: while a gateway's trace dispatcher is the only
+    /// one registered, tracing decides whether a span is wanted by asking whichever dispatcher
+    /// is current on the thread that first meets it, and another test's gateway (under none)
+    /// would switch the request span off for good.
+    pub fn install_process_subscriber() {
+        let filter = if std::env::var_os("TEST_LOG").is_some() {
+            TEST_LOG_FILTER
+        } else {
+            "off"
+        };
+        api::init_tracing(filter, false);
+    }
+
     async fn serve(db: TestDatabase) -> TestApp {
         // Tests page through lists one small page at a time: lift the per-caller rate limit (the
         // rate limit has its own test).
@@ -181,7 +198,8 @@ impl TestApp {
     }
 
     /// A gateway over an empty database that exports its traces through `traces` (what
-    /// `--otlp-endpoint` starts).
+    /// `--otlp-endpoint` starts). Call [`TestApp::install_process_subscriber`] before starting
+    /// `traces`.
     pub async fn spawn_traced(traces: api::observability::Traces) -> TestApp {
         let db = TestDatabase::new().await;
         Migrator::up(&db.connection, None).await.expect("migrate");
@@ -210,7 +228,7 @@ impl TestApp {
     ) -> TestApp {
         // `TEST_LOG=1` shows the server's logs, including the causes of internal errors.
         if std::env::var_os("TEST_LOG").is_some() {
-            api::init_tracing("info,sqlx=warn", false);
+            api::init_tracing(TEST_LOG_FILTER, false);
         }
         let statements = Arc::new(Mutex::new(Vec::new()));
         let recorder = statements.clone();

@@ -86,7 +86,9 @@ impl Traces {
     /// Exports to the OTLP/HTTP collector at `endpoint` (its base URL; spans go to
     /// `<endpoint>/v1/traces` as protobuf) on `schedule` (the SDK's, which reads the
     /// `OTEL_BSP_*` variables, without one), and logs the requests' events as `log` says (not
-    /// at all without it).
+    /// at all without it). Install the process's subscriber first ([`crate::init_tracing`], as
+    /// `main` does): while this dispatcher is the only one registered, tracing decides whether a
+    /// span is wanted by asking the dispatcher current where it is first met, which may be none.
     pub fn start(
         endpoint: &str,
         schedule: Option<ExportSchedule>,

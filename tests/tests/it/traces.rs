@@ -82,7 +82,8 @@ impl Receiver {
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "the receiver did not get the spans in time: {spans:#?}"
+                "the receiver did not get the spans of {trace_id} in time: {:#?}",
+                self.spans.lock().unwrap()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -151,6 +152,7 @@ const CAMPAIGN_COMPANIES: &str = "query CampaignCompanies { campaigns(first: 5) 
 
 #[tokio::test]
 async fn a_request_continues_the_callers_trace_down_to_its_loader_batches_and_statements() {
+    TestApp::install_process_subscriber();
     let receiver = Receiver::start();
     let schedule = ExportSchedule {
         delay: Duration::from_millis(50),
@@ -247,6 +249,7 @@ async fn a_request_continues_the_callers_trace_down_to_its_loader_batches_and_st
 
 #[tokio::test]
 async fn spans_still_queued_are_exported_when_the_gateway_stops() {
+    TestApp::install_process_subscriber();
     let receiver = Receiver::start();
     // Nothing would be sent for an hour but for the flush.
     let schedule = ExportSchedule {
