@@ -233,6 +233,13 @@ pub struct ObservabilitySettings {
     /// listener of its own: the public port never serves them.
     #[arg(long, env = "METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
+
+    /// Export OpenTelemetry traces to this OTLP/HTTP collector (an http:// base URL, e.g.
+    /// `http://127.0.0.1:4318`; spans are POSTed as protobuf to `<url>/v1/traces`): a span per
+    /// request (a child of the caller's W3C `traceparent`), per DataLoader batch and per SQL
+    /// statement, with the request id and operation name. Off when unset.
+    #[arg(long, env = "OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
 }
 
 /// What the HTTP surface offers besides the GraphQL endpoint.

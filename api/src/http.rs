@@ -107,7 +107,11 @@ async fn execute(
         .iter()
         .map(|name| name.as_deref().unwrap_or("-"))
         .collect();
-    tracing::Span::current().record("operation", span_names.join(",").as_str());
+    let operation = span_names.join(",");
+    tracing::Span::current().record("operation", operation.as_str());
+    if let Some(traces) = &state.traces {
+        traces.record_operation(&operation);
+    }
     let record = Recorder {
         metrics: &state.metrics,
         operations: &operations,
@@ -298,7 +302,9 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 
 /// Middleware: gives each request an id (the caller's `x-request-id`, or a new one), runs it
 /// inside a tracing span carrying the id, method, path and GraphQL operation name, logs one
-/// line with status and duration, and echoes the id in the response.
+/// line with status and duration, and echoes the id in the response. With traces on, the
+/// request runs under the traces' dispatcher and its span continues the caller's
+/// `traceparent`.
 pub fn request_logging<S>(
     request: ServiceRequest,
     service: &S,
@@ -306,7 +312,9 @@ pub fn request_logging<S>(
 where
     S: Service<ServiceRequest, Response = ServiceResponse, Error = actix_web::Error>,
 {
+    use futures_util::future::Either;
     use tracing::Instrument;
+    use tracing::instrument::WithSubscriber;
     let request_id = request
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -314,17 +322,30 @@ where
         .filter(|value| !value.is_empty() && value.len() <= 128)
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let span = tracing::info_span!(
-        "request",
-        request_id = %request_id,
-        method = %request.method(),
-        path = %request.path(),
-        operation = tracing::field::Empty,
-        subject = tracing::field::Empty,
-    );
+    let traces = request
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.traces.clone());
+    let request_span = || {
+        tracing::info_span!(
+            "request",
+            request_id = %request_id,
+            method = %request.method(),
+            path = %request.path(),
+            operation = tracing::field::Empty,
+            subject = tracing::field::Empty,
+        )
+    };
+    let span = match &traces {
+        Some(traces) => {
+            let span = tracing::dispatcher::with_default(traces.dispatch(), request_span);
+            traces.adopt_request(&span, request.headers(), &request_id);
+            span
+        }
+        None => request_span(),
+    };
     let started = Instant::now();
     let response = service.call(request);
-    async move {
+    let logged = async move {
         let mut response = response.await?;
         tracing::info!(
             status = response.status().as_u16(),
@@ -338,5 +359,9 @@ where
         }
         Ok(response)
     }
-    .instrument(span)
+    .instrument(span);
+    match traces {
+        Some(traces) => Either::Left(logged.with_subscriber(traces.dispatch().clone())),
+        None => Either::Right(logged),
+    }
 }

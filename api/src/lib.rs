@@ -46,20 +46,27 @@ pub struct AppState {
     pub shutdown: shutdown::Shutdown,
     /// The gateway's Prometheus metrics.
     pub metrics: observability::Metrics,
+    /// The gateway's trace pipeline (`--otlp-endpoint`); none when traces are off.
+    pub traces: Option<observability::Traces>,
 }
 
 impl AppState {
     /// The state of a gateway over `database` with these settings. The statements run through
-    /// `database` are measured from here on.
+    /// `database` are measured (and, with `traces`, traced) from here on.
     pub fn new(
         mut database: DatabaseConnection,
         auth: auth::Auth,
         limits: limits::Limits,
         http: config::HttpOptions,
         allowed_operations: Option<Vec<String>>,
+        traces: Option<observability::Traces>,
     ) -> AppState {
         let metrics = observability::Metrics::new(http.metrics_max_operation_names);
-        database.set_metric_callback(observability::statement_observer(metrics.clone(), None));
+        database.set_metric_callback(observability::statement_observer(
+            metrics.clone(),
+            traced_backend(&traces, &database),
+            None,
+        ));
         let alerts = domain::capacity::bus::AlertBus::with_metrics(metrics.clone());
         AppState {
             persisted: std::sync::Arc::new(persisted::PersistedQueries::new(
@@ -68,6 +75,7 @@ impl AppState {
                 metrics.clone(),
             )),
             metrics,
+            traces,
             schema: graphql::build_schema(&limits, !http.disable_introspection, alerts.clone()),
             alerts,
             shutdown: shutdown::Shutdown::new(),
@@ -84,12 +92,23 @@ impl AppState {
         &mut self,
         also: impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static,
     ) {
+        let traces = traced_backend(&self.traces, &self.database);
         self.database
             .set_metric_callback(observability::statement_observer(
                 self.metrics.clone(),
+                traces,
                 Some(Box::new(also)),
             ));
     }
+}
+
+fn traced_backend(
+    traces: &Option<observability::Traces>,
+    database: &DatabaseConnection,
+) -> Option<(observability::Traces, sea_orm::DbBackend)> {
+    traces
+        .clone()
+        .map(|traces| (traces, database.get_database_backend()))
 }
 
 /// Errors that stop the binary (start-up, migration, demo generation).
@@ -107,6 +126,8 @@ pub enum RunError {
     VerificationFailed(usize),
     #[error("job: {0}")]
     Job(String),
+    #[error("traces: {0}")]
+    Traces(#[from] observability::traces::TracesError),
 }
 
 /// Runs the sub-command the command line asked for (`serve` when none).
@@ -236,12 +257,25 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         }
         None => None,
     };
+    let traces = match &settings.observability.otlp_endpoint {
+        Some(endpoint) => {
+            let log = observability::traces::LogFormat {
+                filter: cli.log_level.clone(),
+                json: cli.log_json,
+            };
+            let traces = observability::Traces::start(endpoint, None, Some(&log))?;
+            tracing::info!(%endpoint, "exporting traces over OTLP/HTTP");
+            Some(traces)
+        }
+        None => None,
+    };
     let state = AppState::new(
         database,
         auth,
         settings.limits.clone(),
         settings.http.clone(),
         allowed_operations,
+        traces.clone(),
     );
     alert_listener::start(&state.database, state.alerts.clone()).await;
     let shutdown = state.shutdown.clone();
@@ -290,6 +324,9 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
     };
     if let Some(scheduler) = scheduler {
         scheduler.abort();
+    }
+    if let Some(traces) = traces {
+        traces.shutdown().await;
     }
     served?;
     Ok(())
@@ -340,14 +377,31 @@ pub fn build_server_on(
     Ok(server)
 }
 
-/// Installs the tracing subscriber (text or JSON lines).
+/// Installs the process's tracing subscriber: the log lines of [`log_layer`].
 pub fn init_tracing(filter: &str, json: bool) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let _ = tracing_subscriber::registry()
+        .with(log_layer(filter, json))
+        .try_init();
+}
+
+/// The gateway's log lines (text or JSON) for events passing `filter` (`EnvFilter` syntax;
+/// `info` if it does not parse). The process's subscriber and, with traces on, the requests'
+/// own dispatcher log through it.
+pub fn log_layer<S>(filter: &str, json: bool) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
+{
+    use tracing_subscriber::Layer;
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if json {
-        builder.json().try_init()
+    if json {
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_filter(filter)
+            .boxed()
     } else {
-        builder.try_init()
-    };
+        tracing_subscriber::fmt::layer().with_filter(filter).boxed()
+    }
 }

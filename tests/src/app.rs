@@ -13,6 +13,9 @@ use api::observability::StatementHook;
 
 use crate::TestDatabase;
 
+/// What `TEST_LOG=1` shows of the test gateways' logs.
+const TEST_LOG_FILTER: &str = "info,sqlx=warn";
+
 /// The secret the test gateway verifies HS256 tokens with.
 pub const TEST_SECRET: &[u8] = b"test-secret-that-is-long-enough-for-hs256";
 
@@ -103,6 +106,7 @@ impl TestApp {
             http,
             test_verifier(),
             Some(development_token),
+            None,
         )
         .await
     }
@@ -115,6 +119,20 @@ impl TestApp {
         let db = TestDatabase::new().await;
         Migrator::up(&db.connection, None).await.expect("migrate");
         Self::serve_with(db, limits, http).await
+    }
+
+    /// Installs the process's tracing subscriber, as `main` does before anything else (silent
+    /// unless `TEST_LOG` is set). Traces need it: while a gateway's trace dispatcher is the only
+    /// one registered, tracing decides whether a span is wanted by asking whichever dispatcher
+    /// is current on the thread that first meets it, and another test's gateway (under none)
+    /// would switch the request span off for good.
+    pub fn install_process_subscriber() {
+        let filter = if std::env::var_os("TEST_LOG").is_some() {
+            TEST_LOG_FILTER
+        } else {
+            "off"
+        };
+        api::init_tracing(filter, false);
     }
 
     async fn serve(db: TestDatabase) -> TestApp {
@@ -147,6 +165,7 @@ impl TestApp {
             api::config::HttpOptions::default(),
             test_verifier(),
             None,
+            None,
         )
         .await
     }
@@ -164,6 +183,7 @@ impl TestApp {
             api::config::HttpOptions::default(),
             verifier,
             None,
+            None,
         )
         .await
     }
@@ -174,7 +194,26 @@ impl TestApp {
         http: api::config::HttpOptions,
     ) -> TestApp {
         let connection = db.connection.clone();
-        Self::serve_over(db, connection, limits, http, test_verifier(), None).await
+        Self::serve_over(db, connection, limits, http, test_verifier(), None, None).await
+    }
+
+    /// A gateway over an empty database that exports its traces through `traces` (what
+    /// `--otlp-endpoint` starts). Call [`TestApp::install_process_subscriber`] before starting
+    /// `traces`.
+    pub async fn spawn_traced(traces: api::observability::Traces) -> TestApp {
+        let db = TestDatabase::new().await;
+        Migrator::up(&db.connection, None).await.expect("migrate");
+        let connection = db.connection.clone();
+        Self::serve_over(
+            db,
+            connection,
+            api::limits::Limits::default(),
+            api::config::HttpOptions::default(),
+            test_verifier(),
+            None,
+            Some(traces),
+        )
+        .await
     }
 
     /// Serves `connection` (a connection to `db`), recording the statements it runs.
@@ -185,10 +224,11 @@ impl TestApp {
         http: api::config::HttpOptions,
         verifier: api::auth::TokenVerifier,
         development_token: Option<String>,
+        traces: Option<api::observability::Traces>,
     ) -> TestApp {
         // `TEST_LOG=1` shows the server's logs, including the causes of internal errors.
         if std::env::var_os("TEST_LOG").is_some() {
-            api::init_tracing("info,sqlx=warn", false);
+            api::init_tracing(TEST_LOG_FILTER, false);
         }
         let statements = Arc::new(Mutex::new(Vec::new()));
         let recorder = statements.clone();
@@ -204,9 +244,12 @@ impl TestApp {
             &db.connection,
             limits.clone(),
             http.clone(),
-            verifier.clone(),
-            development_token,
+            api::auth::Auth {
+                verifier: verifier.clone(),
+                development_token,
+            },
             Some(record),
+            traces,
         )
         .await;
         TestApp {
@@ -233,7 +276,10 @@ impl TestApp {
             &connection,
             self.limits.clone(),
             self.http.clone(),
-            self.verifier.clone(),
+            api::auth::Auth {
+                verifier: self.verifier.clone(),
+                development_token: None,
+            },
             None,
             None,
         )
@@ -440,26 +486,22 @@ struct Started {
 }
 
 /// Starts a gateway (server and alert listener) on a random port, handing the statements it
-/// runs to `record` too; returns its address and what tests read of its state.
+/// runs to `record` too and exporting its spans through `traces`; returns its address and what tests read of its state.
 async fn start_gateway(
     connection: sea_orm::DatabaseConnection,
     listener_connection: &sea_orm::DatabaseConnection,
     limits: api::limits::Limits,
     http: api::config::HttpOptions,
-    verifier: api::auth::TokenVerifier,
-    development_token: Option<String>,
+    auth: api::auth::Auth,
     record: Option<StatementHook>,
+    traces: Option<api::observability::Traces>,
 ) -> (String, Started) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
-    let auth = api::auth::Auth {
-        verifier,
-        development_token,
-    };
     let allowed = http.allowed_operations_file.as_deref().map(|path| {
         api::persisted::PersistedQueries::read_allow_list(path).expect("an allow-list file")
     });
-    let mut state = api::AppState::new(connection, auth, limits, http, allowed);
+    let mut state = api::AppState::new(connection, auth, limits, http, allowed, traces);
     if let Some(record) = record {
         state.also_observe_statements(record);
     }

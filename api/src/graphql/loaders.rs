@@ -21,6 +21,7 @@ use sea_orm::{
     QueryResult, QueryTrait, Select, Statement, Value,
 };
 use tracing::Instrument;
+use tracing::instrument::WithSubscriber;
 use uuid::Uuid;
 
 use crate::domain::policy::{Visibility, visible};
@@ -387,7 +388,8 @@ where
 }
 
 /// The request's loader `name` over `loader`. Its batches run in tasks of their own, inside
-/// the span of the request that started them (so their spans and statements nest under it).
+/// the span and under the tracing dispatcher of the request that started them (so their spans
+/// and statements nest under it, and are traced when the request is).
 fn batched<L>(name: &'static str, loader: L, metrics: &Metrics) -> Batched<L> {
     DataLoader::with_cache(
         Measured {
@@ -395,7 +397,9 @@ fn batched<L>(name: &'static str, loader: L, metrics: &Metrics) -> Batched<L> {
             loader,
             metrics: metrics.clone(),
         },
-        |batch: futures_util::future::BoxFuture<'static, ()>| tokio::spawn(batch.in_current_span()),
+        |batch: futures_util::future::BoxFuture<'static, ()>| {
+            tokio::spawn(batch.in_current_span().with_current_subscriber())
+        },
         HashMapCache::default(),
     )
 }

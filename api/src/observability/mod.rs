@@ -1,7 +1,9 @@
 //! What operators see of a running gateway besides its logs: Prometheus metrics ([`metrics`]),
-//! served on a listener of their own (`--metrics-bind`) so the public port never exposes them.
+//! served on a listener of their own (`--metrics-bind`) so the public port never exposes them,
+//! and OpenTelemetry traces ([`traces`]) exported over OTLP when `--otlp-endpoint` is set.
 
 pub mod metrics;
+pub mod traces;
 
 use std::io;
 
@@ -9,17 +11,31 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use sea_orm::{DatabaseConnection, DbBackend};
 
 pub use metrics::Metrics;
+pub use traces::Traces;
 
 /// What else, besides the metrics, sees each statement (tests record them).
 pub type StatementHook = Box<dyn Fn(&sea_orm::metric::Info<'_>) + Send + Sync>;
 
-/// The database's metric callback: measures every statement, then hands it to `also`.
+/// The database's metric callback: measures every statement, traces it (when `traces` is on
+/// and a traced request runs it), then hands it to `also`.
 pub fn statement_observer(
     metrics: Metrics,
+    traces: Option<(Traces, DbBackend)>,
     also: Option<StatementHook>,
 ) -> impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static {
+    let traces = traces.map(|(traces, backend)| {
+        let system = match backend {
+            DbBackend::Postgres => "postgresql",
+            DbBackend::Sqlite => "sqlite",
+            _ => "other_sql",
+        };
+        (traces, system)
+    });
     move |info| {
         metrics.record_sql(info.elapsed, info.failed);
+        if let Some((traces, system)) = &traces {
+            traces.record_statement(info, system);
+        }
         if let Some(also) = &also {
             also(info);
         }

@@ -31,3 +31,4 @@ mod response_order;
 mod retention;
 mod shutdown;
 mod subscriptions;
+mod traces;
