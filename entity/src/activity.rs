@@ -27,6 +27,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When the row was last updated.
     pub updated_at: DateTimeUtc,
+    /// When the activity was retired: no longer added to programs; its links and attendance
+    /// stay.
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

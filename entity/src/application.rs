@@ -35,6 +35,9 @@ pub struct Model {
     /// Applicant's Twitter username.
     #[sea_orm(column_type = "String(StringLen::N(100))")]
     pub twitter_username: Option<String>,
+    /// Why the application was rejected or withdrawn.
+    #[sea_orm(column_type = "Text")]
+    pub review_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -58,11 +58,11 @@ pub struct Model {
     /// Average Volunteer Impact Score at snapshot time
     #[sea_orm(column_type = "Decimal(Some((10, 2)))")]
     pub average_vis_score: Option<Numeric>,
-    /// Cumulative volunteer hours at snapshot time
+    /// Cumulative volunteer hours at snapshot time (NULL: not known then)
     #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
-    pub total_hours_logged: Numeric,
-    /// Cumulative sessions completed at snapshot time
-    pub total_sessions_completed: i32,
+    pub total_hours_logged: Option<Numeric>,
+    /// Cumulative sessions completed at snapshot time (NULL: not known then)
+    pub total_sessions_completed: Option<i32>,
     /// Volunteer seats used (for seats pricing model)
     pub seats_used: Option<i32>,
     /// Volunteer seats committed (for seats pricing model)

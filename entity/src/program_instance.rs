@@ -75,13 +75,13 @@ pub struct Model {
     /// Timestamp of last session/event for this instance
     pub last_activity_at: Option<DateTimeUtc>,
     /// Program type; Kintell labels map on import (mentors_ukraine → mentorship, language_ukraine → language) and the source label is kept in external_system/metadata
-    pub program_type: Option<ProgramType>,
+    pub program_type: ProgramType,
     /// Program name in the source system (e.g., Mentors for Ukraine)
     #[sea_orm(column_type = "String(StringLen::N(255))")]
-    pub program_name: Option<String>,
+    pub program_name: String,
     /// URL-friendly unique identifier (e.g., mentors-ukraine-2024-q4)
     #[sea_orm(column_type = "String(StringLen::N(255))", unique)]
-    pub program_slug: Option<String>,
+    pub program_slug: String,
     /// Identifier of the instance in the external system
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub external_system_id: Option<String>,
@@ -103,11 +103,9 @@ pub struct Model {
 }
 
 impl Model {
-    /// The merged configuration, typed by the instance's program type; `None` when the instance
-    /// has no program type (an import that could not be mapped).
-    pub fn typed_config(&self) -> Option<Result<ProgramConfig, serde_json::Error>> {
-        self.program_type
-            .map(|program_type| ProgramConfig::from_json(program_type, &self.config))
+    /// The merged configuration, typed by the instance's program type.
+    pub fn typed_config(&self) -> Result<ProgramConfig, serde_json::Error> {
+        ProgramConfig::from_json(self.program_type, &self.config)
     }
 }
 

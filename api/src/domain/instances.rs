@@ -174,9 +174,9 @@ pub async fn create(
         created_at: now,
         updated_at: now,
         last_activity_at: None,
-        program_type: Some(template.program_type),
-        program_name: Some(template.name.clone()),
-        program_slug: Some(slug.clone()),
+        program_type: template.program_type,
+        program_name: template.name.clone(),
+        program_slug: slug.clone(),
         external_system_id: None,
         external_system: None,
         description: input.description,
@@ -398,14 +398,14 @@ async fn free_slug(write: &Write, name: &str) -> AppResult<String> {
     } else {
         base
     };
-    let taken: Vec<Option<String>> = InstanceEntity::find()
+    let taken: Vec<String> = InstanceEntity::find()
         .select_only()
         .column(program_instance::Column::ProgramSlug)
         .filter(program_instance::Column::ProgramSlug.starts_with(base.as_str()))
         .into_tuple()
         .all(write.txn())
         .await?;
-    let taken: std::collections::HashSet<String> = taken.into_iter().flatten().collect();
+    let taken: std::collections::HashSet<String> = taken.into_iter().collect();
     let mut candidate = base.clone();
     let mut suffix = 2;
     while taken.contains(&candidate) {

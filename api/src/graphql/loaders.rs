@@ -485,9 +485,8 @@ use crate::graphql::community::{
     RelationshipLoader,
 };
 use crate::graphql::ingestion::KintellSessionsOf;
-use crate::graphql::programs::{
-    AttendanceLoader, ProgramActivityLoader, ProgramApplications, ProgramEnrollments,
-};
+use crate::graphql::programs::loaders::{Applications, Attendance, Enrollments};
+use crate::graphql::programs::{AttendanceLoader, ProgramActivityLoader};
 use crate::graphql::reference::CampaignsOf;
 use entity::prelude::*;
 
@@ -512,7 +511,8 @@ loaders! {
         campaign_snapshots, campaign_snapshot_counts: CampaignSnapshots,
         campaigns_of, campaigns_of_counts: CampaignsOf,
         kintell_sessions_of, kintell_sessions_of_counts: KintellSessionsOf,
-        program_enrollments, program_enrollment_counts: ProgramEnrollments,
-        program_applications, program_application_counts: ProgramApplications,
+        enrollments, enrollment_counts: Enrollments,
+        applications, application_counts: Applications,
+        attendance, attendance_counts: Attendance,
     }
 }

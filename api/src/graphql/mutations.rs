@@ -13,5 +13,7 @@ pub struct MutationRoot(
     crate::graphql::reference::mutations::ReferenceMutations,
     crate::graphql::community::mutations::CommunityMutations,
     crate::graphql::programs::mutations::ProgramMutations,
+    crate::graphql::programs::activities::ActivityMutations,
+    crate::graphql::programs::review::ReviewMutations,
     crate::graphql::ingestion::mutations::IngestionMutations,
 );

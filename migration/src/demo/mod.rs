@@ -194,7 +194,9 @@ fn strings(values: &[&str]) -> StringList {
     StringList(values.iter().map(|v| (*v).to_owned()).collect())
 }
 
-fn slug(text: &str) -> String {
+/// A URL-friendly form of `text`: lowercase ASCII letters and digits, runs of anything else as
+/// one hyphen, none at either end.
+pub(crate) fn slug(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
@@ -829,13 +831,9 @@ impl<'p> Generator<'p> {
                     updated_at: campaign.created_at,
                     last_activity_at: (status == ProgramInstanceStatus::Active)
                         .then(|| self.day(last_activity_days_ago)),
-                    program_type: Some(plan.program_type),
-                    program_name: Some(plan.template_name.to_owned()),
-                    program_slug: Some(format!(
-                        "{}-{}",
-                        slug(&name),
-                        &id.simple().to_string()[..8]
-                    )),
+                    program_type: plan.program_type,
+                    program_name: plan.template_name.to_owned(),
+                    program_slug: format!("{}-{}", slug(&name), &id.simple().to_string()[..8]),
                     external_system_id: None,
                     external_system: None,
                     description: None,
@@ -1024,8 +1022,8 @@ impl<'p> Generator<'p> {
                     budget_utilization: fraction(utilization[3]),
                     sroi_score: sroi,
                     average_vis_score: vis,
-                    total_hours_logged: score(f64::from(sessions_current) * 1.5),
-                    total_sessions_completed: sessions_current,
+                    total_hours_logged: Some(score(f64::from(sessions_current) * 1.5)),
+                    total_sessions_completed: Some(sessions_current),
                     seats_used: (campaign.pricing_model == PricingModel::Seats)
                         .then_some(volunteers_current),
                     seats_committed: campaign.committed_seats,
@@ -1120,6 +1118,7 @@ impl<'p> Generator<'p> {
                     ends_at: starts.map(|at| at + chrono::Duration::hours(2)),
                     created_at: self.day(90),
                     updated_at: self.day(90),
+                    retired_at: None,
                 }
                 .into_active_model(),
             );
@@ -1175,6 +1174,7 @@ impl<'p> Generator<'p> {
                     goal: Some(goal),
                     github_username: Some(format!("dev-{}", index + 1)),
                     twitter_username: (index % 2 == 0).then(|| format!("dev_{}", index + 1)),
+                    review_reason: None,
                 }
                 .into_active_model(),
             );
@@ -1294,9 +1294,9 @@ impl<'p> Generator<'p> {
                     created_at: self.day(started),
                     updated_at: self.day(started),
                     last_activity_at: None,
-                    program_type: Some(program_type),
-                    program_name: Some(name.to_owned()),
-                    program_slug: Some(slug_text.to_owned()),
+                    program_type,
+                    program_name: name.to_owned(),
+                    program_slug: slug_text.to_owned(),
                     external_system_id: Some(format!("kintell-{slug_text}")),
                     external_system: Some("kintell".to_owned()),
                     description: Some(format!("{name} cohort imported from Kintell")),

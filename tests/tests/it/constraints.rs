@@ -304,7 +304,9 @@ async fn rows_written_after_an_early_migration_survive_every_later_one_unchanged
     .unwrap();
     Migrator::up(&db.connection, Some(5)).await.unwrap();
     let (company, template, group, campaign) = db.insert_campaign_graph().await;
-    let instance = db.insert_instance(campaign, company, template, group).await;
+    let instance = db
+        .insert_seed_000_instance(campaign, company, template, group)
+        .await;
     let snapshot = db.try_insert_snapshot(campaign, Utc::now()).await.unwrap();
 
     let tracked = [

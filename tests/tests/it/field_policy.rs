@@ -37,6 +37,7 @@ const NOT_REACHED_FROM_QUERY: &[&str] = &[
     "ProgramTemplateVersionPayload",
     "RecordParticipationPayload",
     "RemoveProgramActivityPayload",
+    "ReviewApplicationPayload",
     "Subscription",
 ];
 

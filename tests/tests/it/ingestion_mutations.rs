@@ -64,9 +64,9 @@ async fn insert_kintell_instance(app: &TestApp, program_type: &str) -> Uuid {
         .execute(
             &format!(
                 "INSERT INTO program_instances (id, name, start_date, status, program_type,
-                                                program_slug, external_system)
+                                                program_name, program_slug, external_system)
                  VALUES ($1, 'Mentors for Ukraine - Q4 2024', $2, 'active', '{program_type}',
-                         $3, 'kintell')"
+                         'Mentors for Ukraine', $3, 'kintell')"
             ),
             vec![
                 uuid(id),

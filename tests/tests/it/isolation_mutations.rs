@@ -46,6 +46,7 @@ struct Targets {
     activity: String,
     user: String,
     enrollment: String,
+    application: String,
 }
 
 impl Targets {
@@ -73,6 +74,7 @@ impl Targets {
             activity: id(),
             user: id(),
             enrollment: id(),
+            application: id(),
         }
     }
 }
@@ -356,8 +358,33 @@ fn corpus(t: &Targets) -> Vec<Case> {
         ),
         (
             "enrollInProgram",
-            "mutation($user: ID!, $program: ID!) { enrollInProgram(input: {userId: $user, programId: $program}) { __typename } }",
-            json!({ "user": t.user, "program": t.program }),
+            "mutation($user: ID!, $program: ID!, $instance: ID!) { enrollInProgram(input: {userId: $user,
+               programId: $program, programInstanceId: $instance}) { __typename } }",
+            json!({ "user": t.user, "program": t.program, "instance": t.b_instance }),
+            FORBIDDEN,
+        ),
+        (
+            "reviewApplication",
+            "mutation($id: ID!) { reviewApplication(id: $id, decision: APPROVE) { __typename } }",
+            json!({ "id": t.application }),
+            FORBIDDEN,
+        ),
+        (
+            "createActivity",
+            "mutation { createActivity(input: {name: \"A's workshop\"}) { __typename } }",
+            json!({}),
+            FORBIDDEN,
+        ),
+        (
+            "updateActivity",
+            "mutation($id: ID!) { updateActivity(id: $id, input: {name: \"Renamed by A\"}) { __typename } }",
+            json!({ "id": t.activity }),
+            FORBIDDEN,
+        ),
+        (
+            "retireActivity",
+            "mutation($id: ID!) { retireActivity(id: $id) { __typename } }",
+            json!({ "id": t.activity }),
             FORBIDDEN,
         ),
         (
@@ -542,6 +569,13 @@ async fn targets(app: &TestApp, a: Uuid, b: Uuid) -> Targets {
         .await,
         user: app.db.id("SELECT id FROM users ORDER BY id", vec![]).await,
         enrollment: app.db.id("SELECT id FROM program_enrollments ORDER BY id", vec![]).await,
+        application: app
+            .db
+            .id(
+                "SELECT id FROM applications WHERE status = 'pending' ORDER BY id",
+                vec![],
+            )
+            .await,
     }
 }
 

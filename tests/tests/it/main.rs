@@ -23,6 +23,7 @@ mod migrations;
 mod operator_commands;
 mod paging;
 mod private_reference;
+mod program_admin;
 mod program_mutations;
 mod read_api;
 mod read_more;

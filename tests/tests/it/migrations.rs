@@ -333,3 +333,241 @@ async fn table_and_column_comments_from_the_seeds_are_in_the_catalog() {
         "seed 000 promises 60+ comments, found {commented_columns}"
     );
 }
+
+const FIDELITY_STEP: &str = "m20250101_000017_program_admin_and_fidelity";
+
+/// Applies every migration step before `name`.
+async fn migrate_to_just_before(db: &TestDatabase, name: &str) {
+    let index = Migrator::migrations()
+        .iter()
+        .position(|step| step.name() == name)
+        .unwrap_or_else(|| panic!("no migration step {name}"));
+    Migrator::up(&db.connection, Some(index as u32))
+        .await
+        .expect("up to the step before");
+}
+
+/// A program instance as rows stored before step 17 could be: only the columns given.
+async fn insert_bare_instance(
+    db: &TestDatabase,
+    name: &str,
+    campaign: Option<uuid::Uuid>,
+    template: Option<uuid::Uuid>,
+    created_at: &str,
+) -> uuid::Uuid {
+    let id = uuid::Uuid::new_v4();
+    db.execute(
+        "INSERT INTO program_instances (id, name, campaign_id, program_template_id, start_date,
+                                        status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)",
+        vec![
+            id.into(),
+            name.into(),
+            sea_orm::Value::Uuid(campaign),
+            sea_orm::Value::Uuid(template),
+            tests::fixtures::date(2025, 2, 1).into(),
+            chrono::DateTime::parse_from_rfc3339(created_at)
+                .expect("a timestamp")
+                .with_timezone(&chrono::Utc)
+                .into(),
+        ],
+    )
+    .await
+    .expect("insert a bare program instance");
+    id
+}
+
+async fn instance_columns(db: &TestDatabase, id: uuid::Uuid) -> (String, String, String, String) {
+    let row = db
+        .rows(
+            "SELECT CAST(program_type AS TEXT), program_name, program_slug,
+                    CAST(updated_at AS TEXT)
+             FROM program_instances WHERE id = $1",
+            vec![id.into()],
+        )
+        .await
+        .into_iter()
+        .next()
+        .expect("the instance");
+    (
+        row.try_get_by_index(0).unwrap(),
+        row.try_get_by_index(1).unwrap(),
+        row.try_get_by_index(2).unwrap(),
+        row.try_get_by_index(3).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn step_17_backfills_instance_program_columns_then_holds_them_not_null() {
+    let db = TestDatabase::new().await;
+    migrate_to_just_before(&db, FIDELITY_STEP).await;
+    let (_, template, _, campaign) = db.insert_campaign_graph().await;
+    // An imported instance that already has its columns, holding the slug the others want.
+    db.execute(
+        "INSERT INTO program_instances (id, name, start_date, status, program_type, program_name,
+                                        program_slug)
+         VALUES ($1, 'Berlin Cohort 1', $2, 'active', 'language', 'Language Cafe',
+                 'berlin-cohort-1')",
+        vec![
+            uuid::Uuid::new_v4().into(),
+            tests::fixtures::date(2024, 10, 1).into(),
+        ],
+    )
+    .await
+    .expect("insert an imported instance");
+    let own_template = insert_bare_instance(
+        &db,
+        "Berlin Cohort 1",
+        None,
+        Some(template),
+        "2025-01-01T00:00:00Z",
+    )
+    .await;
+    let through_campaign = insert_bare_instance(
+        &db,
+        "Berlin Cohort 1",
+        Some(campaign),
+        None,
+        "2025-01-02T00:00:00Z",
+    )
+    .await;
+    let before = instance_columns_updated_at(&db, own_template).await;
+    let snapshot = db
+        .try_insert_snapshot(campaign, chrono::Utc::now())
+        .await
+        .expect("a snapshot before step 17");
+
+    Migrator::up(&db.connection, Some(1))
+        .await
+        .expect("step 17");
+
+    let (kind, name, slug, updated_at) = instance_columns(&db, own_template).await;
+    assert_eq!(
+        (kind.as_str(), name.as_str(), slug.as_str()),
+        ("mentorship", "Mentorship 1:1", "berlin-cohort-1-2")
+    );
+    assert_eq!(updated_at, before, "the backfill left updated_at alone");
+    let (kind, name, slug, _) = instance_columns(&db, through_campaign).await;
+    assert_eq!(
+        (kind.as_str(), name.as_str(), slug.as_str()),
+        ("mentorship", "Mentorship 1:1", "berlin-cohort-1-3")
+    );
+    assert_eq!(
+        db.count(
+            "SELECT COUNT(*) FROM program_instances WHERE program_slug = 'berlin-cohort-1' \
+             AND program_name = 'Language Cafe'",
+            vec![]
+        )
+        .await,
+        1,
+        "an instance that had its columns keeps them"
+    );
+    for column in ["program_type", "program_name", "program_slug"] {
+        let error = db
+            .execute(
+                &format!("UPDATE program_instances SET {column} = NULL WHERE id = $1"),
+                vec![own_template.into()],
+            )
+            .await;
+        assert!(error.is_err(), "{column} accepted NULL after step 17");
+    }
+
+    // The snapshot totals are nullable without a default, as seed 002 has them.
+    let stored: Option<i32> = db
+        .rows(
+            "SELECT total_sessions_completed FROM campaign_metrics_snapshots WHERE id = $1",
+            vec![snapshot.into()],
+        )
+        .await[0]
+        .try_get_by_index(0)
+        .unwrap();
+    assert_eq!(stored, Some(0), "the earlier default stays on earlier rows");
+    let unknown = db
+        .try_insert_snapshot(campaign, chrono::Utc::now() + chrono::Duration::days(1))
+        .await
+        .expect("a snapshot without totals");
+    assert_eq!(
+        db.count(
+            "SELECT COUNT(*) FROM campaign_metrics_snapshots WHERE id = $1 \
+             AND total_hours_logged IS NULL AND total_sessions_completed IS NULL",
+            vec![unknown.into()],
+        )
+        .await,
+        1
+    );
+
+    // Down stores the earlier default where the totals are unknown.
+    Migrator::down(&db.connection, Some(1)).await.expect("down");
+    assert_eq!(
+        db.count(
+            "SELECT COUNT(*) FROM campaign_metrics_snapshots WHERE id = $1 \
+             AND CAST(total_hours_logged AS REAL) = 0 AND total_sessions_completed = 0",
+            vec![unknown.into()],
+        )
+        .await,
+        1
+    );
+}
+
+async fn instance_columns_updated_at(db: &TestDatabase, id: uuid::Uuid) -> String {
+    db.text(
+        "SELECT CAST(updated_at AS TEXT) FROM program_instances WHERE id = $1",
+        vec![id.into()],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn step_17_refuses_an_instance_whose_program_type_cannot_be_derived() {
+    let db = TestDatabase::new().await;
+    migrate_to_just_before(&db, FIDELITY_STEP).await;
+    let (_, template, _, _) = db.insert_campaign_graph().await;
+    let typed =
+        insert_bare_instance(&db, "Typed", None, Some(template), "2025-01-01T00:00:00Z").await;
+    let orphan = insert_bare_instance(&db, "Orphan", None, None, "2025-01-02T00:00:00Z").await;
+
+    let error = Migrator::up(&db.connection, Some(1))
+        .await
+        .expect_err("an instance without a type to derive");
+    let message = error.to_string();
+    assert!(
+        message.contains(&orphan.to_string()) && message.contains("program_type"),
+        "{message}"
+    );
+    assert!(!message.contains(&typed.to_string()), "{message}");
+    // The step ran in a transaction: nothing of its backfill stayed, and it is still pending.
+    assert_eq!(
+        db.count(
+            "SELECT COUNT(*) FROM program_instances WHERE program_name IS NOT NULL",
+            vec![]
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        Migrator::get_pending_migrations(&db.connection)
+            .await
+            .expect("pending steps")
+            .len(),
+        Migrator::migrations().len()
+            - Migrator::migrations()
+                .iter()
+                .position(|step| step.name() == FIDELITY_STEP)
+                .unwrap_or_default()
+    );
+
+    db.execute(
+        "UPDATE program_instances SET program_type = 'buddy' WHERE id = $1",
+        vec![orphan.into()],
+    )
+    .await
+    .expect("the operator sets the type");
+    Migrator::up(&db.connection, Some(1))
+        .await
+        .expect("step 17 once every instance has a type");
+    let (kind, name, slug, _) = instance_columns(&db, orphan).await;
+    assert_eq!(
+        (kind.as_str(), name.as_str(), slug.as_str()),
+        ("buddy", "Orphan", "orphan")
+    );
+}

@@ -230,10 +230,9 @@ pub fn compute_snapshot(
         ),
         sroi_score: campaign.cumulative_sroi,
         average_vis_score: campaign.average_vis,
-        total_hours_logged: campaign
-            .total_hours_logged
-            .unwrap_or(Numeric(Decimal::ZERO)),
-        total_sessions_completed: campaign.total_sessions_completed.unwrap_or_default(),
+        // Unknown on the campaign is unknown in the snapshot (seed 002: both nullable).
+        total_hours_logged: campaign.total_hours_logged,
+        total_sessions_completed: campaign.total_sessions_completed,
         seats_used: (pricing == Model_::Seats).then_some(campaign.current_volunteers),
         seats_committed: campaign.committed_seats,
         credits_consumed: (pricing == Model_::Credits).then_some(Numeric(credits_consumed)),

@@ -59,9 +59,8 @@ pub async fn start_batch(write: &mut Write, input: NewBatch) -> AppResult<BatchM
         let instance = write
             .find_any::<InstanceEntity>(instance_id, "program instance", "input.programInstanceId")
             .await?;
-        if let Some(instance_type) = instance.program_type
-            && instance_type != start.program_type
-        {
+        let instance_type = instance.program_type;
+        if instance_type != start.program_type {
             return Err(AppError::bad_input(
                 "input.programInstanceId",
                 format!(

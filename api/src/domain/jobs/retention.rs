@@ -25,7 +25,7 @@
 //! | `volunteers_target`, `volunteers_current`, `beneficiaries_target`, `beneficiaries_current`, `sessions_target`, `sessions_current`, `budget_allocated`, `budget_spent`, `budget_remaining`, `seats_used`, `seats_committed`, `credits_consumed`, `credits_allocated`, `learners_served`, `learners_committed` | the bucket's last value (counts and money as of the bucket's end) |
 //! | `volunteers_utilization`, `beneficiaries_utilization`, `sessions_utilization`, `budget_utilization` | recomputed from those last values, by the rule snapshots are taken with |
 //! | `sroi_score`, `average_vis_score` | the average of the bucket's scores, nulls left out, rounded to the column's 2 places; the exact sum and count go to `sroi_sum`/`sroi_samples` and `vis_sum`/`vis_samples` |
-//! | `total_hours_logged`, `total_sessions_completed` | summed over the bucket, as seed 002's series queries (and `metricsSeries`) sum them |
+//! | `total_hours_logged`, `total_sessions_completed` | summed over the bucket, as seed 002's series queries (and `metricsSeries`) sum them; like SQL's `SUM`, unknown (NULL) values are skipped and a bucket of only unknowns stays unknown |
 //! | `sample_count` | summed: the snapshots the row stands for |
 //! | `full_snapshot` | the last row's, with every alert the bucket's rows recorded |
 //! | `snapshot_date`, `created_at` | the bucket's start; the moment of the run |
@@ -229,15 +229,20 @@ pub fn merge(
         ));
     };
     let mut sample_count: i64 = 0;
-    let mut hours = Decimal::ZERO;
-    let mut sessions: i64 = 0;
+    // As SQL's SUM: NULLs are skipped, and a bucket where every value is unknown stays unknown.
+    let mut hours: Option<Decimal> = None;
+    let mut sessions: Option<i64> = None;
     let mut sroi = ScoreSum::default();
     let mut vis = ScoreSum::default();
     let mut alerts = Vec::new();
     for row in rows {
         sample_count += i64::from(row.sample_count);
-        hours += row.total_hours_logged.0;
-        sessions += i64::from(row.total_sessions_completed);
+        if let Some(logged) = row.total_hours_logged {
+            hours = Some(hours.unwrap_or_default() + logged.0);
+        }
+        if let Some(completed) = row.total_sessions_completed {
+            sessions = Some(sessions.unwrap_or_default() + i64::from(completed));
+        }
         sroi.add(row.sroi_score, row.sroi_sum, row.sroi_samples);
         vis.add(row.average_vis_score, row.vis_sum, row.vis_samples);
         alerts.extend(row.full_snapshot.alerts.iter().cloned());
@@ -249,10 +254,13 @@ pub fn merge(
             start.to_rfc3339()
         ))
     };
-    if hours > money_max() {
+    if hours.is_some_and(|hours| hours > money_max()) {
         return Err(too_large("hours logged"));
     }
-    let sessions = i32::try_from(sessions).map_err(|_| too_large("sessions completed"))?;
+    let sessions = sessions
+        .map(i32::try_from)
+        .transpose()
+        .map_err(|_| too_large("sessions completed"))?;
     let sample_count = i32::try_from(sample_count).map_err(|_| too_large("snapshot counts"))?;
     let utilization = |current: i32, target: Option<i32>| {
         Numeric(capacity::count_utilization(current, target).unwrap_or_default())
@@ -287,7 +295,7 @@ pub fn merge(
         ),
         sroi_score: sroi.average(),
         average_vis_score: vis.average(),
-        total_hours_logged: Numeric(hours),
+        total_hours_logged: hours.map(Numeric),
         total_sessions_completed: sessions,
         seats_used: last.seats_used,
         seats_committed: last.seats_committed,
@@ -493,8 +501,8 @@ mod tests {
             budget_utilization: zero,
             sroi_score: sroi.map(|s| Numeric(Decimal::new(s, 2))),
             average_vis_score: None,
-            total_hours_logged: Numeric(Decimal::from(hours)),
-            total_sessions_completed: current,
+            total_hours_logged: Some(Numeric(Decimal::from(hours))),
+            total_sessions_completed: Some(current),
             seats_used: None,
             seats_committed: None,
             credits_consumed: None,
@@ -512,6 +520,30 @@ mod tests {
     }
 
     #[test]
+    fn unknown_totals_are_skipped_as_sql_sums_skip_them() {
+        let start = at(2025, 3, 1, 0);
+        let unknown = |mut snapshot: campaign_metrics_snapshot::Model| {
+            snapshot.total_hours_logged = None;
+            snapshot.total_sessions_completed = None;
+            snapshot
+        };
+        let mixed = [
+            unknown(row(at(2025, 3, 1, 6), 2, None, 5)),
+            row(at(2025, 3, 1, 12), 4, None, 7),
+        ];
+        let merged = merge(start, &mixed, start).unwrap();
+        assert_eq!(merged.total_hours_logged, Some(Numeric(Decimal::from(7))));
+        assert_eq!(merged.total_sessions_completed, Some(4));
+        let all_unknown = [
+            unknown(row(at(2025, 3, 1, 6), 2, None, 5)),
+            unknown(row(at(2025, 3, 1, 12), 4, None, 7)),
+        ];
+        let merged = merge(start, &all_unknown, start).unwrap();
+        assert_eq!(merged.total_hours_logged, None);
+        assert_eq!(merged.total_sessions_completed, None);
+    }
+
+    #[test]
     fn a_merged_row_keeps_last_values_sums_and_exact_averages() {
         let start = at(2025, 3, 1, 0);
         let rows = [
@@ -526,8 +558,8 @@ mod tests {
         assert_eq!(merged.beneficiaries_utilization.0, Decimal::new(4000, 4));
         assert_eq!(merged.budget_utilization.0, Decimal::new(800, 4));
         assert_eq!(merged.budget_spent.0, Decimal::from(80));
-        assert_eq!(merged.total_hours_logged.0, Decimal::from(21));
-        assert_eq!(merged.total_sessions_completed, 14);
+        assert_eq!(merged.total_hours_logged, Some(Numeric(Decimal::from(21))));
+        assert_eq!(merged.total_sessions_completed, Some(14));
         assert_eq!(merged.sample_count, 3);
         assert_eq!(merged.sroi_score.unwrap().0.to_string(), "1.01");
         assert_eq!(merged.sroi_sum.unwrap().0, Decimal::new(201, 2));
@@ -566,7 +598,7 @@ mod tests {
     fn sums_that_outgrow_their_columns_are_refused() {
         let start = at(2025, 3, 1, 0);
         let mut big = row(start, 1, None, 0);
-        big.total_sessions_completed = i32::MAX;
+        big.total_sessions_completed = Some(i32::MAX);
         let error = merge(start, &[big.clone(), big], start).unwrap_err();
         assert_eq!(error.code().as_str(), "CONFLICT");
     }

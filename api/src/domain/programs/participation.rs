@@ -9,20 +9,23 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use entity::enums::{ApplicationStatus, AttendanceStatus, EnrollmentStatus as Status};
+use entity::enums::{
+    ApplicationStatus, AttendanceStatus, EnrollmentStatus as Status, ProgramInstanceStatus,
+};
 use entity::prelude::{
     Application as ApplicationEntity, AttendanceRecord as AttendanceEntity,
     Program as ProgramEntity, ProgramActivity as LinkEntity, ProgramEnrollment as EnrollmentEntity,
-    User as UserEntity,
+    ProgramInstance as InstanceEntity, User as UserEntity,
 };
 use entity::{
     activity, application, attendance_record, program, program_activity, program_enrollment,
+    program_instance,
 };
 
 use crate::domain::policy::Domain;
 use crate::domain::programs::rules::{
     ATTENDANCE_NOTES_MAX, application_goal, check_application_leads_to, drop_reason, dropped_entry,
-    github_username, next_enrollment_statuses, twitter_username, with_entry,
+    github_username, instance_runs_program, next_enrollment_statuses, twitter_username, with_entry,
 };
 use crate::domain::programs::service::find_activity;
 use crate::domain::validate::{enum_name, optional_text, refused_move};
@@ -45,6 +48,16 @@ pub struct NewEnrollment {
     pub user_id: Uuid,
     pub program_id: Uuid,
     pub application_id: Option<Uuid>,
+    /// The run of the program the user joins, if known.
+    pub program_instance_id: Option<Uuid>,
+}
+
+/// A guest enrollment to insert, once its program and links are checked.
+pub(super) struct Guest<'p> {
+    pub user_id: Uuid,
+    pub program: &'p program::Model,
+    pub application_id: Option<Uuid>,
+    pub program_instance_id: Option<Uuid>,
 }
 
 /// Attendance of a user at an activity, as the caller marks it.
@@ -108,6 +121,7 @@ pub async fn submit_application(
         goal: Set(Some(goal)),
         github_username: Set(github),
         twitter_username: Set(twitter),
+        review_reason: Set(None),
     }
     .insert(write.txn())
     .await?;
@@ -115,8 +129,10 @@ pub async fn submit_application(
     Ok(created)
 }
 
-/// Enrolls a user in an open program as a GUEST. A user is enrolled in a program at most once
-/// (`CONFLICT` on `input.userId`).
+/// Enrolls a user in an open program as a GUEST, optionally in one run of it (a program
+/// instance the caller can see, that runs this program and has not ended: see
+/// [`instance_runs_program`]). A user is enrolled in a program at most once (`CONFLICT` on
+/// `input.userId`).
 pub async fn enroll(
     write: &mut Write,
     input: NewEnrollment,
@@ -132,15 +148,44 @@ pub async fn enroll(
             .await?;
         check_application_leads_to(&application, user.id, &program)?;
     }
+    if let Some(instance_id) = input.program_instance_id {
+        check_instance_of(write, instance_id, &program).await?;
+    }
+    enroll_guest(
+        write,
+        Guest {
+            user_id: user.id,
+            program: &program,
+            application_id: input.application_id,
+            program_instance_id: input.program_instance_id,
+        },
+        "input.userId",
+    )
+    .await
+}
+
+/// Inserts a GUEST enrollment; a user already enrolled in the program is `CONFLICT` on
+/// `field`.
+pub(super) async fn enroll_guest(
+    write: &mut Write,
+    guest: Guest<'_>,
+    field: &str,
+) -> AppResult<program_enrollment::Model> {
+    let program = guest.program;
     let existing = EnrollmentEntity::find()
-        .filter(program_enrollment::Column::UserId.eq(user.id))
+        .filter(program_enrollment::Column::UserId.eq(guest.user_id))
         .filter(program_enrollment::Column::ProgramId.eq(program.id))
         .one(write.txn())
         .await?;
-    let already = || format!("user {} is already enrolled in {}", user.id, program.name);
+    let already = || {
+        format!(
+            "user {} is already enrolled in {}",
+            guest.user_id, program.name
+        )
+    };
     if let Some(existing) = existing {
         return Err(AppError::conflict_on(
-            "input.userId",
+            field,
             format!(
                 "{} (enrollment {}, {})",
                 already(),
@@ -152,9 +197,9 @@ pub async fn enroll(
     let now = write.now();
     let enrollment = program_enrollment::ActiveModel {
         id: Set(Uuid::new_v4()),
-        user_id: Set(user.id),
+        user_id: Set(guest.user_id),
         program_id: Set(program.id),
-        application_id: Set(input.application_id),
+        application_id: Set(guest.application_id),
         enrollment_status: Set(Status::Guest),
         enrolled_at: Set(now),
         completed_at: Set(None),
@@ -162,15 +207,49 @@ pub async fn enroll(
         created_at: Set(now),
         updated_at: Set(now),
         metadata: Set(None),
-        program_instance_id: Set(None),
+        program_instance_id: Set(guest.program_instance_id),
     }
     .insert(write.txn())
     .await
-    .map_err(|error| {
-        AppError::on_unique(error, |_| AppError::conflict_on("input.userId", already()))
-    })?;
+    .map_err(|error| AppError::on_unique(error, |_| AppError::conflict_on(field, already())))?;
     write.touch("ProgramEnrollment", enrollment.id);
     Ok(enrollment)
+}
+
+/// The program instance `id` is one the caller can see (`NOT_FOUND` otherwise, as for an
+/// unknown id), is a run of `program` (`BAD_USER_INPUT`) and has not ended (`CONFLICT`), all
+/// on `input.programInstanceId`.
+async fn check_instance_of(write: &Write, id: Uuid, program: &program::Model) -> AppResult<()> {
+    const FIELD: &str = "input.programInstanceId";
+    let instance = write
+        .select::<InstanceEntity>()
+        .filter(program_instance::Column::Id.eq(id))
+        .one(write.txn())
+        .await?
+        .ok_or_else(|| AppError::not_found("program instance", FIELD, id))?;
+    if !instance_runs_program(&instance.program_name, &program.name) {
+        return Err(AppError::bad_input(
+            FIELD,
+            format!(
+                "program instance {} is a run of {:?}, not of {}",
+                instance.id, instance.program_name, program.name
+            ),
+        ));
+    }
+    if matches!(
+        instance.status,
+        ProgramInstanceStatus::Completed | ProgramInstanceStatus::Cancelled
+    ) {
+        return Err(AppError::conflict_on(
+            FIELD,
+            format!(
+                "program instance {} is {}: nobody joins it any more",
+                instance.id,
+                enum_name(instance.status)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Moves an enrollment along its lifecycle ([`next_enrollment_statuses`]); any other move is
@@ -271,7 +350,11 @@ pub async fn mark_attendance(
 }
 
 /// The program with `id`, if it is open; `CONFLICT` on `field` if it is closed.
-async fn open_program(write: &Write, id: Uuid, field: &str) -> AppResult<program::Model> {
+pub(super) async fn open_program(
+    write: &Write,
+    id: Uuid,
+    field: &str,
+) -> AppResult<program::Model> {
     let program = write.find::<ProgramEntity>(id, "program", field).await?;
     if !program.is_active {
         return Err(AppError::conflict_on(

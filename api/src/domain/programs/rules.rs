@@ -1,6 +1,8 @@
 //! The pure rules of program management (seed 004): a program's dates for its kind, an
-//! application's goal and social usernames, the enrollment lifecycle and what a move along it
-//! records, the order of a program's activities, and who an enrollment may come from.
+//! application's goal and social usernames, the decisions a review may take on an
+//! application, the enrollment lifecycle and what a move along it records, an activity's
+//! times, the order of a program's activities, and who (and which program instance) an
+//! enrollment may come from.
 
 use std::ops::RangeInclusive;
 
@@ -8,9 +10,11 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use serde::Serialize;
+
 use entity::enums::{ApplicationStatus, EnrollmentStatus as Status, ProgramKind};
 
-use crate::domain::validate::optional_text;
+use crate::domain::validate::{enum_name, optional_text};
 use crate::error::{AppError, AppResult};
 
 /// Longest program name (`programs.name` is VARCHAR(100)).
@@ -23,6 +27,108 @@ pub const GOAL_LENGTH: RangeInclusive<usize> = 140..=280;
 pub const DROP_REASON_MAX: usize = 500;
 /// Longest attendance note.
 pub const ATTENDANCE_NOTES_MAX: usize = 2000;
+/// Longest reason for rejecting or withdrawing an application.
+pub const REVIEW_REASON_MAX: usize = 500;
+/// Longest activity name (`activities.name` is VARCHAR(255)).
+pub const ACTIVITY_NAME_MAX: usize = 255;
+/// Longest activity kind (`activities.activity_type` is VARCHAR(50)).
+pub const ACTIVITY_TYPE_MAX: usize = 50;
+/// Longest activity description: the column is TEXT; a page of text is plenty.
+pub const ACTIVITY_DESCRIPTION_MAX: usize = 10_000;
+
+/// What a review decides about an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Accept the applicant: they are enrolled in the program as a guest.
+    Approve,
+    /// Turn the application down, saying why.
+    Reject,
+    /// The applicant takes the application back.
+    Withdraw,
+}
+
+impl Decision {
+    /// The status the application has after the decision.
+    pub fn status(self) -> ApplicationStatus {
+        match self {
+            Decision::Approve => ApplicationStatus::Approved,
+            Decision::Reject => ApplicationStatus::Rejected,
+            Decision::Withdraw => ApplicationStatus::Withdrawn,
+        }
+    }
+}
+
+/// The decisions an application in `status` is open to: a pending one may be approved,
+/// rejected or withdrawn; a decided one is final (an approved applicant who leaves drops
+/// their enrollment instead).
+pub fn open_decisions(status: ApplicationStatus) -> &'static [Decision] {
+    match status {
+        ApplicationStatus::Pending => &[Decision::Approve, Decision::Reject, Decision::Withdraw],
+        ApplicationStatus::Approved
+        | ApplicationStatus::Rejected
+        | ApplicationStatus::Withdrawn => &[],
+    }
+}
+
+/// `CONFLICT` unless `decision` is open to an application in `status`, listing those that are.
+pub fn check_decision(status: ApplicationStatus, decision: Decision) -> AppResult<()> {
+    let open = open_decisions(status);
+    if open.contains(&decision) {
+        return Ok(());
+    }
+    let names: Vec<String> = open.iter().map(|decision| enum_name(*decision)).collect();
+    Err(AppError::conflict_on(
+        "decision",
+        format!(
+            "a {} application cannot take the decision {}; decisions open to it: {}",
+            enum_name(status),
+            enum_name(decision),
+            if names.is_empty() {
+                "none (it is final)".to_owned()
+            } else {
+                names.join(", ")
+            }
+        ),
+    ))
+}
+
+/// The reason a decision records: REJECT needs one, WITHDRAW may give one, APPROVE takes
+/// none; blank means none, at most [`REVIEW_REASON_MAX`] characters.
+pub fn review_reason(decision: Decision, reason: Option<&str>) -> AppResult<Option<String>> {
+    let reason = optional_text("reason", reason, REVIEW_REASON_MAX)?;
+    match (decision, &reason) {
+        (Decision::Reject, None) => Err(AppError::bad_input(
+            "reason",
+            "is required to reject an application: say why",
+        )),
+        (Decision::Approve, Some(_)) => Err(AppError::bad_input(
+            "reason",
+            "is only taken by REJECT and WITHDRAW",
+        )),
+        _ => Ok(reason),
+    }
+}
+
+/// An activity's times: an end needs no start, but an end before its start is refused.
+pub fn check_activity_times(
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+) -> AppResult<()> {
+    match (starts_at, ends_at) {
+        (Some(start), Some(end)) if end < start => Err(AppError::bad_input(
+            "input.endsAt",
+            format!("must not be before the start ({})", start.to_rfc3339()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A program instance is a run of the program whose name it carries (`program_name`, seed
+/// 001: "Program name in the source system"), compared without case or surrounding spaces.
+pub fn instance_runs_program(instance_program_name: &str, program_name: &str) -> bool {
+    instance_program_name.trim().to_lowercase() == program_name.trim().to_lowercase()
+}
 
 /// A program's dates suit its kind: a COHORT has a start and an end after it; an EVERGREEN
 /// program, always open, has neither.
@@ -414,6 +520,78 @@ mod tests {
             refused_field(drop_reason(Status::Dropped, Some(&"x".repeat(501)))),
             "reason"
         );
+    }
+
+    #[test]
+    fn only_a_pending_application_takes_a_decision() {
+        use ApplicationStatus::*;
+        for decision in [Decision::Approve, Decision::Reject, Decision::Withdraw] {
+            assert!(check_decision(Pending, decision).is_ok());
+            for decided in [Approved, Rejected, Withdrawn] {
+                let Err(AppError::ConflictOn { field, message }) =
+                    check_decision(decided, decision)
+                else {
+                    panic!("{decided:?} took {decision:?}");
+                };
+                assert_eq!(field, "decision");
+                assert!(message.contains("none (it is final)"), "{message}");
+            }
+        }
+        assert_eq!(Decision::Approve.status(), Approved);
+        assert_eq!(Decision::Reject.status(), Rejected);
+        assert_eq!(Decision::Withdraw.status(), Withdrawn);
+    }
+
+    #[test]
+    fn a_rejection_says_why_an_approval_does_not_and_a_withdrawal_may() {
+        assert_eq!(
+            review_reason(Decision::Reject, Some(" no seats left ")).unwrap(),
+            Some("no seats left".to_owned())
+        );
+        assert_eq!(
+            refused_field(review_reason(Decision::Reject, None)),
+            "reason"
+        );
+        assert_eq!(
+            refused_field(review_reason(Decision::Reject, Some("  "))),
+            "reason"
+        );
+        assert_eq!(
+            refused_field(review_reason(Decision::Approve, Some("welcome"))),
+            "reason"
+        );
+        assert_eq!(review_reason(Decision::Approve, None).unwrap(), None);
+        assert_eq!(review_reason(Decision::Withdraw, None).unwrap(), None);
+        assert_eq!(
+            refused_field(review_reason(Decision::Withdraw, Some(&"x".repeat(501)))),
+            "reason"
+        );
+    }
+
+    #[test]
+    fn an_activity_does_not_end_before_it_starts() {
+        assert!(check_activity_times(at(1), at(2)).is_ok());
+        assert!(check_activity_times(at(1), at(1)).is_ok());
+        assert!(check_activity_times(None, at(1)).is_ok());
+        assert!(check_activity_times(at(1), None).is_ok());
+        assert_eq!(
+            refused_field(check_activity_times(at(2), at(1))),
+            "input.endsAt"
+        );
+    }
+
+    #[test]
+    fn an_instance_runs_the_program_it_names_whatever_the_case() {
+        assert!(instance_runs_program(
+            "De Cero a Chamba",
+            "De Cero a Chamba"
+        ));
+        assert!(instance_runs_program(
+            " de cero a chamba ",
+            "De Cero a Chamba"
+        ));
+        assert!(!instance_runs_program("DeFi-esta", "De Cero a Chamba"));
+        assert!(!instance_runs_program("Mentors for Ukraine", "Open"));
     }
 
     #[test]

@@ -17,6 +17,7 @@ use entity::prelude::{
 use entity::{activity, program, program_activity};
 
 use crate::domain::policy::Domain;
+use crate::domain::programs::activities::ensure_not_retired;
 use crate::domain::programs::rules::{
     PROGRAM_DESCRIPTION_MAX, PROGRAM_NAME_MAX, check_position_floor, check_program_dates,
     place_in_order, position_of, positioned,
@@ -154,7 +155,8 @@ pub async fn update_program(
 }
 
 /// Adds an activity to a program, at its position (the activities from there on move down
-/// one) or last. An activity is in a program at most once (`CONFLICT` on `input.activityId`).
+/// one) or last. An activity is in a program at most once, and a retired one is not added
+/// (both `CONFLICT` on `input.activityId`).
 pub async fn add_activity(
     write: &mut Write,
     program_id: Uuid,
@@ -167,6 +169,7 @@ pub async fn add_activity(
         .find::<ProgramEntity>(program_id, "program", "programId")
         .await?;
     let activity = find_activity(write, input.activity_id, "input.activityId").await?;
+    ensure_not_retired(&activity, "input.activityId", "added to a program")?;
     let links = ordered_links(write, program_id).await?;
     if links.iter().any(|link| link.activity_id == activity.id) {
         return Err(already_in_program(&activity, &program));

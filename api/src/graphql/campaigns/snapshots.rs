@@ -123,12 +123,12 @@ impl MetricsSnapshot {
     async fn average_vis_score(&self) -> Option<Decimal> {
         self.0.average_vis_score.map(d)
     }
-    /// Cumulative volunteer hours at snapshot time.
-    async fn total_hours_logged(&self) -> Decimal {
-        d(self.0.total_hours_logged)
+    /// Cumulative volunteer hours at snapshot time (null: not known then).
+    async fn total_hours_logged(&self) -> Option<Decimal> {
+        self.0.total_hours_logged.map(d)
     }
-    /// Cumulative sessions completed at snapshot time.
-    async fn total_sessions_completed(&self) -> i32 {
+    /// Cumulative sessions completed at snapshot time (null: not known then).
+    async fn total_sessions_completed(&self) -> Option<i32> {
         self.0.total_sessions_completed
     }
     /// Volunteer seats used (for seats pricing model).

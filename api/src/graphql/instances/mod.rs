@@ -66,16 +66,16 @@ impl ProgramInstance {
         self.0.status.into()
     }
     /// Program type (Kintell labels map on import: mentors_ukraine → MENTORSHIP, language_ukraine → LANGUAGE).
-    async fn program_type(&self) -> Option<ProgramType> {
-        self.0.program_type.map(Into::into)
+    async fn program_type(&self) -> ProgramType {
+        self.0.program_type.into()
     }
     /// Program name in the source system.
-    async fn program_name(&self) -> Option<&str> {
-        self.0.program_name.as_deref()
+    async fn program_name(&self) -> &str {
+        &self.0.program_name
     }
     /// URL-friendly unique identifier (e.g., mentors-ukraine-2024-q4).
-    async fn program_slug(&self) -> Option<&str> {
-        self.0.program_slug.as_deref()
+    async fn program_slug(&self) -> &str {
+        &self.0.program_slug
     }
     /// System the instance was imported from (e.g., kintell).
     async fn external_system(&self) -> Option<&str> {

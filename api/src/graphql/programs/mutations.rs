@@ -114,6 +114,9 @@ pub struct EnrollInProgramInput {
     /// The application the enrollment comes from: the same user's application to the same
     /// program, not rejected or withdrawn.
     pub application_id: Option<ID>,
+    /// The run of the program the user joins: a program instance you can see, whose
+    /// `programName` is this program's name, and that is not COMPLETED or CANCELLED.
+    pub program_instance_id: Option<ID>,
 }
 
 /// Attendance of a user at an activity, as the caller marks it.
@@ -282,8 +285,9 @@ impl ProgramMutations {
         Ok(Application(submitted))
     }
 
-    /// Enrolls a user in an open program as a GUEST. A user is enrolled in a program at most
-    /// once (`CONFLICT` on `input.userId`).
+    /// Enrolls a user in an open program as a GUEST, optionally in one run of it
+    /// (`input.programInstanceId`). A user is enrolled in a program at most once (`CONFLICT`
+    /// on `input.userId`).
     async fn enroll_in_program(
         &self,
         context: &Context<'_>,
@@ -293,6 +297,10 @@ impl ProgramMutations {
             user_id: parse_id(&input.user_id, "input.userId")?,
             program_id: parse_id(&input.program_id, "input.programId")?,
             application_id: optional_id(input.application_id.as_ref(), "input.applicationId")?,
+            program_instance_id: optional_id(
+                input.program_instance_id.as_ref(),
+                "input.programInstanceId",
+            )?,
         };
         let mut write = open(context).await?;
         let enrollment = participation::enroll(&mut write, input).await?;

@@ -1,0 +1,190 @@
+//! The program management query fields: programs, activities, applications and users, each
+//! a list with its filter and a by-id (or by-name) lookup, read through the caller's
+//! visibility.
+
+use async_graphql::{Context, ID, Object};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+
+use entity::prelude::{
+    Activity as ActivityEntity, Application as ApplicationEntity, Program as ProgramEntity,
+    User as UserEntity,
+};
+
+use crate::error::AppResult;
+use crate::graphql::connection::list_complexity;
+use crate::graphql::parse_id;
+use crate::graphql::programs::{
+    Activity, ActivityConnection, ActivityFilter, Application, ApplicationConnection,
+    ApplicationFilter, Program, ProgramConnection, ProgramFilter, User, UserConnection, UserFilter,
+    github_username_is,
+};
+use crate::graphql::scope::root_scope;
+use crate::paging::{PageArgs, fetch_page};
+
+/// The program management query fields.
+#[derive(Default)]
+pub struct ProgramQueries;
+
+#[Object]
+impl ProgramQueries {
+    /// Programs matching `filter`, by name.
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
+    async fn programs(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ProgramFilter>,
+    ) -> AppResult<ProgramConnection> {
+        let scope = root_scope(context)?;
+        let args = PageArgs::parse(first, after)?;
+        let select = scope
+            .select::<ProgramEntity>()
+            .filter(filter.unwrap_or_default().condition());
+        fetch_page(&scope.db, select, &Program::ordering(), &args, Program)
+            .await
+            .map(ProgramConnection)
+    }
+
+    /// The program with this id, or null.
+    async fn program(&self, context: &Context<'_>, id: ID) -> AppResult<Option<Program>> {
+        Ok(root_scope(context)?
+            .loaders
+            .program
+            .load_one(parse_id(&id, "id")?)
+            .await?
+            .map(Program::from))
+    }
+
+    /// The program with this exact name (e.g. "DeFi-esta"), or null.
+    async fn program_by_name(
+        &self,
+        context: &Context<'_>,
+        name: String,
+    ) -> AppResult<Option<Program>> {
+        let scope = root_scope(context)?;
+        Ok(scope
+            .select::<ProgramEntity>()
+            .filter(entity::program::Column::Name.eq(name))
+            .one(&scope.db)
+            .await?
+            .map(Program))
+    }
+
+    /// Activities matching `filter` (by default the ones still offered, not retired),
+    /// earliest start first.
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
+    async fn activities(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ActivityFilter>,
+    ) -> AppResult<ActivityConnection> {
+        let scope = root_scope(context)?;
+        let args = PageArgs::parse(first, after)?;
+        fetch_page(
+            &scope.db,
+            scope
+                .select::<ActivityEntity>()
+                .filter(filter.unwrap_or_default().condition()),
+            &Activity::ordering(),
+            &args,
+            Activity,
+        )
+        .await
+        .map(ActivityConnection)
+    }
+
+    /// The activity with this id, or null.
+    async fn activity(&self, context: &Context<'_>, id: ID) -> AppResult<Option<Activity>> {
+        Ok(root_scope(context)?
+            .loaders
+            .activity
+            .load_one(parse_id(&id, "id")?)
+            .await?
+            .map(Activity::from))
+    }
+
+    /// Applications matching `filter`, newest submission first.
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
+    async fn applications(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ApplicationFilter>,
+    ) -> AppResult<ApplicationConnection> {
+        let scope = root_scope(context)?;
+        let args = PageArgs::parse(first, after)?;
+        let condition = filter.unwrap_or_default().condition()?;
+        let select = scope.select::<ApplicationEntity>().filter(condition);
+        fetch_page(
+            &scope.db,
+            select,
+            &Application::ordering(),
+            &args,
+            Application,
+        )
+        .await
+        .map(ApplicationConnection)
+    }
+
+    /// The application with this id, or null.
+    async fn application(&self, context: &Context<'_>, id: ID) -> AppResult<Option<Application>> {
+        Ok(root_scope(context)?
+            .loaders
+            .application
+            .load_one(parse_id(&id, "id")?)
+            .await?
+            .map(Application::from))
+    }
+
+    /// The most recently submitted application by the applicant with this GitHub username
+    /// (case-insensitive), or null.
+    async fn application_by_github_username(
+        &self,
+        context: &Context<'_>,
+        github_username: String,
+    ) -> AppResult<Option<Application>> {
+        use entity::application::Column;
+        let scope = root_scope(context)?;
+        Ok(scope
+            .select::<ApplicationEntity>()
+            .filter(github_username_is(&github_username))
+            .order_by_desc(Column::SubmittedAt)
+            .order_by_desc(Column::Id)
+            .one(&scope.db)
+            .await?
+            .map(Application))
+    }
+
+    /// Users matching `filter`, by e-mail address.
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
+    async fn users(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<UserFilter>,
+    ) -> AppResult<UserConnection> {
+        let scope = root_scope(context)?;
+        let args = PageArgs::parse(first, after)?;
+        let select = scope
+            .select::<UserEntity>()
+            .filter(filter.unwrap_or_default().condition());
+        fetch_page(&scope.db, select, &User::ordering(), &args, User)
+            .await
+            .map(UserConnection)
+    }
+
+    /// The user with this id, or null.
+    async fn user(&self, context: &Context<'_>, id: ID) -> AppResult<Option<User>> {
+        Ok(root_scope(context)?
+            .loaders
+            .user
+            .load_one(parse_id(&id, "id")?)
+            .await?
+            .map(User::from))
+    }
+}
