@@ -1,7 +1,7 @@
 //! The platform schema as reversible migrations, in the order DESIGN.md gives: base tables →
 //! program management (seed 004) → SWARM 6 (seeds 000 and 002) → Kintell ingestion (seed 001)
 //! → community directory (seed 003) → the gateway's own audit log, capacity alerts and job runs
-//! → the owners of private reference data (issue 17).
+//! → the owners of private reference data and the end of community relationships (issue 17).
 //!
 //! Each step runs in a transaction on both backends. `Migrator::up` twice is a no-op, and each
 //! step's `down` restores the schema exactly as it was before its `up` (tested by comparing
@@ -26,6 +26,7 @@ mod m20250101_000011_create_audit_log;
 mod m20250101_000012_create_capacity_alerts;
 mod m20250101_000013_create_job_runs;
 mod m20250101_000015_admin_actions;
+mod m20250101_000018_member_relationship_end;
 pub mod swarm6_enums;
 
 pub use m20250101_000003_seed_programs::SEEDED_PROGRAMS;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000012_create_capacity_alerts::Migration),
             Box::new(m20250101_000013_create_job_runs::Migration),
             Box::new(m20250101_000015_admin_actions::Migration),
+            Box::new(m20250101_000018_member_relationship_end::Migration),
         ]
     }
 }

@@ -481,6 +481,7 @@ use crate::graphql::community::{
     RelationshipLoader,
 };
 use crate::graphql::ingestion::KintellSessionsOf;
+use crate::graphql::monetization::SubscriptionsOf;
 use crate::graphql::programs::{
     AttendanceLoader, ProgramActivityLoader, ProgramApplications, ProgramEnrollments,
 };
@@ -507,6 +508,7 @@ loaders! {
         campaign_instances, campaign_instance_counts: CampaignInstances,
         campaign_snapshots, campaign_snapshot_counts: CampaignSnapshots,
         campaigns_of, campaigns_of_counts: CampaignsOf,
+        company_subscriptions, company_subscription_counts: SubscriptionsOf,
         kintell_sessions_of, kintell_sessions_of_counts: KintellSessionsOf,
         program_enrollments, program_enrollment_counts: ProgramEnrollments,
         program_applications, program_application_counts: ProgramApplications,

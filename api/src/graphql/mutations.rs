@@ -11,7 +11,9 @@ pub struct MutationRoot(
     crate::graphql::campaigns::mutations::CampaignMutations,
     crate::graphql::instances::mutations::ProgramInstanceMutations,
     crate::graphql::reference::mutations::ReferenceMutations,
+    crate::graphql::monetization::mutations::MonetizationMutations,
     crate::graphql::community::mutations::CommunityMutations,
+    crate::graphql::community::relationships::RelationshipMutations,
     crate::graphql::programs::mutations::ProgramMutations,
     crate::graphql::ingestion::mutations::IngestionMutations,
 );

@@ -10,14 +10,16 @@
 //! and hold UTC; they are exposed as UTC date-times.
 
 pub mod mutations;
+pub mod participation;
+pub mod relationships;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::Hash;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
@@ -29,7 +31,6 @@ use uuid::Uuid;
 use entity::prelude::{
     CommunityInvitation as InvitationEntity, CommunityMember as MemberEntity,
     MemberDailyHighlight as HighlightEntity, MemberParticipation as ParticipationEntity,
-    MemberRelationship as RelationshipEntity,
 };
 
 use crate::domain::community::expiry;
@@ -42,6 +43,13 @@ use crate::graphql::scope::{RequestScope, root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 use crate::paging::{Ordering, Page, PageArgs, SortKey, TotalCount, check_after, fetch_page};
 
+pub use participation::{
+    MemberParticipation, MemberParticipationConnection, MemberParticipationEdge,
+};
+pub use relationships::{
+    MemberRelationship, MemberRelationshipType, RelationshipLoader, member_relationships,
+};
+
 /// A community directory member, known publicly by a member number such as `#247`.
 #[derive(Clone)]
 pub struct CommunityMember(pub entity::community_member::Model);
@@ -52,20 +60,9 @@ node_of_row!(CommunityMember, entity::community_member::Model);
 pub struct CommunityInvitation(pub entity::community_invitation::Model);
 node_of_row!(CommunityInvitation, entity::community_invitation::Model);
 
-/// One engagement event of a community member (MESSAGE, REACTION, VOICE, ...) on a platform
-/// and in a room.
-#[derive(Clone)]
-pub struct MemberParticipation(pub entity::member_participation::Model);
-node_of_row!(MemberParticipation, entity::member_participation::Model);
-
 /// One member's activity totals for one day.
 #[derive(Clone)]
 pub struct MemberDailyHighlight(pub entity::member_daily_highlight::Model);
-
-/// A typed relationship between two community entities (INVITED, MENTORED, ...) for ElizaOS
-/// memory. The entity ids are free-form strings, usually member numbers.
-#[derive(Clone)]
-pub struct MemberRelationship(pub entity::member_relationship::Model);
 
 connection_types!(
     CommunityMemberConnection,
@@ -79,15 +76,8 @@ connection_types!(
     CommunityInvitation,
     "community invitations"
 );
-connection_types!(
-    MemberParticipationConnection,
-    MemberParticipationEdge,
-    MemberParticipation,
-    "participation events"
-);
-
 /// A community timestamp (no time zone, holding UTC) as a UTC date-time.
-fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+pub(crate) fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
 
@@ -98,7 +88,7 @@ fn visible_members(visibility: &Visibility) -> Select<MemberEntity> {
 }
 
 /// `SELECT member_id FROM community_members WHERE deleted_at IS [NOT] NULL`.
-fn member_ids(deleted: bool) -> SelectStatement {
+pub(crate) fn member_ids(deleted: bool) -> SelectStatement {
     use entity::community_member::Column;
     let mut query = Query::select();
     query.column(Column::MemberId).from(MemberEntity);
@@ -118,6 +108,34 @@ impl CommunityMember {
             |m| m.created_at,
         ))
     }
+
+    /// The leaderboard: highest reputation first, the longer-standing member first on a tie.
+    pub fn ordering_by_reputation() -> Ordering<MemberEntity> {
+        use entity::community_member::Column;
+        Ordering::new(vec![
+            SortKey::desc(Column::ReputationScore, |m| m.reputation_score),
+            SortKey::asc(Column::CreatedAt, |m| m.created_at),
+        ])
+    }
+}
+
+/// How to order community members.
+#[derive(Enum, Copy, Clone, Debug, Default, Eq, PartialEq)]
+pub enum CommunityMemberOrder {
+    /// Oldest member first.
+    #[default]
+    JoinedAsc,
+    /// Highest reputation first (a leaderboard); on a tie, the longer-standing member first.
+    ReputationDesc,
+}
+
+impl CommunityMemberOrder {
+    fn ordering(self) -> Ordering<MemberEntity> {
+        match self {
+            CommunityMemberOrder::JoinedAsc => CommunityMember::ordering(),
+            CommunityMemberOrder::ReputationDesc => CommunityMember::ordering_by_reputation(),
+        }
+    }
 }
 
 impl CommunityInvitation {
@@ -126,16 +144,6 @@ impl CommunityInvitation {
         Ordering::by(SortKey::desc(
             entity::community_invitation::Column::CreatedAt,
             |m| m.created_at,
-        ))
-    }
-}
-
-impl MemberParticipation {
-    /// Newest event first.
-    pub fn ordering() -> Ordering<ParticipationEntity> {
-        Ordering::by(SortKey::desc(
-            entity::member_participation::Column::OccurredAt,
-            |m| m.occurred_at,
         ))
     }
 }
@@ -317,23 +325,21 @@ impl CommunityMember {
             .map(MemberDailyHighlight)
             .collect())
     }
-    /// Relationships this member takes part in (as either entity), oldest first. Relationships
-    /// with a removed member are left out.
-    async fn relationships(&self, context: &Context<'_>) -> AppResult<Vec<MemberRelationship>> {
-        Ok(scope(context)?
-            .loaders
-            .member_relationships
-            .load_one(self.0.member_id.clone())
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(MemberRelationship)
-            .collect())
+    /// Relationships this member takes part in (as either entity), oldest first: of one
+    /// kind if `type` is given, current ones only unless `includeEnded`. Relationships with a
+    /// removed member are left out.
+    async fn relationships(
+        &self,
+        context: &Context<'_>,
+        r#type: Option<MemberRelationshipType>,
+        #[graphql(default = false)] include_ended: bool,
+    ) -> AppResult<Vec<MemberRelationship>> {
+        member_relationships(context, &self.0.member_id, r#type, include_ended).await
     }
 }
 
 /// The member with this member number, unless removed.
-async fn member_by_member_id(
+pub(crate) async fn member_by_member_id(
     context: &Context<'_>,
     member_id: &str,
 ) -> AppResult<Option<CommunityMember>> {
@@ -399,36 +405,6 @@ impl CommunityInvitation {
     }
 }
 
-/// One engagement event of a community member (MESSAGE, REACTION, VOICE, ...) on a platform
-/// and in a room.
-#[Object]
-impl MemberParticipation {
-    /// Row id.
-    async fn id(&self) -> ID {
-        to_id(self.0.id)
-    }
-    /// Kind of event (MESSAGE, REACTION, VOICE, ...).
-    async fn event_type(&self) -> &str {
-        &self.0.event_type
-    }
-    /// Platform the event happened on.
-    async fn platform(&self) -> &str {
-        &self.0.platform
-    }
-    /// Room or channel of the event.
-    async fn room_id(&self) -> &str {
-        &self.0.room_id
-    }
-    /// Further event data.
-    async fn event_metadata(&self) -> Option<&serde_json::Value> {
-        self.0.event_metadata.as_ref()
-    }
-    /// When the event happened.
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        utc(self.0.occurred_at)
-    }
-}
-
 /// One member's activity totals for one day.
 #[Object]
 impl MemberDailyHighlight {
@@ -455,36 +431,6 @@ impl MemberDailyHighlight {
     /// Reputation points earned that day.
     async fn reputation_earned(&self) -> Option<i32> {
         self.0.reputation_earned
-    }
-    /// When the row was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        utc(self.0.created_at)
-    }
-}
-
-/// A typed relationship between two community entities (INVITED, MENTORED, ...) for ElizaOS
-/// memory. The entity ids are free-form strings, usually member numbers.
-#[Object]
-impl MemberRelationship {
-    /// Row id.
-    async fn id(&self) -> ID {
-        to_id(self.0.id)
-    }
-    /// First entity of the relationship (e.g. the inviting member's number).
-    async fn entity_id_a(&self) -> &str {
-        &self.0.entity_id_a
-    }
-    /// Second entity of the relationship.
-    async fn entity_id_b(&self) -> &str {
-        &self.0.entity_id_b
-    }
-    /// Kind of relationship (INVITED, MENTORED, ...).
-    async fn relationship_type(&self) -> &str {
-        &self.0.relationship_type
-    }
-    /// Flexible relationship metadata.
-    async fn content(&self) -> &serde_json::Value {
-        &self.0.content
     }
     /// When the row was created.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -837,61 +783,6 @@ impl Loader<(String, HighlightRange)> for HighlightLoader {
     }
 }
 
-/// Loads the relationships of many members (as either entity), oldest first, leaving out
-/// those with a soft-deleted member; one statement per batch.
-pub struct RelationshipLoader {
-    db: DatabaseConnection,
-    visibility: Visibility,
-}
-
-impl RelationshipLoader {
-    /// A loader reading through the request's database and visibility.
-    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> RelationshipLoader {
-        RelationshipLoader {
-            db: db.clone(),
-            visibility: visibility.clone(),
-        }
-    }
-}
-
-impl Loader<String> for RelationshipLoader {
-    type Value = Vec<entity::member_relationship::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Arc<DbErr>> {
-        use entity::member_relationship::Column;
-        let rows = visible(RelationshipEntity::find(), &self.visibility)
-            .filter(
-                Condition::any()
-                    .add(Column::EntityIdA.is_in(keys.iter().cloned()))
-                    .add(Column::EntityIdB.is_in(keys.iter().cloned())),
-            )
-            .filter(Column::EntityIdA.not_in_subquery(member_ids(true)))
-            .filter(Column::EntityIdB.not_in_subquery(member_ids(true)))
-            .order_by_asc(Column::CreatedAt)
-            .order_by_asc(Column::Id)
-            .all(&self.db)
-            .await?;
-        let wanted: HashSet<&String> = keys.iter().collect();
-        let mut result: HashMap<String, Self::Value> =
-            keys.iter().map(|key| (key.clone(), Vec::new())).collect();
-        for row in rows {
-            let mut sides = vec![&row.entity_id_a];
-            if row.entity_id_b != row.entity_id_a {
-                sides.push(&row.entity_id_b);
-            }
-            for side in sides {
-                if wanted.contains(side)
-                    && let Some(list) = result.get_mut(side)
-                {
-                    list.push(row.clone());
-                }
-            }
-        }
-        Ok(result)
-    }
-}
-
 /// Which community members to return. All conditions must hold.
 #[derive(Clone, Debug, Default, InputObject)]
 pub struct CommunityMemberFilter {
@@ -970,8 +861,8 @@ pub struct CommunityQueries;
 
 #[Object]
 impl CommunityQueries {
-    /// Community members matching `filter`, oldest member first. Removed members never
-    /// appear.
+    /// Community members matching `filter`, oldest member first unless `orderBy` says
+    /// otherwise (`REPUTATION_DESC` is the leaderboard). Removed members never appear.
     #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn community_members(
         &self,
@@ -979,6 +870,7 @@ impl CommunityQueries {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<CommunityMemberFilter>,
+        #[graphql(default)] order_by: CommunityMemberOrder,
     ) -> AppResult<CommunityMemberConnection> {
         let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
@@ -990,7 +882,7 @@ impl CommunityQueries {
         fetch_page(
             &scope.db,
             select,
-            &CommunityMember::ordering(),
+            &order_by.ordering(),
             &args,
             CommunityMember,
         )
