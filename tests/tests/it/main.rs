@@ -20,6 +20,7 @@ mod lifecycles;
 mod limits;
 mod metrics;
 mod migrations;
+mod monetization;
 mod operator_commands;
 mod paging;
 mod private_reference;
