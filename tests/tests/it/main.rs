@@ -6,6 +6,7 @@
 mod auth;
 mod campaign_mutations;
 mod community_mutations;
+mod community_relationships;
 mod constraints;
 mod demo;
 mod field_policy;

@@ -343,7 +343,7 @@ async fn subscriptions_page_by_keyset_and_filter_and_are_reached_from_companies_
             2,
         )
         .await;
-    assert_eq!(filtered, [globex_id.clone()]);
+    assert_eq!(filtered, std::slice::from_ref(&globex_id));
     app.data(
         &end_query(),
         json!({ "id": acme_ids[0], "input": { "status": "EXPIRED", "endsAt": "2026-02-01T00:00:00Z" } }),

@@ -326,14 +326,15 @@ impl CommunityMember {
             .collect())
     }
     /// Relationships this member takes part in (as either entity), oldest first: of one
-    /// kind if `type` is given, current ones only unless `includeEnded`. Relationships with a
-    /// removed member are left out.
+    /// kind if `type` is given, current ones only unless `includeEnded` is true. Relationships
+    /// with a removed member are left out.
     async fn relationships(
         &self,
         context: &Context<'_>,
         r#type: Option<MemberRelationshipType>,
-        #[graphql(default = false)] include_ended: bool,
+        include_ended: Option<bool>,
     ) -> AppResult<Vec<MemberRelationship>> {
+        let include_ended = include_ended.unwrap_or(false);
         member_relationships(context, &self.0.member_id, r#type, include_ended).await
     }
 }
