@@ -27,6 +27,8 @@ pub struct Model {
     pub content: Json,
     /// When the row was created (UTC).
     pub created_at: NaiveDateTime,
+    /// When a moderator ended the relationship (UTC); `None` while it is current.
+    pub ended_at: Option<NaiveDateTime>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,7 +2,8 @@
 //! program management (seed 004) → SWARM 6 (seeds 000 and 002) → Kintell ingestion (seed 001)
 //! → community directory (seed 003) → the gateway's own audit log, capacity alerts and job runs
 //! → the owners of private reference data (issue 17) → legal hold and compacted snapshots
-//! (issue 14) → program admin columns and seed fidelity (issue 17).
+//! (issue 14) → program admin columns and seed fidelity, the end of community
+//! relationships (issue 17).
 //!
 //! Each step runs in a transaction on both backends. `Migrator::up` twice is a no-op, and each
 //! step's `down` restores the schema exactly as it was before its `up` (tested by comparing
@@ -29,6 +30,7 @@ mod m20250101_000013_create_job_runs;
 mod m20250101_000015_admin_actions;
 mod m20250101_000016_retention;
 mod m20250101_000017_program_admin_and_fidelity;
+mod m20250101_000018_member_relationship_end;
 pub mod swarm6_enums;
 
 pub use m20250101_000003_seed_programs::SEEDED_PROGRAMS;
@@ -55,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000015_admin_actions::Migration),
             Box::new(m20250101_000016_retention::Migration),
             Box::new(m20250101_000017_program_admin_and_fidelity::Migration),
+            Box::new(m20250101_000018_member_relationship_end::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ pub mod community;
 pub mod ingestion;
 pub mod instances;
 pub mod jobs;
+pub mod monetization;
 pub mod policy;
 pub mod programs;
 pub mod reference;

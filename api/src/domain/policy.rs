@@ -87,6 +87,9 @@ pub enum Domain {
     Ingestion,
     /// Program management: programs, activities, applications, enrollments, attendance.
     Programs,
+    /// Learn-to-Impact subscriptions, which bundle-priced campaigns draw on: a company reads
+    /// its own, and only admins (sales) change them.
+    Monetization,
     /// The community directory.
     Community,
     /// Platform user accounts.
@@ -102,6 +105,7 @@ impl Domain {
             Domain::Reference => "reference data",
             Domain::Ingestion => "ingestion data",
             Domain::Programs => "program management data",
+            Domain::Monetization => "L2I subscriptions",
             Domain::Community => "the community directory",
             Domain::Users => "user accounts",
             Domain::Operations => "the platform's job history",
@@ -153,11 +157,12 @@ impl Visibility {
         match (self.role, domain) {
             (Role::Admin, _) => Reach::All,
             (_, Reference) => Reach::Shared(self.company.filter(|_| self.role.is_company_role())),
-            (Role::CompanyAdmin | Role::CompanyViewer, Campaigns | Ingestion) => match self.company
-            {
-                Some(company) => Reach::OwnCompany(company),
-                None => Reach::Nothing,
-            },
+            (Role::CompanyAdmin | Role::CompanyViewer, Campaigns | Monetization | Ingestion) => {
+                match self.company {
+                    Some(company) => Reach::OwnCompany(company),
+                    None => Reach::Nothing,
+                }
+            }
             (Role::Ingestion, Ingestion) => Reach::All,
             (Role::ProgramStaff, Programs | Users) => Reach::All,
             (Role::CommunityModerator, Community) => Reach::All,
@@ -372,7 +377,7 @@ impl Scoped for Company {
 }
 
 impl Scoped for L2iSubscription {
-    const DOMAIN: Domain = Domain::Campaigns;
+    const DOMAIN: Domain = Domain::Monetization;
     fn of_company(company: Uuid) -> Condition {
         Condition::all().add(entity::l2i_subscription::Column::CompanyId.eq(company))
     }

@@ -26,6 +26,8 @@ pub const ROOT_FIELDS: &[(&str, Domain)] = &[
     ("programInstanceBySlug", Domain::Campaigns),
     ("companies", Domain::Campaigns),
     ("company", Domain::Campaigns),
+    ("l2iSubscriptions", Domain::Monetization),
+    ("l2iSubscription", Domain::Monetization),
     ("beneficiaryGroups", Domain::Reference),
     ("beneficiaryGroup", Domain::Reference),
     ("programTemplates", Domain::Reference),
@@ -53,6 +55,7 @@ pub const ROOT_FIELDS: &[(&str, Domain)] = &[
     ("communityInvitations", Domain::Community),
     ("communityInvitation", Domain::Community),
     ("communityInvitationByCode", Domain::Community),
+    ("memberParticipation", Domain::Community),
     ("capacityAlerts", Domain::Campaigns),
     ("jobRuns", Domain::Operations),
 ];

@@ -79,6 +79,15 @@ where
 /// Declares `$connection` and `$edge` GraphQL types for node type `$node`.
 macro_rules! connection_types {
     ($connection:ident, $edge:ident, $node:ty, $what:literal) => {
+        crate::graphql::connection::connection_types!(@types $connection, $edge, $node, $what, (), ());
+    };
+    // With the GraphQL names spelt out, for Rust names async-graphql would recase (`L2i…`).
+    ($connection:ident as $connection_name:literal, $edge:ident as $edge_name:literal, $node:ty, $what:literal) => {
+        crate::graphql::connection::connection_types!(
+            @types $connection, $edge, $node, $what, (name = $connection_name), (name = $edge_name)
+        );
+    };
+    (@types $connection:ident, $edge:ident, $node:ty, $what:literal, ($($connection_attr:tt)*), ($($edge_attr:tt)*)) => {
         /// A page of nodes (see the generated GraphQL description).
         pub struct $connection(pub crate::paging::Page<$node>);
 
@@ -89,7 +98,7 @@ macro_rules! connection_types {
         }
 
         #[doc = concat!("One of ", $what, " with its cursor.")]
-        #[async_graphql::Object]
+        #[async_graphql::Object($($edge_attr)*)]
         impl<'page> $edge<'page> {
             /// Opaque position of this node; pass it as `after` to get the nodes that follow.
             async fn cursor(&self) -> String {
@@ -102,7 +111,7 @@ macro_rules! connection_types {
         }
 
         #[doc = concat!("A page of ", $what, ".")]
-        #[async_graphql::Object]
+        #[async_graphql::Object($($connection_attr)*)]
         impl $connection {
             /// The nodes of this page, each with its cursor.
             async fn edges(&self) -> Vec<$edge<'_>> {

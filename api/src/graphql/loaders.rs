@@ -485,6 +485,7 @@ use crate::graphql::community::{
     RelationshipLoader,
 };
 use crate::graphql::ingestion::KintellSessionsOf;
+use crate::graphql::monetization::SubscriptionsOf;
 use crate::graphql::programs::loaders::{Applications, Attendance, Enrollments};
 use crate::graphql::programs::{AttendanceLoader, ProgramActivityLoader};
 use crate::graphql::reference::CampaignsOf;
@@ -510,6 +511,7 @@ loaders! {
         campaign_instances, campaign_instance_counts: CampaignInstances,
         campaign_snapshots, campaign_snapshot_counts: CampaignSnapshots,
         campaigns_of, campaigns_of_counts: CampaignsOf,
+        company_subscriptions, company_subscription_counts: SubscriptionsOf,
         kintell_sessions_of, kintell_sessions_of_counts: KintellSessionsOf,
         enrollments, enrollment_counts: Enrollments,
         applications, application_counts: Applications,

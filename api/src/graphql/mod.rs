@@ -20,6 +20,7 @@ pub mod ingestion;
 pub mod instances;
 pub mod jobs;
 pub mod loaders;
+pub mod monetization;
 pub mod mutations;
 pub mod prefetch;
 pub mod programs;
@@ -43,9 +44,11 @@ pub struct QueryRoot(
     campaigns::CampaignQueries,
     instances::ProgramInstanceQueries,
     reference::ReferenceQueries,
+    monetization::MonetizationQueries,
     ingestion::IngestionQueries,
     programs::ProgramQueries,
     community::CommunityQueries,
+    community::participation::ParticipationQueries,
     alerts::AlertQueries,
     jobs::JobQueries,
 );

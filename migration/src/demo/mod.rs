@@ -1573,6 +1573,7 @@ impl<'p> Generator<'p> {
                     relationship_type: "INVITED".to_owned(),
                     content: serde_json::json!({ "source": "invitation" }),
                     created_at: self.naive(100),
+                    ended_at: None,
                 }
                 .into_active_model(),
             );

@@ -40,6 +40,9 @@ struct Targets {
     /// A program template private to B.
     b_private_template: String,
     member: String,
+    /// Another live member, for a relationship between two.
+    other_member: String,
+    relationship: String,
     invitation: String,
     invitation_code: String,
     program: String,
@@ -68,6 +71,8 @@ impl Targets {
             group: id(),
             b_private_template: id(),
             member: id(),
+            other_member: id(),
+            relationship: id(),
             invitation: id(),
             invitation_code: "ABCDEFGHJKMNPQRS".to_owned(),
             program: id(),
@@ -314,6 +319,44 @@ fn corpus(t: &Targets) -> Vec<Case> {
             json!({ "id": t.member }),
             FORBIDDEN,
         ),
+        (
+            "createMemberRelationship",
+            "mutation($a: ID!, $b: ID!) { createMemberRelationship(input: {memberId: $a, relatedMemberId: $b,
+               relationshipType: MENTORED}) { __typename } }",
+            json!({ "a": t.member, "b": t.other_member }),
+            FORBIDDEN,
+        ),
+        (
+            "endMemberRelationship",
+            "mutation($id: ID!) { endMemberRelationship(id: $id) { __typename } }",
+            json!({ "id": t.relationship }),
+            FORBIDDEN,
+        ),
+        // L2I subscriptions: admins (sales) only, B's as much as A's own company's.
+        (
+            "createL2iSubscription",
+            "mutation($company: ID!) { createL2iSubscription(input: {companyId: $company, planName: \"A's bundle\"}) { __typename } }",
+            json!({ "company": t.b_company }),
+            FORBIDDEN,
+        ),
+        (
+            "createL2iSubscription",
+            "mutation($company: ID!) { createL2iSubscription(input: {companyId: $company, planName: \"A's bundle\"}) { __typename } }",
+            json!({ "company": t.a_company }),
+            FORBIDDEN,
+        ),
+        (
+            "updateL2iSubscription",
+            "mutation($id: ID!) { updateL2iSubscription(id: $id, input: {status: PAUSED}) { __typename } }",
+            json!({ "id": t.b_subscription }),
+            FORBIDDEN,
+        ),
+        (
+            "endL2iSubscription",
+            "mutation($id: ID!) { endL2iSubscription(id: $id, input: {status: CANCELLED}) { __typename } }",
+            json!({ "id": t.b_subscription }),
+            FORBIDDEN,
+        ),
         // Program management: program staff and admins only.
         (
             "createProgram",
@@ -557,6 +600,12 @@ async fn targets(app: &TestApp, a: Uuid, b: Uuid) -> Targets {
             vec![],
         )
         .await,
+        other_member: app.db.ids("SELECT id FROM community_members WHERE deleted_at IS NULL ORDER BY id",
+            vec![],
+        )
+        .await[1]
+            .clone(),
+        relationship: app.db.id("SELECT id FROM member_relationships ORDER BY id", vec![]).await,
         invitation,
         invitation_code,
         program: app.db.id("SELECT program_id FROM program_activities ORDER BY id",

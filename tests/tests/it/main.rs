@@ -6,6 +6,7 @@
 mod auth;
 mod campaign_mutations;
 mod community_mutations;
+mod community_relationships;
 mod constraints;
 mod demo;
 mod field_policy;
@@ -20,6 +21,7 @@ mod lifecycles;
 mod limits;
 mod metrics;
 mod migrations;
+mod monetization;
 mod operator_commands;
 mod paging;
 mod private_reference;

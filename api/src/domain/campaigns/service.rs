@@ -28,8 +28,9 @@ use crate::domain::campaigns::rules::{
 use crate::domain::campaigns::snapshot;
 use crate::domain::capacity::alerts::{self, AlertSource};
 use crate::domain::instances::credits_consumed;
+use crate::domain::monetization::rules::is_final as subscription_has_ended;
 use crate::domain::policy::{Domain, require_legal_hold_setter, shares_reference};
-use crate::domain::validate::refused_move;
+use crate::domain::validate::{enum_name, refused_move};
 use crate::domain::write::Write;
 use crate::error::{AppError, AppResult};
 
@@ -154,7 +155,7 @@ pub async fn create(write: &mut Write, input: NewCampaign) -> AppResult<campaign
     write
         .find::<Company>(campaign.company_id, "company", "input.companyId")
         .await?;
-    check_references(write, &campaign).await?;
+    check_references(write, &campaign, None).await?;
     campaign.created_by = write.caller_user().await?;
     let created = campaign
         .into_active_model()
@@ -181,6 +182,7 @@ pub async fn update(
     if let Some(legal_hold) = input.legal_hold {
         campaign.legal_hold = legal_hold;
     }
+    let drew_on = campaign.l2i_subscription_id;
     if let Some(name) = &input.name {
         campaign.name = name.trim().to_owned();
     }
@@ -231,7 +233,7 @@ pub async fn update(
     let consumed = credits_consumed(write, id).await?;
     recompute_derived(&mut campaign, Some(consumed));
     validate_campaign(&campaign)?;
-    check_references(write, &campaign).await?;
+    check_references(write, &campaign, drew_on).await?;
     campaign.updated_at = write.now();
     let updated = campaign
         .into_active_model()
@@ -312,11 +314,17 @@ pub async fn delete(write: &mut Write, id: Uuid) -> AppResult<Uuid> {
 
 /// The references a campaign names exist, are visible and active, fit together (the group is
 /// eligible for the template's program type), and a bundle's subscription is the company's.
+/// A campaign moving onto a subscription (`drew_on` is the one it drew on before) needs one
+/// that still runs; one already drawing on a subscription that has since ended keeps it.
 ///
 /// A private template or group must be the campaign's company's own: one the caller cannot see
 /// (another company's, for a company user) is `NOT_FOUND` like an unknown id; one it can see
 /// (an admin) but the campaign's company does not share is `BAD_USER_INPUT` on its field.
-async fn check_references(write: &Write, campaign: &campaign::Model) -> AppResult<()> {
+async fn check_references(
+    write: &Write,
+    campaign: &campaign::Model,
+    drew_on: Option<Uuid>,
+) -> AppResult<()> {
     let template = write
         .find::<ProgramTemplate>(
             campaign.program_template_id,
@@ -391,6 +399,15 @@ async fn check_references(write: &Write, campaign: &campaign::Model) -> AppResul
             return Err(AppError::bad_input(
                 "input.pricing.l2iSubscriptionId",
                 "belongs to another company",
+            ));
+        }
+        if drew_on != Some(subscription.id) && subscription_has_ended(subscription.status) {
+            return Err(AppError::bad_input(
+                "input.pricing.l2iSubscriptionId",
+                format!(
+                    "names a {} subscription; a campaign draws on a running one",
+                    enum_name(subscription.status)
+                ),
             ));
         }
     }

@@ -1,6 +1,8 @@
 //! The community directory (seed 003): invitation codes, members with their public member
 //! numbers, GitHub verification, soft delete, participation events that keep each member's
-//! daily highlights current, reputation tiers, and when a code has expired ([`expiry`]) — the pure rules ([`rules`]), the services
+//! daily highlights current, reputation tiers, and when a code has expired ([`expiry`]); relationships between members, created and ended
+//! by moderators ([`relationships`]); reading participation by range and type
+//! ([`participation`]) — the pure rules ([`rules`]), the services
 //! that apply them ([`service`]) and the steps on member rows they share ([`members`]).
 //!
 //! Community tables point at a member by its public member number (`#247`), not its row id;
@@ -12,5 +14,7 @@
 
 pub mod expiry;
 pub mod members;
+pub mod participation;
+pub mod relationships;
 pub mod rules;
 pub mod service;

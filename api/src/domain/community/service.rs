@@ -303,6 +303,7 @@ pub async fn accept_invitation(
             "invitationCode": invitation.invitation_code,
         })),
         created_at: Set(at),
+        ended_at: Set(None),
     }
     .insert(write.txn())
     .await?;

@@ -292,6 +292,18 @@ impl Campaign {
     async fn company(&self, context: &Context<'_>) -> AppResult<Option<Company>> {
         related(&scope(context)?.loaders.company, Some(self.0.company_id)).await
     }
+    /// The L2I subscription a bundle-priced campaign draws on (null for other pricing models).
+    #[graphql(name = "l2iSubscription")]
+    async fn l2i_subscription(
+        &self,
+        context: &Context<'_>,
+    ) -> AppResult<Option<crate::graphql::monetization::L2iSubscription>> {
+        related(
+            &scope(context)?.loaders.l2i_subscription,
+            self.0.l2i_subscription_id,
+        )
+        .await
+    }
     /// Program template this campaign instantiates.
     async fn program_template(&self, context: &Context<'_>) -> AppResult<Option<ProgramTemplate>> {
         related(

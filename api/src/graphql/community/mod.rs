@@ -9,15 +9,18 @@
 //! SQL like [`crate::graphql::loaders::ChildPages`]). The seed's timestamps carry no time zone
 //! and hold UTC; they are exposed as UTC date-times.
 
+pub mod loaders;
 pub mod mutations;
+pub mod participation;
+pub mod relationships;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::Hash;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
@@ -29,7 +32,6 @@ use uuid::Uuid;
 use entity::prelude::{
     CommunityInvitation as InvitationEntity, CommunityMember as MemberEntity,
     MemberDailyHighlight as HighlightEntity, MemberParticipation as ParticipationEntity,
-    MemberRelationship as RelationshipEntity,
 };
 
 use crate::domain::community::expiry;
@@ -42,6 +44,18 @@ use crate::graphql::scope::{RequestScope, root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 use crate::paging::{Ordering, Page, PageArgs, SortKey, TotalCount, check_after, fetch_page};
 
+use loaders::member_total;
+pub use loaders::{
+    HighlightLoader, HighlightRange, MemberCounts, MemberEvents, MemberInvitations, MemberList,
+    MemberLoader, MemberPages,
+};
+pub use participation::{
+    MemberParticipation, MemberParticipationConnection, MemberParticipationEdge,
+};
+pub use relationships::{
+    MemberRelationship, MemberRelationshipType, RelationshipLoader, member_relationships,
+};
+
 /// A community directory member, known publicly by a member number such as `#247`.
 #[derive(Clone)]
 pub struct CommunityMember(pub entity::community_member::Model);
@@ -52,20 +66,9 @@ node_of_row!(CommunityMember, entity::community_member::Model);
 pub struct CommunityInvitation(pub entity::community_invitation::Model);
 node_of_row!(CommunityInvitation, entity::community_invitation::Model);
 
-/// One engagement event of a community member (MESSAGE, REACTION, VOICE, ...) on a platform
-/// and in a room.
-#[derive(Clone)]
-pub struct MemberParticipation(pub entity::member_participation::Model);
-node_of_row!(MemberParticipation, entity::member_participation::Model);
-
 /// One member's activity totals for one day.
 #[derive(Clone)]
 pub struct MemberDailyHighlight(pub entity::member_daily_highlight::Model);
-
-/// A typed relationship between two community entities (INVITED, MENTORED, ...) for ElizaOS
-/// memory. The entity ids are free-form strings, usually member numbers.
-#[derive(Clone)]
-pub struct MemberRelationship(pub entity::member_relationship::Model);
 
 connection_types!(
     CommunityMemberConnection,
@@ -79,15 +82,8 @@ connection_types!(
     CommunityInvitation,
     "community invitations"
 );
-connection_types!(
-    MemberParticipationConnection,
-    MemberParticipationEdge,
-    MemberParticipation,
-    "participation events"
-);
-
 /// A community timestamp (no time zone, holding UTC) as a UTC date-time.
-fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+pub(crate) fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
 
@@ -98,7 +94,7 @@ fn visible_members(visibility: &Visibility) -> Select<MemberEntity> {
 }
 
 /// `SELECT member_id FROM community_members WHERE deleted_at IS [NOT] NULL`.
-fn member_ids(deleted: bool) -> SelectStatement {
+pub(crate) fn member_ids(deleted: bool) -> SelectStatement {
     use entity::community_member::Column;
     let mut query = Query::select();
     query.column(Column::MemberId).from(MemberEntity);
@@ -118,6 +114,34 @@ impl CommunityMember {
             |m| m.created_at,
         ))
     }
+
+    /// The leaderboard: highest reputation first, the longer-standing member first on a tie.
+    pub fn ordering_by_reputation() -> Ordering<MemberEntity> {
+        use entity::community_member::Column;
+        Ordering::new(vec![
+            SortKey::desc(Column::ReputationScore, |m| m.reputation_score),
+            SortKey::asc(Column::CreatedAt, |m| m.created_at),
+        ])
+    }
+}
+
+/// How to order community members.
+#[derive(Enum, Copy, Clone, Debug, Default, Eq, PartialEq)]
+pub enum CommunityMemberOrder {
+    /// Oldest member first.
+    #[default]
+    JoinedAsc,
+    /// Highest reputation first (a leaderboard); on a tie, the longer-standing member first.
+    ReputationDesc,
+}
+
+impl CommunityMemberOrder {
+    fn ordering(self) -> Ordering<MemberEntity> {
+        match self {
+            CommunityMemberOrder::JoinedAsc => CommunityMember::ordering(),
+            CommunityMemberOrder::ReputationDesc => CommunityMember::ordering_by_reputation(),
+        }
+    }
 }
 
 impl CommunityInvitation {
@@ -126,16 +150,6 @@ impl CommunityInvitation {
         Ordering::by(SortKey::desc(
             entity::community_invitation::Column::CreatedAt,
             |m| m.created_at,
-        ))
-    }
-}
-
-impl MemberParticipation {
-    /// Newest event first.
-    pub fn ordering() -> Ordering<ParticipationEntity> {
-        Ordering::by(SortKey::desc(
-            entity::member_participation::Column::OccurredAt,
-            |m| m.occurred_at,
         ))
     }
 }
@@ -317,23 +331,22 @@ impl CommunityMember {
             .map(MemberDailyHighlight)
             .collect())
     }
-    /// Relationships this member takes part in (as either entity), oldest first. Relationships
+    /// Relationships this member takes part in (as either entity), oldest first: of one
+    /// kind if `type` is given, current ones only unless `includeEnded` is true. Relationships
     /// with a removed member are left out.
-    async fn relationships(&self, context: &Context<'_>) -> AppResult<Vec<MemberRelationship>> {
-        Ok(scope(context)?
-            .loaders
-            .member_relationships
-            .load_one(self.0.member_id.clone())
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(MemberRelationship)
-            .collect())
+    async fn relationships(
+        &self,
+        context: &Context<'_>,
+        r#type: Option<MemberRelationshipType>,
+        include_ended: Option<bool>,
+    ) -> AppResult<Vec<MemberRelationship>> {
+        let include_ended = include_ended.unwrap_or(false);
+        member_relationships(context, &self.0.member_id, r#type, include_ended).await
     }
 }
 
 /// The member with this member number, unless removed.
-async fn member_by_member_id(
+pub(crate) async fn member_by_member_id(
     context: &Context<'_>,
     member_id: &str,
 ) -> AppResult<Option<CommunityMember>> {
@@ -399,36 +412,6 @@ impl CommunityInvitation {
     }
 }
 
-/// One engagement event of a community member (MESSAGE, REACTION, VOICE, ...) on a platform
-/// and in a room.
-#[Object]
-impl MemberParticipation {
-    /// Row id.
-    async fn id(&self) -> ID {
-        to_id(self.0.id)
-    }
-    /// Kind of event (MESSAGE, REACTION, VOICE, ...).
-    async fn event_type(&self) -> &str {
-        &self.0.event_type
-    }
-    /// Platform the event happened on.
-    async fn platform(&self) -> &str {
-        &self.0.platform
-    }
-    /// Room or channel of the event.
-    async fn room_id(&self) -> &str {
-        &self.0.room_id
-    }
-    /// Further event data.
-    async fn event_metadata(&self) -> Option<&serde_json::Value> {
-        self.0.event_metadata.as_ref()
-    }
-    /// When the event happened.
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        utc(self.0.occurred_at)
-    }
-}
-
 /// One member's activity totals for one day.
 #[Object]
 impl MemberDailyHighlight {
@@ -459,436 +442,6 @@ impl MemberDailyHighlight {
     /// When the row was created.
     async fn created_at(&self) -> DateTime<Utc> {
         utc(self.0.created_at)
-    }
-}
-
-/// A typed relationship between two community entities (INVITED, MENTORED, ...) for ElizaOS
-/// memory. The entity ids are free-form strings, usually member numbers.
-#[Object]
-impl MemberRelationship {
-    /// Row id.
-    async fn id(&self) -> ID {
-        to_id(self.0.id)
-    }
-    /// First entity of the relationship (e.g. the inviting member's number).
-    async fn entity_id_a(&self) -> &str {
-        &self.0.entity_id_a
-    }
-    /// Second entity of the relationship.
-    async fn entity_id_b(&self) -> &str {
-        &self.0.entity_id_b
-    }
-    /// Kind of relationship (INVITED, MENTORED, ...).
-    async fn relationship_type(&self) -> &str {
-        &self.0.relationship_type
-    }
-    /// Flexible relationship metadata.
-    async fn content(&self) -> &serde_json::Value {
-        &self.0.content
-    }
-    /// When the row was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        utc(self.0.created_at)
-    }
-}
-
-/// Loads community members that are not soft-deleted, by row id (`Uuid` keys) or by public
-/// member number (`String` keys), one statement per batch.
-pub struct MemberLoader {
-    db: DatabaseConnection,
-    visibility: Visibility,
-}
-
-impl MemberLoader {
-    /// A loader reading through the request's database and visibility.
-    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> MemberLoader {
-        MemberLoader {
-            db: db.clone(),
-            visibility: visibility.clone(),
-        }
-    }
-}
-
-impl Loader<Uuid> for MemberLoader {
-    type Value = entity::community_member::Model;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Arc<DbErr>> {
-        let rows = visible_members(&self.visibility)
-            .filter(entity::community_member::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-    }
-}
-
-impl Loader<String> for MemberLoader {
-    type Value = entity::community_member::Model;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Arc<DbErr>> {
-        let rows = visible_members(&self.visibility)
-            .filter(entity::community_member::Column::MemberId.is_in(keys.iter().cloned()))
-            .all(&self.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| (row.member_id.clone(), row))
-            .collect())
-    }
-}
-
-/// Arguments of a list under a member, whose rows hold the member's `member_id`.
-pub trait MemberList: Clone + Eq + Hash + Send + Sync + 'static {
-    type Entity: crate::domain::policy::Scoped;
-    /// The child column holding the member's `member_id`.
-    fn member_column(&self) -> <Self::Entity as EntityTrait>::Column;
-    /// The ordering of the list.
-    fn ordering(&self) -> Ordering<Self::Entity>;
-    /// Which page to fetch.
-    fn page(&self) -> &PageArgs;
-}
-
-/// The invitation codes a member created (the nested `CommunityMember.invitationsCreated`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct MemberInvitations {
-    pub page: PageArgs,
-}
-
-impl MemberList for MemberInvitations {
-    type Entity = InvitationEntity;
-    fn member_column(&self) -> entity::community_invitation::Column {
-        entity::community_invitation::Column::CreatedBy
-    }
-    fn ordering(&self) -> Ordering<InvitationEntity> {
-        CommunityInvitation::ordering()
-    }
-    fn page(&self) -> &PageArgs {
-        &self.page
-    }
-}
-
-/// A member's engagement events (the nested `CommunityMember.participation`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct MemberEvents {
-    pub page: PageArgs,
-}
-
-impl MemberList for MemberEvents {
-    type Entity = ParticipationEntity;
-    fn member_column(&self) -> entity::member_participation::Column {
-        entity::member_participation::Column::MemberId
-    }
-    fn ordering(&self) -> Ordering<ParticipationEntity> {
-        MemberParticipation::ordering()
-    }
-    fn page(&self) -> &PageArgs {
-        &self.page
-    }
-}
-
-fn string_of(value: Value) -> Option<String> {
-    match value {
-        Value::String(Some(text)) => Some(text),
-        _ => None,
-    }
-}
-
-/// Loads a page of a list for many members at once, one statement per distinct arguments.
-pub struct MemberPages<L> {
-    db: DatabaseConnection,
-    visibility: Visibility,
-    list: PhantomData<fn() -> L>,
-}
-
-impl<L> MemberPages<L> {
-    /// A loader reading through the request's database and visibility.
-    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> MemberPages<L> {
-        MemberPages {
-            db: db.clone(),
-            visibility: visibility.clone(),
-            list: PhantomData,
-        }
-    }
-}
-
-fn group_by_list<L: MemberList>(keys: &[(String, L)]) -> HashMap<&L, Vec<String>> {
-    let mut by_list: HashMap<&L, Vec<String>> = HashMap::new();
-    for (member, list) in keys {
-        by_list.entry(list).or_default().push(member.clone());
-    }
-    by_list
-}
-
-impl<L> Loader<(String, L)> for MemberPages<L>
-where
-    L: MemberList,
-    <L::Entity as EntityTrait>::Model: FromQueryResult + Clone + Send + Sync + 'static,
-{
-    type Value = Vec<<L::Entity as EntityTrait>::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(
-        &self,
-        keys: &[(String, L)],
-    ) -> Result<HashMap<(String, L), Self::Value>, Arc<DbErr>> {
-        let mut result = HashMap::new();
-        for (list, members) in group_by_list(keys) {
-            let ordering = list.ordering();
-            let mut select = visible(L::Entity::find(), &self.visibility);
-            if let Some(after) = &list.page().after {
-                let backend = self.db.get_database_backend();
-                let condition = after
-                    .cursor()
-                    .and_then(|cursor| ordering.after(&cursor, backend))
-                    .map_err(|error| DbErr::Custom(error.message()))?;
-                select = select.filter(condition);
-            }
-            let rows = page_per_member::<L::Entity>(
-                &self.db,
-                select,
-                list.member_column(),
-                &members,
-                &ordering,
-                list.page().first + 1,
-            )
-            .await?;
-            let mut grouped: HashMap<String, Vec<_>> = HashMap::new();
-            for row in rows {
-                if let Some(member) = string_of(row.get(list.member_column())) {
-                    grouped.entry(member).or_default().push(row);
-                }
-            }
-            for member in members {
-                let rows = grouped.remove(&member).unwrap_or_default();
-                result.insert((member, list.clone()), rows);
-            }
-        }
-        Ok(result)
-    }
-}
-
-/// Counts each member's rows of a list (for a nested `totalCount`).
-pub struct MemberCounts<L> {
-    db: DatabaseConnection,
-    visibility: Visibility,
-    list: PhantomData<fn() -> L>,
-}
-
-impl<L> MemberCounts<L> {
-    /// A loader reading through the request's database and visibility.
-    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> MemberCounts<L> {
-        MemberCounts {
-            db: db.clone(),
-            visibility: visibility.clone(),
-            list: PhantomData,
-        }
-    }
-}
-
-impl<L: MemberList> Loader<(String, L)> for MemberCounts<L> {
-    type Value = i64;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[(String, L)]) -> Result<HashMap<(String, L), i64>, Arc<DbErr>> {
-        let mut result = HashMap::new();
-        for (list, members) in group_by_list(keys) {
-            let column = list.member_column();
-            let counts: Vec<(String, i64)> = visible(L::Entity::find(), &self.visibility)
-                .filter(column.is_in(members.iter().cloned()))
-                .select_only()
-                .column(column)
-                .column_as(Expr::col(column).count(), "count")
-                .group_by(column)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            let counts: HashMap<String, i64> = counts.into_iter().collect();
-            for member in members {
-                let count = counts.get(&member).copied().unwrap_or(0);
-                result.insert((member, list.clone()), count);
-            }
-        }
-        Ok(result)
-    }
-}
-
-/// A member list's `totalCount`, counted (batched across members) only if a client asks.
-fn member_total<L, F>(scope: &Arc<RequestScope>, member: String, list: L, loader: F) -> TotalCount
-where
-    L: MemberList,
-    F: Fn(&RequestScope) -> &crate::graphql::loaders::Batched<MemberCounts<L>>
-        + Send
-        + Sync
-        + 'static,
-{
-    let scope = scope.clone();
-    let loader = Arc::new(loader);
-    TotalCount::deferred(move || {
-        let scope = scope.clone();
-        let member = member.clone();
-        let list = list.clone();
-        let loader = loader.clone();
-        async move { Ok(loader(&scope).load_one((member, list)).await?.unwrap_or(0)) }
-    })
-}
-
-/// The first `limit` rows per member of `select` in `ordering`, for all `members`, in one
-/// statement (members are referenced by their text `member_id`).
-async fn page_per_member<E>(
-    db: &DatabaseConnection,
-    select: Select<E>,
-    member_column: E::Column,
-    members: &[String],
-    ordering: &Ordering<E>,
-    limit: u64,
-) -> Result<Vec<E::Model>, DbErr>
-where
-    E: EntityTrait,
-    E::Model: FromQueryResult,
-{
-    crate::graphql::loaders::page_per_parent::<E, String>(
-        db,
-        select,
-        ordering.table(),
-        member_column,
-        members,
-        "text",
-        ordering.order_by(db.get_database_backend()),
-        limit,
-    )
-    .await
-}
-
-/// Days of a member's daily highlights, both ends inclusive and optional.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct HighlightRange {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-}
-
-impl HighlightRange {
-    /// Refuses a range that ends before it starts.
-    pub fn new(from: Option<NaiveDate>, to: Option<NaiveDate>) -> AppResult<HighlightRange> {
-        if let (Some(from), Some(to)) = (from, to)
-            && to < from
-        {
-            return Err(AppError::bad_input("to", "must not be before from"));
-        }
-        Ok(HighlightRange { from, to })
-    }
-}
-
-/// Loads the daily highlights of many members within a range, oldest day first, one
-/// statement per distinct range.
-pub struct HighlightLoader {
-    db: DatabaseConnection,
-    visibility: Visibility,
-}
-
-impl HighlightLoader {
-    /// A loader reading through the request's database and visibility.
-    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> HighlightLoader {
-        HighlightLoader {
-            db: db.clone(),
-            visibility: visibility.clone(),
-        }
-    }
-}
-
-impl Loader<(String, HighlightRange)> for HighlightLoader {
-    type Value = Vec<entity::member_daily_highlight::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(
-        &self,
-        keys: &[(String, HighlightRange)],
-    ) -> Result<HashMap<(String, HighlightRange), Self::Value>, Arc<DbErr>> {
-        use entity::member_daily_highlight::Column;
-        let mut by_range: HashMap<HighlightRange, Vec<String>> = HashMap::new();
-        for (member, range) in keys {
-            by_range.entry(*range).or_default().push(member.clone());
-        }
-        let mut result = HashMap::new();
-        for (range, members) in by_range {
-            let mut select = visible(HighlightEntity::find(), &self.visibility)
-                .filter(Column::MemberId.is_in(members.iter().cloned()));
-            if let Some(from) = range.from {
-                select = select.filter(Column::HighlightDate.gte(from));
-            }
-            if let Some(to) = range.to {
-                select = select.filter(Column::HighlightDate.lte(to));
-            }
-            let rows = select
-                .order_by_asc(Column::HighlightDate)
-                .order_by_asc(Column::Id)
-                .all(&self.db)
-                .await?;
-            let mut grouped: HashMap<String, Self::Value> = HashMap::new();
-            for row in rows {
-                grouped.entry(row.member_id.clone()).or_default().push(row);
-            }
-            for member in members {
-                let rows = grouped.remove(&member).unwrap_or_default();
-                result.insert((member, range), rows);
-            }
-        }
-        Ok(result)
-    }
-}
-
-/// Loads the relationships of many members (as either entity), oldest first, leaving out
-/// those with a soft-deleted member; one statement per batch.
-pub struct RelationshipLoader {
-    db: DatabaseConnection,
-    visibility: Visibility,
-}
-
-impl RelationshipLoader {
-    /// A loader reading through the request's database and visibility.
-    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> RelationshipLoader {
-        RelationshipLoader {
-            db: db.clone(),
-            visibility: visibility.clone(),
-        }
-    }
-}
-
-impl Loader<String> for RelationshipLoader {
-    type Value = Vec<entity::member_relationship::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Arc<DbErr>> {
-        use entity::member_relationship::Column;
-        let rows = visible(RelationshipEntity::find(), &self.visibility)
-            .filter(
-                Condition::any()
-                    .add(Column::EntityIdA.is_in(keys.iter().cloned()))
-                    .add(Column::EntityIdB.is_in(keys.iter().cloned())),
-            )
-            .filter(Column::EntityIdA.not_in_subquery(member_ids(true)))
-            .filter(Column::EntityIdB.not_in_subquery(member_ids(true)))
-            .order_by_asc(Column::CreatedAt)
-            .order_by_asc(Column::Id)
-            .all(&self.db)
-            .await?;
-        let wanted: HashSet<&String> = keys.iter().collect();
-        let mut result: HashMap<String, Self::Value> =
-            keys.iter().map(|key| (key.clone(), Vec::new())).collect();
-        for row in rows {
-            let mut sides = vec![&row.entity_id_a];
-            if row.entity_id_b != row.entity_id_a {
-                sides.push(&row.entity_id_b);
-            }
-            for side in sides {
-                if wanted.contains(side)
-                    && let Some(list) = result.get_mut(side)
-                {
-                    list.push(row.clone());
-                }
-            }
-        }
-        Ok(result)
     }
 }
 
@@ -970,8 +523,8 @@ pub struct CommunityQueries;
 
 #[Object]
 impl CommunityQueries {
-    /// Community members matching `filter`, oldest member first. Removed members never
-    /// appear.
+    /// Community members matching `filter`, oldest member first unless `orderBy` says
+    /// otherwise (`REPUTATION_DESC` is the leaderboard). Removed members never appear.
     #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn community_members(
         &self,
@@ -979,6 +532,7 @@ impl CommunityQueries {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<CommunityMemberFilter>,
+        #[graphql(default)] order_by: CommunityMemberOrder,
     ) -> AppResult<CommunityMemberConnection> {
         let scope = root_scope(context)?;
         let args = PageArgs::parse(first, after)?;
@@ -990,7 +544,7 @@ impl CommunityQueries {
         fetch_page(
             &scope.db,
             select,
-            &CommunityMember::ordering(),
+            &order_by.ordering(),
             &args,
             CommunityMember,
         )

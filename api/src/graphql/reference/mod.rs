@@ -28,6 +28,9 @@ use crate::graphql::enums::{
 };
 use crate::graphql::filters::contains_ignoring_case;
 use crate::graphql::loaders::{ChildList, child_total, related};
+use crate::graphql::monetization::{
+    L2iSubscriptionConnection, SubscriptionFilter, subscriptions_of,
+};
 use crate::graphql::scope::{root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 use crate::paging::{Ordering, Page, PageArgs, SortKey, check_after, fetch_page};
@@ -94,6 +97,8 @@ pub enum CampaignParent {
     Company,
     ProgramTemplate,
     BeneficiaryGroup,
+    /// The L2I subscription a bundle-priced campaign draws on.
+    L2iSubscription,
 }
 
 /// The campaigns of a company, template or group (a nested list), newest first.
@@ -121,6 +126,7 @@ impl ChildList for CampaignsOf {
             CampaignParent::Company => entity::campaign::Column::CompanyId,
             CampaignParent::ProgramTemplate => entity::campaign::Column::ProgramTemplateId,
             CampaignParent::BeneficiaryGroup => entity::campaign::Column::BeneficiaryGroupId,
+            CampaignParent::L2iSubscription => entity::campaign::Column::L2iSubscriptionId,
         }
     }
     fn filtered(&self, select: Select<CampaignEntity>) -> AppResult<Select<CampaignEntity>> {
@@ -139,7 +145,7 @@ impl ChildList for CampaignsOf {
     }
 }
 
-async fn campaigns_of(
+pub(crate) async fn campaigns_of(
     context: &Context<'_>,
     parent: CampaignParent,
     id: Uuid,
@@ -213,6 +219,20 @@ impl Company {
             filter,
         )
         .await
+    }
+    /// The company's L2I subscriptions, newest start first.
+    #[graphql(
+        name = "l2iSubscriptions",
+        complexity = "list_complexity(first, child_complexity)"
+    )]
+    async fn l2i_subscriptions(
+        &self,
+        context: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<SubscriptionFilter>,
+    ) -> AppResult<L2iSubscriptionConnection> {
+        subscriptions_of(context, self.0.id, first, after, filter).await
     }
 }
 
