@@ -1,7 +1,7 @@
 //! The jobs benchmarks: `cargo run --release -p tests --bin jobs-bench [snapshots|retention]`
 //! (both when no argument is given).
 //!
-//! **snapshots**: //! Copies the 500 campaigns × 10 instances × 365 days demo database `gateway_bench` (loaded
+//! **snapshots**: copies the 500 campaigns × 10 instances × 365 days demo database `gateway_bench` (loaded
 //! once, as the dashboard benchmark loads it) into a scratch database, makes every campaign
 //! ACTIVE, and runs one scheduler tick at the next midnight UTC, the moment all 500 are due
 //! (a dry run first: the reads alone). It prints the tick's wall time, its SQL statements
