@@ -25,6 +25,7 @@ pub async fn connect(
         // is worth testing (as HikariCP skips validating a connection used in the last 500 ms).
         .test_before_acquire_if_idle_for(Duration::from_secs(1))
         .sqlx_logging(false);
+    crate::observability::pool_waits::report_acquire_times(&mut options);
     if let Some(timeout) = statement_timeout_ms {
         options.map_sqlx_postgres_opts(move |postgres| {
             postgres.options([("statement_timeout", format!("{timeout}ms"))])

@@ -377,12 +377,14 @@ pub fn build_server_on(
     Ok(server)
 }
 
-/// Installs the process's tracing subscriber: the log lines of [`log_layer`].
+/// Installs the process's tracing subscriber: the log lines of [`log_layer`] and the pool's
+/// acquisition waits ([`observability::pool_waits`]).
 pub fn init_tracing(filter: &str, json: bool) {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     let _ = tracing_subscriber::registry()
         .with(log_layer(filter, json))
+        .with(observability::pool_waits::layer())
         .try_init();
 }
 

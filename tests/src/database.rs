@@ -310,6 +310,8 @@ fn rewrite_placeholders_for_sqlite(sql: &str) -> String {
 async fn connect(url: &str) -> DatabaseConnection {
     let mut options = ConnectOptions::new(url.to_owned());
     options.max_connections(5).sqlx_logging(false);
+    // As the gateway's own pool does (the metrics test reads the waits).
+    api::observability::pool_waits::report_acquire_times(&mut options);
     Database::connect(options)
         .await
         .unwrap_or_else(|error| panic!("cannot connect to {url}: {error}"))

@@ -262,6 +262,12 @@ impl Metrics {
             "Largest number of pooled database connections; in_use at this value means requests wait for a connection",
             pool_max_connections.clone(),
         );
+        registry.register_with_unit(
+            "db_pool_acquire_duration",
+            "Time a statement waited for a pooled database connection (for the whole process)",
+            Unit::Seconds,
+            super::pool_waits::histogram(),
+        );
         let websockets = Family::<ProtocolLabels, Gauge>::default();
         registry.register(
             "websocket_connections",

@@ -1,8 +1,10 @@
-//! What operators see of a running gateway besides its logs: Prometheus metrics ([`metrics`]),
+//! What operators see of a running gateway besides its logs: Prometheus metrics ([`metrics`],
+//! with the pool's acquisition waits from [`pool_waits`]),
 //! served on a listener of their own (`--metrics-bind`) so the public port never exposes them,
 //! and OpenTelemetry traces ([`traces`]) exported over OTLP when `--otlp-endpoint` is set.
 
 pub mod metrics;
+pub mod pool_waits;
 pub mod traces;
 
 use std::io;

@@ -131,6 +131,7 @@ impl Traces {
             .with_filter(Targets::new().with_target("api", tracing::Level::INFO));
         let subscriber = tracing_subscriber::registry()
             .with(spans)
+            .with(super::pool_waits::layer())
             .with(log.map(|log| crate::log_layer(&log.filter, log.json)));
         Ok(Traces {
             inner: Arc::new(Inner {

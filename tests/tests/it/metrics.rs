@@ -188,6 +188,27 @@ async fn operation_names_past_the_bound_share_the_label_other() {
 }
 
 #[tokio::test]
+async fn statements_waiting_for_a_pooled_connection_are_timed() {
+    // The waits reach the histogram through the process's tracing subscriber, as in `serve`.
+    TestApp::install_process_subscriber();
+    let app = TestApp::spawn().await;
+    let metrics = app.serve_metrics().await;
+    let waits = "gateway_db_pool_acquire_duration_seconds";
+    // The histogram is the process's: other tests running beside this one only add to it.
+    let before = Scrape::of(&metrics).await.observations(waits, &[]);
+    app.data(
+        "{ campaigns(first: 5) { totalCount edges { node { id } } } }",
+        json!({}),
+    )
+    .await;
+    let after = Scrape::of(&metrics).await.observations(waits, &[]);
+    assert!(
+        after > before,
+        "the query's statements acquired connections: {before} → {after}"
+    );
+}
+
+#[tokio::test]
 async fn metrics_are_not_served_on_the_public_port() {
     let app = TestApp::spawn().await;
     let response = app
