@@ -117,13 +117,18 @@ pub fn clock_ticks_per_second() -> f64 {
 
 /// utime + stime of a process, in clock ticks.
 pub fn cpu_ticks(pid: u32) -> u64 {
+    stat_ticks(pid, &[11, 12])
+}
+
+/// The given fields of `/proc/<pid>/stat` (counted after the command name), summed.
+fn stat_ticks(pid: u32, indexes: &[usize]) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // The fields after the command name, which is parenthesised and may hold spaces.
     let fields: Vec<&str> = stat
         .rsplit_once(')')
         .map(|(_, rest)| rest.split_whitespace().collect())
         .unwrap_or_default();
-    [11, 12]
+    indexes
         .iter()
         .filter_map(|index| fields.get(*index)?.parse::<u64>().ok())
         .sum()
@@ -221,7 +226,9 @@ pub async fn prepare_database(admin_url: &str) -> String {
     url
 }
 
-/// CPU ticks of every PostgreSQL process on the machine.
+/// CPU ticks of every PostgreSQL process on the machine, including backends that have exited:
+/// the postmaster reaps them, and their time moves to its children's time (cutime + cstime),
+/// so the total never falls when another client's connection closes mid-measurement.
 pub fn postgres_ticks() -> u64 {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return 0;
@@ -233,6 +240,6 @@ pub fn postgres_ticks() -> u64 {
             std::fs::read_to_string(format!("/proc/{pid}/comm"))
                 .is_ok_and(|c| c.trim().starts_with("postgres"))
         })
-        .map(cpu_ticks)
+        .map(|pid| stat_ticks(pid, &[11, 12, 13, 14]))
         .sum()
 }

@@ -165,7 +165,8 @@ async fn benchmark() {
                 bench::percentile(&latencies, 0.99),
                 (cpu_ticks(gateway.pid()) - gateway_before) as f64 / ticks * 1000.0
                     / requests as f64,
-                (postgres_ticks() - postgres_before) as f64 / ticks * 1000.0 / requests as f64,
+                postgres_ticks().saturating_sub(postgres_before) as f64 / ticks * 1000.0
+                    / requests as f64,
             ];
             print_row(&format!("{concurrency}"), &run);
             runs.push(run);
@@ -198,8 +199,10 @@ async fn benchmark() {
                 db.query_all_raw(statement.clone()).await.unwrap();
             }
         }
-        database_floors
-            .push((postgres_ticks() - postgres_before) as f64 / ticks * 1000.0 / replays as f64);
+        database_floors.push(
+            postgres_ticks().saturating_sub(postgres_before) as f64 / ticks * 1000.0
+                / replays as f64,
+        );
         replay_client_cpu.push((self_cpu_seconds(ticks) - client_before) * 1000.0 / replays as f64);
     }
     let database_floor = median(database_floors);

@@ -148,7 +148,8 @@ async fn retention_benchmark() {
     let started = Instant::now();
     let outcome = runner.run(Job::Retention, at, false).await.expect("run");
     let elapsed = started.elapsed();
-    let pg_ms = (postgres_ticks() - pg_before) as f64 / clock_ticks_per_second() * 1000.0;
+    let pg_ms =
+        postgres_ticks().saturating_sub(pg_before) as f64 / clock_ticks_per_second() * 1000.0;
     let rss_after = peak_rss_mib();
     let RunOutcome::Ran {
         result: Ok(report), ..
@@ -261,7 +262,7 @@ async fn benchmark() {
         let started = Instant::now();
         let outcome = runner.run(Job::Snapshots, at, dry_run).await.expect("run");
         let elapsed = started.elapsed();
-        let pg_ms = (postgres_ticks() - pg_before) as f64 / ticks_per_second * 1000.0;
+        let pg_ms = postgres_ticks().saturating_sub(pg_before) as f64 / ticks_per_second * 1000.0;
         let RunOutcome::Ran {
             result: Ok(report), ..
         } = outcome
