@@ -57,7 +57,7 @@ impl AlertSeverity {
         }
     }
 
-    fn of_stored(stored: &str) -> AlertSeverity {
+    pub(crate) fn of_stored(stored: &str) -> AlertSeverity {
         every::<Self>()
             .find(|severity| severity.stored() == stored)
             .unwrap_or(AlertSeverity::Warning)
@@ -91,7 +91,7 @@ impl CapacityAlertDimension {
         }
     }
 
-    fn of_stored(stored: &str) -> CapacityAlertDimension {
+    pub(crate) fn of_stored(stored: &str) -> CapacityAlertDimension {
         every::<Self>()
             .find(|dimension| dimension.stored() == stored)
             .unwrap_or(CapacityAlertDimension::Volunteers)

@@ -390,7 +390,7 @@ where
 /// The request's loader `name` over `loader`. Its batches run in tasks of their own, inside
 /// the span and under the tracing dispatcher of the request that started them (so their spans
 /// and statements nest under it, and are traced when the request is).
-fn batched<L>(name: &'static str, loader: L, metrics: &Metrics) -> Batched<L> {
+pub(crate) fn batched<L>(name: &'static str, loader: L, metrics: &Metrics) -> Batched<L> {
     DataLoader::with_cache(
         Measured {
             name,
@@ -410,6 +410,7 @@ macro_rules! loaders {
     (by_id { $($by_id:ident: $entity:ty,)* } lists { $($pages:ident, $counts:ident: $list:ty,)* }) => {
         pub struct Loaders {
             pub campaign_series: Batched<crate::graphql::campaigns::snapshots::SeriesLoader>,
+            pub dashboard_series: crate::graphql::campaigns::dashboard_series::DashboardSeriesLoaders,
             pub program_activities: Batched<ProgramActivityLoader>,
             pub enrollment_attendance: Batched<AttendanceLoader>,
             pub community_member: Batched<MemberLoader>,
@@ -427,6 +428,7 @@ macro_rules! loaders {
             /// Stops every loader caching (batching goes on).
             pub fn disable_caches(&self) {
                 self.campaign_series.enable_all_cache(false);
+                self.dashboard_series.disable_caches();
                 self.program_activities.enable_all_cache(false);
                 self.enrollment_attendance.enable_all_cache(false);
                 self.community_member.enable_all_cache(false);
@@ -447,6 +449,7 @@ macro_rules! loaders {
                         crate::graphql::campaigns::snapshots::SeriesLoader { db: db.clone(), visibility: visibility.clone() },
                         metrics,
                     ),
+                    dashboard_series: crate::graphql::campaigns::dashboard_series::DashboardSeriesLoaders::new(db, visibility, metrics),
                     program_activities: batched("program_activities", ProgramActivityLoader::new(db, visibility), metrics),
                     enrollment_attendance: batched("enrollment_attendance", AttendanceLoader::new(db, visibility), metrics),
                     community_member: batched("community_member", MemberLoader::new(db, visibility), metrics),

@@ -2,6 +2,7 @@
 //! capacity, budget and pricing terms, and everything a campaign dashboard reads from them.
 
 mod children;
+pub mod dashboard_series;
 pub mod mutations;
 mod queries;
 pub mod snapshots;
@@ -431,5 +432,47 @@ impl Campaign {
             .load_one(key)
             .await?
             .unwrap_or_default())
+    }
+
+    // Dashboard widgets 1–6
+    /// Overview KPI cards: utilizations (`current / target`), budget, SROI, VIS, hours and
+    /// sessions as the campaign stands now; ACTIVE program instances; `daysRemaining =
+    /// max(0, endDate − today UTC)`; and `now − then` against the latest snapshot at or before
+    /// 7 and 30 days ago.
+    async fn overview(
+        &self,
+        context: &Context<'_>,
+    ) -> AppResult<dashboard_series::CampaignOverview> {
+        dashboard_series::overview(context, &self.0).await
+    }
+    /// Capacity gauge, one entry per dimension (volunteers, beneficiaries, sessions, budget):
+    /// `utilization = current / target`, the 0.80 / 0.90 / 1.00 alert thresholds and the band
+    /// of the highest one reached.
+    async fn capacity_gauge(&self) -> Vec<dashboard_series::CapacityGauge> {
+        dashboard_series::capacity_gauge(&self.0)
+    }
+    /// Budget burn-rate per `bucket`, oldest first: actual cumulative spend (each bucket's
+    /// latest snapshot) beside the planned line (`allocated × elapsed / duration` of the
+    /// campaign's dates), the burn rate over the last 30 days of snapshots, and the date the
+    /// remaining budget runs out at that rate.
+    async fn budget_burn(
+        &self,
+        context: &Context<'_>,
+        bucket: SeriesBucket,
+    ) -> AppResult<dashboard_series::BudgetBurn> {
+        dashboard_series::budget_burn(context, &self.0, bucket).await
+    }
+    /// Activity heatmap: Kintell sessions of the campaign's program instances completed in
+    /// `from`..`to` (inclusive, exclusive; both optional), counted per weekday × hour of
+    /// `timezone` (an IANA name such as `Europe/Berlin`; daylight saving applied per session).
+    /// Only cells with sessions, by weekday then hour.
+    async fn activity_heatmap(
+        &self,
+        context: &Context<'_>,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+        timezone: String,
+    ) -> AppResult<Vec<dashboard_series::HeatmapCell>> {
+        dashboard_series::activity_heatmap(context, &self.0, from, to, &timezone).await
     }
 }

@@ -18,6 +18,7 @@ use entity::Numeric;
 use entity::campaign_metrics_snapshot::{Column, Model};
 use entity::prelude::CampaignMetricsSnapshot;
 
+use crate::domain::dashboards::buckets::TimeBucket;
 use crate::domain::policy::{Domain, Reach, Visibility};
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{connection_types, node_of_row};
@@ -209,6 +210,20 @@ pub enum SeriesBucket {
     /// ISO weeks, starting on Monday.
     Week,
     Month,
+    /// Calendar quarters: January, April, July and October.
+    Quarter,
+}
+
+impl From<SeriesBucket> for TimeBucket {
+    fn from(bucket: SeriesBucket) -> TimeBucket {
+        match bucket {
+            SeriesBucket::Hour => TimeBucket::Hour,
+            SeriesBucket::Day => TimeBucket::Day,
+            SeriesBucket::Week => TimeBucket::Week,
+            SeriesBucket::Month => TimeBucket::Month,
+            SeriesBucket::Quarter => TimeBucket::Quarter,
+        }
+    }
 }
 
 /// Arguments of one `metricsSeries` request.
@@ -246,6 +261,14 @@ pub struct MetricsBucket {
     pub budget_utilization: Option<Numeric>,
     /// Budget spent as of the bucket's latest snapshot.
     pub budget_spent: Option<Numeric>,
+    /// Enrolled volunteers in the bucket's latest snapshot (the capacity trend's count).
+    pub volunteers_current: Option<i32>,
+    /// Volunteer target in the bucket's latest snapshot.
+    pub volunteers_target: Option<i32>,
+    /// Enrolled beneficiaries in the bucket's latest snapshot.
+    pub beneficiaries_current: Option<i32>,
+    /// Beneficiary target in the bucket's latest snapshot.
+    pub beneficiaries_target: Option<i32>,
 }
 
 /// Loads `metricsSeries` for many campaigns with one aggregate statement per distinct arguments.
@@ -323,6 +346,15 @@ const LATEST_COLUMNS: [&str; 5] = [
     "budget_spent",
 ];
 
+/// Counts taken, like [`LATEST_COLUMNS`], from each bucket's latest snapshot (integers on both
+/// backends, so no cast).
+const LATEST_COUNTS: [&str; 4] = [
+    "volunteers_current",
+    "volunteers_target",
+    "beneficiaries_current",
+    "beneficiaries_target",
+];
+
 /// The aggregate query for `campaigns`; keys come from visible campaigns, and the statement
 /// repeats the caller's company restriction all the same.
 fn series_statement(
@@ -374,21 +406,17 @@ fn series_statement(
     };
     let sroi_samples = samples("sroi_samples", "sroi_score");
     let vis_samples = samples("vis_samples", "average_vis_score");
+    let bucket = TimeBucket::from(args.bucket).start_sql(backend, "snapshot_date");
     let sql = match backend {
         DbBackend::Postgres => {
-            let unit = match args.bucket {
-                SeriesBucket::Hour => "hour",
-                SeriesBucket::Day => "day",
-                SeriesBucket::Week => "week",
-                SeriesBucket::Month => "month",
-            };
             let latest = LATEST_COLUMNS
                 .iter()
+                .chain(LATEST_COUNTS.iter())
                 .map(|c| format!("(array_agg({c} ORDER BY snapshot_date DESC))[1] AS {c}"))
                 .collect::<Vec<_>>()
                 .join(", ");
             format!(
-                "SELECT campaign_id, date_trunc('{unit}', snapshot_date, 'UTC') AS bucket_start,
+                "SELECT campaign_id, {bucket} AS bucket_start,
                         SUM(sample_count) AS snapshot_count,
                         SUM(COALESCE(sroi_sum, sroi_score)) / NULLIF({sroi_samples}, 0) AS average_sroi,
                         SUM(COALESCE(vis_sum, average_vis_score)) / NULLIF({vis_samples}, 0) AS average_vis,
@@ -401,19 +429,12 @@ fn series_statement(
             )
         }
         _ => {
-            let bucket = match args.bucket {
-                SeriesBucket::Hour => "strftime('%Y-%m-%dT%H:00:00+00:00', snapshot_date)",
-                SeriesBucket::Day => "strftime('%Y-%m-%dT00:00:00+00:00', snapshot_date)",
-                SeriesBucket::Week => {
-                    "date(snapshot_date, '-6 days', 'weekday 1') || 'T00:00:00+00:00'"
-                }
-                SeriesBucket::Month => "strftime('%Y-%m-01T00:00:00+00:00', snapshot_date)",
-            };
             // With exactly one max() aggregate, SQLite takes bare columns from the row holding
             // the maximum: the bucket's latest snapshot.
             let latest = LATEST_COLUMNS
                 .iter()
                 .map(|c| format!("CAST({c} AS REAL) AS {c}"))
+                .chain(LATEST_COUNTS.iter().map(|c| c.to_string()))
                 .collect::<Vec<_>>()
                 .join(", ");
             format!(
