@@ -189,7 +189,7 @@ mod tests {
 
     fn plan() -> Plan {
         Plan {
-            allocated: Decimal::new(36_500_00, 2),
+            allocated: Decimal::new(3_650_000, 2),
             start_date: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
             end_date: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
         }
@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn the_plan_spreads_the_allocation_evenly_over_the_dates() {
         assert_eq!(plan().planned_spent(day(1, 1)), Decimal::ZERO);
-        assert_eq!(plan().planned_spent(day(2, 1)), Decimal::new(3_100_00, 2));
+        assert_eq!(plan().planned_spent(day(2, 1)), Decimal::new(310_000, 2));
         assert_eq!(
             plan().planned_spent(day(1, 1) - Duration::days(3)),
             Decimal::ZERO
@@ -230,7 +230,7 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 1, 1)
         );
         assert_eq!(widget.points.len(), 1);
-        assert_eq!(widget.points[0].planned_spent, Decimal::new(8_900_00, 2));
+        assert_eq!(widget.points[0].planned_spent, Decimal::new(890_000, 2));
     }
 
     #[test]

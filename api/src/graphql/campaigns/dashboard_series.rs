@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use async_graphql::futures_util::future::BoxFuture;
 use async_graphql::{Context, Enum, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -25,7 +26,8 @@ use crate::error::AppResult;
 use crate::graphql::alerts::{AlertSeverity, CapacityAlertDimension};
 use crate::graphql::campaigns::snapshots::SeriesBucket;
 use crate::graphql::loaders::{Batched, batched};
-use crate::graphql::scope::scope;
+use crate::graphql::prefetch::{argument, load, node_selections};
+use crate::graphql::scope::{RequestScope, scope};
 use crate::observability::Metrics;
 
 /// How a figure moved since an earlier snapshot: `now − then` per figure, null where either
@@ -510,4 +512,42 @@ pub async fn activity_heatmap(
             sessions: i32::try_from(cell.sessions).unwrap_or(i32::MAX),
         })
         .collect())
+}
+
+/// Widgets 1, 5 and 6 selected under a campaign list's nodes, loaded for all its campaigns at
+/// once (`crate::graphql::prefetch`), so their statement count never depends on timing.
+pub fn prefetch<'s>(
+    context: &Context<'_>,
+    scope: &'s RequestScope,
+    ids: &[Uuid],
+    loads: &mut Vec<BoxFuture<'s, AppResult<()>>>,
+) {
+    let loaders = &scope.loaders.dashboard_series;
+    if !node_selections(context, "overview").is_empty() {
+        loads.push(load(&loaders.overview, ids.to_vec()));
+    }
+    for field in node_selections(context, "budgetBurn") {
+        let Some(bucket) = argument::<SeriesBucket>(&field, "bucket") else {
+            continue;
+        };
+        let bucket = TimeBucket::from(bucket);
+        loads.push(load(
+            &loaders.burn,
+            ids.iter().map(|id| (*id, bucket)).collect(),
+        ));
+    }
+    for field in node_selections(context, "activityHeatmap") {
+        let from = argument::<Option<DateTime<Utc>>>(&field, "from").flatten();
+        let to = argument::<Option<DateTime<Utc>>>(&field, "to").flatten();
+        let Some(zone) = argument::<String>(&field, "timezone") else {
+            continue;
+        };
+        let Ok(args) = HeatmapArgs::new(from, to, &zone) else {
+            continue;
+        };
+        loads.push(load(
+            &loaders.heatmap,
+            ids.iter().map(|id| (*id, args)).collect(),
+        ));
+    }
 }

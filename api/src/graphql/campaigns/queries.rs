@@ -370,5 +370,6 @@ pub async fn prefetch_campaign_relations(
             ids.iter().map(|id| (*id, args)).collect(),
         ));
     }
+    super::dashboard_series::prefetch(context, scope, &ids, &mut loads);
     run_all(loads).await
 }
