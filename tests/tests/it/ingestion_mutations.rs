@@ -248,7 +248,7 @@ async fn invalid_batch_input_is_refused_with_its_field_and_writes_nothing() {
         ),
         (with("fileName", json!("  ")), "input.fileName"),
         (with("fileSizeBytes", json!(-1)), "input.fileSizeBytes"),
-        (with("programType", json!("buddy")), "input.programType"),
+        (with("programType", json!("weei")), "input.programType"),
         (with("totalRows", json!(-3)), "input.totalRows"),
         (
             with("sourceSystem", json!("Kintell API")),
