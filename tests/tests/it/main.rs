@@ -17,6 +17,7 @@ mod introspection;
 mod isolation;
 mod isolation_mutations;
 mod jobs;
+mod kintell_ingest;
 mod lifecycles;
 mod limits;
 mod metrics;
