@@ -92,6 +92,40 @@ pub enum Command {
     Schema,
     /// Run one scheduled job now and print what it did (for cron and operators).
     Jobs(JobsSettings),
+    /// Import a Kintell export (CSV) into an ingestion batch; exits non-zero if the batch
+    /// fails. Running it again on the same file resumes its unfinished batch.
+    Ingest(IngestSettings),
+}
+
+/// `platform-gateway ingest FILE.csv --program-type LABEL [--program-instance SLUG|ID]
+/// [--force] [--dry-run]`.
+#[derive(Debug, Clone, Args)]
+pub struct IngestSettings {
+    /// The Kintell export to import.
+    pub file: std::path::PathBuf,
+    /// The file's program label: mentors_ukraine, language_ukraine, buddy or upskilling.
+    #[arg(long)]
+    pub program_type: String,
+    /// The program instance the sessions belong to: its slug or id.
+    #[arg(long)]
+    pub program_instance: Option<String>,
+    /// Import a file a completed batch already imported, again, in a new batch.
+    #[arg(long)]
+    pub force: bool,
+    /// Check every row and print the report; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Map a file column to a Kintell column (`FILE_COLUMN=session_id`) or drop it
+    /// (`FILE_COLUMN=ignore`); repeatable.
+    #[arg(long = "column", value_name = "FILE_COLUMN=KINTELL_COLUMN")]
+    pub columns: Vec<String>,
+    /// Rows per chunk (one transaction each), at most 500.
+    #[arg(long, default_value_t = 500)]
+    pub chunk_rows: usize,
+    /// Where the error file goes: `file:///dir` or `s3://bucket/prefix`. Default: `archive/`
+    /// in the working directory.
+    #[arg(long, env = "ARCHIVE_URL")]
+    pub archive_url: Option<String>,
 }
 
 /// `platform-gateway jobs <job> [--dry-run] [--at TIMESTAMP]`.

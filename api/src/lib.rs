@@ -124,6 +124,8 @@ pub enum RunError {
     Report(#[from] operator::ReportError),
     #[error("{0} verification check(s) failed")]
     VerificationFailed(usize),
+    #[error("ingest: {0}")]
+    Ingest(String),
     #[error("job: {0}")]
     Job(String),
     #[error("traces: {0}")]
@@ -180,6 +182,24 @@ pub async fn run(mut cli: Cli) -> Result<(), RunError> {
             Ok(())
         }
         Some(Command::Jobs(settings)) => run_job(&cli, settings).await,
+        Some(Command::Ingest(settings)) => {
+            let database = db::connect(&cli.database, None).await?;
+            db::migrate(&database).await?;
+            let report = operator::ingest::ingest(&database, &settings)
+                .await
+                .map_err(|error| RunError::Ingest(operator::ingest::error_text(&error)))?;
+            print!(
+                "{}",
+                operator::ingest::report_text(&report, settings.dry_run)
+            );
+            if operator::ingest::failed(&report.batch) {
+                return Err(RunError::Ingest(format!(
+                    "ingestion batch {} failed",
+                    report.batch.id
+                )));
+            }
+            Ok(())
+        }
         Some(Command::Serve(settings)) => serve(&cli, *settings).await,
         None => serve(&cli, ServeSettings::default()).await,
     }

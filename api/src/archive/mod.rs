@@ -15,6 +15,7 @@ use url::Url;
 
 use entity::campaign_metrics_snapshot::Model;
 
+use crate::domain::ingestion::file_import::ErrorFileStore;
 use crate::domain::jobs::retention::service::SnapshotArchive;
 use crate::error::{AppError, AppResult};
 
@@ -123,5 +124,16 @@ impl SnapshotArchive for Archive {
 
     fn describe(&self, key: &str) -> String {
         format!("{}{key}", self.url.trim_end_matches('/').to_owned() + "/")
+    }
+}
+
+impl ErrorFileStore for Archive {
+    /// Writes an ingestion error file at `key`; its URL in the archive is the path recorded.
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> AppResult<String> {
+        self.store
+            .put(&self.location(key), PutPayload::from(bytes))
+            .await
+            .map_err(archive_error)?;
+        Ok(self.describe(key))
     }
 }

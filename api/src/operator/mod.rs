@@ -3,6 +3,7 @@
 //! test passes), never through the logger, whose level could hide them.
 
 pub mod demo_progress;
+pub mod ingest;
 pub mod verify;
 
 use std::io::{self, Write};

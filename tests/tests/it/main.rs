@@ -18,6 +18,7 @@ mod introspection;
 mod isolation;
 mod isolation_mutations;
 mod jobs;
+mod kintell_ingest;
 mod lifecycles;
 mod limits;
 mod metrics;

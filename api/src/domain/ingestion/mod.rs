@@ -25,6 +25,8 @@
 //!
 //! So `successRows + errorRows + skippedRows` is the number of distinct rows the batch processed.
 
+pub mod csv_file;
+pub mod file_import;
 pub mod rows;
 pub mod rules;
 pub mod service;

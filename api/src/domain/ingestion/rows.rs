@@ -42,6 +42,9 @@ pub struct SessionRow {
     pub language_level: Option<String>,
     pub topics: Option<Vec<String>>,
     pub metadata: Option<Json>,
+    /// Why the file reader could not read the row at all (a wrong number of fields, a cell it
+    /// could not decode): the row is rejected with this problem and counted like any other.
+    pub unreadable: Option<RowProblem>,
 }
 
 /// Why one row is rejected: a kind for `errorsByType`, the row field at fault, and a reason.
@@ -141,6 +144,9 @@ fn present(cell: &Option<String>) -> Option<&str> {
 /// values, or why it is rejected. Whether referenced users exist is checked afterwards, for all
 /// rows at once.
 pub fn read_row(row: &SessionRow, label: &str) -> Result<SessionValues, RowProblem> {
+    if let Some(problem) = &row.unreadable {
+        return Err(problem.clone());
+    }
     let external_session_id = row.external_session_id.trim();
     if external_session_id.is_empty() {
         return Err(RowProblem::new(

@@ -14,22 +14,27 @@ use entity::json::CsvMetadata;
 use crate::domain::validate::enum_name;
 use crate::error::{AppError, AppResult};
 
-/// The program type labels a batch may carry: Kintell's own labels and the platform's names
-/// of the two program types Kintell sessions belong to.
+/// The program type labels a batch may carry: Kintell's four labels (`buddy` and
+/// `upskilling` are spelt as the platform spells them) and the platform's names of the program
+/// types Kintell sessions belong to.
 pub const PROGRAM_TYPE_LABELS: &[&str] = &[
     "mentors_ukraine",
     "language_ukraine",
+    "buddy",
+    "upskilling",
     "mentorship",
     "language",
 ];
 
 /// The platform program type of a batch's program type label (DESIGN.md decision 3:
-/// `mentors_ukraine` → mentorship, `language_ukraine` → language); `None` for a label Kintell
-/// sessions cannot carry.
+/// `mentors_ukraine` → mentorship, `language_ukraine` → language, `buddy` and `upskilling`
+/// as they are); `None` for a label Kintell sessions cannot carry.
 pub fn program_type_of_label(label: &str) -> Option<ProgramType> {
     match label {
         "mentors_ukraine" | "mentorship" => Some(ProgramType::Mentorship),
         "language_ukraine" | "language" => Some(ProgramType::Language),
+        "buddy" => Some(ProgramType::Buddy),
+        "upskilling" => Some(ProgramType::Upskilling),
         _ => None,
     }
 }
@@ -437,7 +442,12 @@ mod tests {
             program_type_of_label("mentorship"),
             Some(ProgramType::Mentorship)
         );
-        assert_eq!(program_type_of_label("buddy"), None);
+        assert_eq!(program_type_of_label("buddy"), Some(ProgramType::Buddy));
+        assert_eq!(
+            program_type_of_label("upskilling"),
+            Some(ProgramType::Upskilling)
+        );
+        assert_eq!(program_type_of_label("weei"), None);
         for label in PROGRAM_TYPE_LABELS {
             assert!(program_type_of_label(label).is_some(), "{label}");
         }

@@ -26,6 +26,7 @@ use crate::domain::ingestion::rules::{
     BatchEvent, NewBatch, RowTotals, next_status, refused_event, session_type_name,
 };
 use crate::domain::policy::Domain;
+use crate::domain::validate::enum_name;
 use crate::domain::write::Write;
 use crate::error::{AppError, AppResult, conflict_on_unique};
 
@@ -71,6 +72,22 @@ pub async fn start_batch(write: &mut Write, input: NewBatch) -> AppResult<BatchM
                 ),
             ));
         }
+    }
+    if let Some(active) = write
+        .select::<BatchEntity>()
+        .filter(BatchColumn::FileHash.eq(start.file_hash.as_str()))
+        .filter(BatchColumn::Status.is_in([Status::Pending, Status::Running, Status::Paused]))
+        .order_by_desc(BatchColumn::CreatedAt)
+        .one(write.txn())
+        .await?
+    {
+        return Err(AppError::Conflict(format!(
+            "this file is being imported by ingestion batch {} ({}, {}); resume, pause or fail \
+             that batch instead of starting another",
+            active.id,
+            active.file_name,
+            enum_name(active.status)
+        )));
     }
     if !start.force
         && let Some(earlier) = write

@@ -167,6 +167,7 @@ impl From<KintellSessionRowInput> for SessionRow {
             language_level: input.language_level,
             topics: input.topics,
             metadata: input.metadata,
+            unreadable: None,
         }
     }
 }
