@@ -13,6 +13,7 @@
 pub mod campaigns;
 pub mod capacity;
 pub mod community;
+pub mod dashboards;
 pub mod ingestion;
 pub mod instances;
 pub mod jobs;
