@@ -52,6 +52,7 @@ impl From<InstanceCounts> for InstanceEngagement {
     fn from(counts: InstanceCounts) -> InstanceEngagement {
         let ratio = |part: i64, whole: i64| {
             entity::capacity::ratio(Decimal::from(part), Decimal::from(whole))
+                .map(|r| r.normalize())
         };
         InstanceEngagement {
             retention_rate: ratio(counts.retained, counts.enrollments),
@@ -93,10 +94,18 @@ fn engagement_statement(
     campaigns: &[Uuid],
 ) -> Statement {
     let mut binds = Binds::new(backend);
-    let ids = binds.ids(campaigns);
-    let rule = binds.company_rule("i.company_id", visibility);
-    let instances =
-        format!("SELECT i.id FROM program_instances i WHERE i.campaign_id IN ({ids}){rule}");
+    // Each use binds its own values: SQLite numbers its placeholders once each.
+    let instances = |binds: &mut Binds| {
+        let ids = binds.ids(campaigns);
+        let rule = binds.company_rule("i.company_id", visibility);
+        format!("SELECT i.id FROM program_instances i WHERE i.campaign_id IN ({ids}){rule}")
+    };
+    let (enrolled, attending, sessions, listed) = (
+        instances(&mut binds),
+        instances(&mut binds),
+        instances(&mut binds),
+        instances(&mut binds),
+    );
     let sql = format!(
         "SELECT i.campaign_id, i.id AS program_instance_id, i.name,
                 COALESCE(e.enrollments, 0) AS enrollments, COALESCE(e.retained, 0) AS retained,
@@ -111,7 +120,7 @@ fn engagement_statement(
                   SUM(CASE WHEN enrollment_status IN ('active', 'completed') THEN 1 ELSE 0 END)
                     AS retained,
                   SUM(CASE WHEN enrollment_status = 'dropped' THEN 1 ELSE 0 END) AS dropped
-           FROM program_enrollments WHERE program_instance_id IN ({instances})
+           FROM program_enrollments WHERE program_instance_id IN ({enrolled})
            GROUP BY program_instance_id) e ON e.program_instance_id = i.id
          LEFT JOIN (
            SELECT en.program_instance_id,
@@ -121,15 +130,15 @@ fn engagement_statement(
            FROM program_enrollments en
            JOIN attendance_records ar
              ON ar.user_id = en.user_id AND ar.program_id = en.program_id
-           WHERE en.program_instance_id IN ({instances})
+           WHERE en.program_instance_id IN ({attending})
            GROUP BY en.program_instance_id) a ON a.program_instance_id = i.id
          LEFT JOIN (
            SELECT program_instance_id, COUNT(*) AS completed,
                   COUNT(DISTINCT participant_id) AS participants
            FROM kintell_sessions
-           WHERE completed_at IS NOT NULL AND program_instance_id IN ({instances})
+           WHERE completed_at IS NOT NULL AND program_instance_id IN ({sessions})
            GROUP BY program_instance_id) k ON k.program_instance_id = i.id
-         WHERE i.id IN ({instances})
+         WHERE i.id IN ({listed})
          ORDER BY i.campaign_id, i.start_date, i.id"
     );
     Statement::from_sql_and_values(backend, sql, binds.values)
