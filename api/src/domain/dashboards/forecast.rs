@@ -156,6 +156,9 @@ fn fit_statement(
     let mut binds = Binds::new(backend);
     let ids = binds.ids(campaigns);
     let rule = binds.campaign_rule("campaign_id", visibility);
+    // The ids again on the joined side, so the planner reads only these campaigns' rows
+    // through the (campaign_id, snapshot_date) index instead of hashing the whole table.
+    let point_ids = binds.ids(campaigns);
     let column = dimension.column();
     let x = days_between(backend, "s.snapshot_date", "l.at");
     let y = number(backend, &format!("s.{column}"));
@@ -171,7 +174,7 @@ fn fit_statement(
          points AS (
            SELECT s.campaign_id, l.at, {x} AS x, {y} AS y
            FROM campaign_metrics_snapshots s JOIN latest l ON l.campaign_id = s.campaign_id
-           WHERE s.{column} IS NOT NULL AND {window})"
+           WHERE s.campaign_id IN ({point_ids}) AND s.{column} IS NOT NULL AND {window})"
     );
     let sql = match backend {
         DbBackend::Postgres => format!(
