@@ -465,6 +465,21 @@ pub fn require_legal_hold_setter(caller: &Caller, field: &str) -> AppResult<()> 
     })
 }
 
+/// `FORBIDDEN` on `field` unless `caller` may pin evidence snippets to a campaign: platform
+/// admins only (the evidence explorer is curated by the platform's staff, seed 002).
+pub fn require_evidence_curator(caller: &Caller, field: &str) -> AppResult<()> {
+    if caller.role == Role::Admin {
+        return Ok(());
+    }
+    Err(AppError::ForbiddenOn {
+        field: field.to_owned(),
+        message: format!(
+            "{field}: the {} role cannot pin evidence snippets",
+            caller.role.name()
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

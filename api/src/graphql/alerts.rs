@@ -401,13 +401,15 @@ impl SubscriptionRoot {
     /// replica it happened: a campaign dimension whose utilization crossed 0.80, 0.90 or 1.00
     /// upward. Staying above a threshold raises nothing more; falling below and rising again
     /// raises it again. A subscriber that falls more than 4096 alerts behind is told how many
-    /// it missed (`EVENTS_DROPPED`) and reloads `Query.capacityAlerts`.
+    /// it missed (`EVENTS_DROPPED`) and reloads `Query.capacityAlerts`. `dimensions` keeps
+    /// only alerts in those dimensions (all when absent; an empty list matches none).
     async fn capacity_alerts(
         &self,
         context: &Context<'_>,
         campaign_id: Option<ID>,
         company_id: Option<ID>,
         min_severity: Option<AlertSeverity>,
+        dimensions: Option<Vec<CapacityAlertDimension>>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<CapacityAlert>> + use<>>
     {
         let scope = root_scope(context)?;
@@ -415,7 +417,7 @@ impl SubscriptionRoot {
             campaign_id,
             company_id,
             min_severity,
-            dimensions: None,
+            dimensions,
         };
         let matching = AlertMatch::resolve(scope, filter, "", true).await?;
         let bus = context

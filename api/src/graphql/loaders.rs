@@ -420,6 +420,7 @@ macro_rules! loaders {
             pub member_participation_counts: Batched<MemberCounts<MemberEvents>>,
             pub member_highlights: Batched<HighlightLoader>,
             pub member_relationships: Batched<RelationshipLoader>,
+            pub dashboard_insights: crate::graphql::campaigns::dashboard_insights::InsightLoaders,
             $(pub $by_id: Batched<ById<$entity>>,)*
             $(pub $pages: Batched<ChildPages<$list>>, pub $counts: Batched<ChildCounts<$list>>,)*
         }
@@ -438,6 +439,7 @@ macro_rules! loaders {
                 self.member_participation_counts.enable_all_cache(false);
                 self.member_highlights.enable_all_cache(false);
                 self.member_relationships.enable_all_cache(false);
+                self.dashboard_insights.disable_caches();
                 $(self.$by_id.enable_all_cache(false);)*
                 $(self.$pages.enable_all_cache(false); self.$counts.enable_all_cache(false);)*
             }
@@ -459,6 +461,7 @@ macro_rules! loaders {
                     member_participation_counts: batched("member_participation_counts", MemberCounts::new(db, visibility), metrics),
                     member_highlights: batched("member_highlights", HighlightLoader::new(db, visibility), metrics),
                     member_relationships: batched("member_relationships", RelationshipLoader::new(db, visibility), metrics),
+                    dashboard_insights: crate::graphql::campaigns::dashboard_insights::InsightLoaders::new(db, visibility, metrics),
                     $($by_id: batched(
                         stringify!($by_id),
                         ById { db: db.clone(), visibility: visibility.clone(), entity: PhantomData },

@@ -25,11 +25,13 @@ use crate::domain::campaigns::rules::{
     PricingTerms, apply_pricing, initial_status, next_statuses, recompute_derived,
     validate_campaign,
 };
-use crate::domain::campaigns::snapshot;
+use crate::domain::campaigns::{evidence, snapshot};
 use crate::domain::capacity::alerts::{self, AlertSource};
 use crate::domain::instances::credits_consumed;
 use crate::domain::monetization::rules::is_final as subscription_has_ended;
-use crate::domain::policy::{Domain, require_legal_hold_setter, shares_reference};
+use crate::domain::policy::{
+    Domain, require_evidence_curator, require_legal_hold_setter, shares_reference,
+};
 use crate::domain::validate::{enum_name, refused_move};
 use crate::domain::write::Write;
 use crate::error::{AppError, AppResult};
@@ -84,6 +86,8 @@ pub struct CampaignChanges {
     pub internal_notes: Option<String>,
     /// Place (`true`) or lift (`false`) a legal hold: admins only.
     pub legal_hold: Option<bool>,
+    /// Replace the pinned evidence snippets, in this order: admins only.
+    pub evidence_snippet_ids: Option<Vec<String>>,
 }
 
 /// Creates a campaign. The company, template and group must exist (and be visible to the
@@ -178,6 +182,14 @@ pub async fn update(
     if input.legal_hold.is_some() {
         require_legal_hold_setter(write.caller(), "input.legalHold")?;
     }
+    let evidence_snippet_ids = match input.evidence_snippet_ids {
+        Some(ids) => {
+            const FIELD: &str = "input.evidenceSnippetIds";
+            require_evidence_curator(write.caller(), FIELD)?;
+            Some(evidence::validate_snippet_ids(ids, FIELD)?)
+        }
+        None => None,
+    };
     let mut campaign = write.find::<CampaignEntity>(id, "campaign", "id").await?;
     if let Some(legal_hold) = input.legal_hold {
         campaign.legal_hold = legal_hold;
@@ -225,6 +237,9 @@ pub async fn update(
     }
     if let Some(tags) = input.tags {
         campaign.tags = Some(StringList(tags));
+    }
+    if let Some(ids) = evidence_snippet_ids {
+        campaign.evidence_snippet_ids = Some(StringList(ids));
     }
     if input.pricing_model.is_some() || input.pricing.is_some() {
         let model = input.pricing_model.unwrap_or(campaign.pricing_model);

@@ -2,6 +2,7 @@
 //! capacity, budget and pricing terms, and everything a campaign dashboard reads from them.
 
 mod children;
+pub mod dashboard_insights;
 pub mod dashboard_series;
 pub mod mutations;
 mod queries;
@@ -17,9 +18,13 @@ use uuid::Uuid;
 
 use entity::campaign::Model;
 
+use crate::domain::dashboards::forecast::Horizon;
 use crate::domain::policy::RestrictedField;
 use crate::error::AppResult;
 use crate::graphql::access::Reads;
+use crate::graphql::campaigns::dashboard_insights::{
+    CapacityForecast, InstanceEngagementRow, OutcomeRadar, capacity_forecast, utilization_dimension,
+};
 use crate::graphql::campaigns::snapshots::{
     MetricsBucket, MetricsSnapshot, MetricsSnapshotConnection, SeriesBucket, SnapshotRange,
 };
@@ -244,7 +249,9 @@ impl Campaign {
     async fn upsell_opportunity_score(&self) -> Option<i32> {
         self.0.upsell_opportunity_score
     }
-    /// Top evidence snippets demonstrating campaign impact.
+    /// Top evidence snippets demonstrating campaign impact (seed 002 widget 9): ids in the
+    /// evidence explorer, in the order an admin pinned them with
+    /// `updateCampaign(input: { evidenceSnippetIds })`.
     async fn evidence_snippet_ids(&self) -> Vec<String> {
         self.0
             .evidence_snippet_ids
@@ -474,5 +481,42 @@ impl Campaign {
         timezone: String,
     ) -> AppResult<Vec<dashboard_series::HeatmapCell>> {
         dashboard_series::activity_heatmap(context, &self.0, from, to, &timezone).await
+    }
+    // Dashboard widgets 7–12
+    /// Outcome radar (seed 002 widget 7): the outcome scores per dimension in the latest
+    /// snapshot that has them and in the latest one at least 30 days older; null when no
+    /// snapshot carries outcome scores.
+    async fn outcome_radar(&self, context: &Context<'_>) -> AppResult<Option<OutcomeRadar>> {
+        let loader = &scope(context)?.loaders.dashboard_insights.radar;
+        let axes = loader.load_one(self.0.id).await?;
+        Ok(axes.and_then(|axes| OutcomeRadar::of(&axes)))
+    }
+    /// Capacity forecast (seed 002 widget 11) of `dimension` (default VOLUNTEERS), projected
+    /// `horizonDays` (1–3650, default 90) past the latest snapshot: see `CapacityForecast`
+    /// for the formula. Fewer than 7 snapshots in the 90-day window: status
+    /// `NOT_ENOUGH_DATA`, no line.
+    async fn capacity_forecast(
+        &self,
+        context: &Context<'_>,
+        dimension: Option<crate::graphql::alerts::CapacityAlertDimension>,
+        horizon_days: Option<i32>,
+    ) -> AppResult<CapacityForecast> {
+        let horizon = horizon_days
+            .map(|days| Horizon::parse(days, "horizonDays"))
+            .transpose()?
+            .unwrap_or(Horizon::DEFAULT);
+        let dimension = utilization_dimension(
+            dimension.unwrap_or(crate::graphql::alerts::CapacityAlertDimension::Volunteers),
+        );
+        let loader = &scope(context)?.loaders.dashboard_insights.forecast;
+        let fit = loader.load_one((self.0.id, dimension)).await?;
+        Ok(capacity_forecast(fit.as_deref(), horizon))
+    }
+    /// Engagement table (seed 002 widget 12): per program instance of the campaign (oldest
+    /// start first), retention, dropout, attendance and average sessions per participant.
+    async fn engagement(&self, context: &Context<'_>) -> AppResult<Vec<InstanceEngagementRow>> {
+        let loader = &scope(context)?.loaders.dashboard_insights.engagement;
+        let rows = loader.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(rows.iter().map(InstanceEngagementRow::from).collect())
     }
 }

@@ -112,6 +112,11 @@ pub struct UpdateCampaignInput {
     /// campaign at full granularity and archives none. Platform admins only: `FORBIDDEN` on
     /// `input.legalHold` for anyone else.
     pub legal_hold: Option<bool>,
+    /// Replace the evidence snippets pinned to the campaign, kept in this order: each id
+    /// non-empty and at most 64 characters, at most 20 of them (`BAD_USER_INPUT` on
+    /// `input.evidenceSnippetIds` otherwise). Platform admins only: `FORBIDDEN` on that field
+    /// for anyone else.
+    pub evidence_snippet_ids: Option<Vec<String>>,
 }
 
 impl PricingTermsInput {
@@ -194,6 +199,7 @@ impl UpdateCampaignInput {
             tags: self.tags,
             internal_notes: self.internal_notes,
             legal_hold: self.legal_hold,
+            evidence_snippet_ids: self.evidence_snippet_ids,
         })
     }
 }
