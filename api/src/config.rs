@@ -98,14 +98,19 @@ pub enum Command {
 }
 
 /// `platform-gateway ingest FILE.csv --program-type LABEL [--program-instance SLUG|ID]
-/// [--force] [--dry-run]`.
+/// [--force] [--dry-run]`, or `platform-gateway ingest --adopt-legacy`.
 #[derive(Debug, Clone, Args)]
 pub struct IngestSettings {
     /// The Kintell export to import.
-    pub file: std::path::PathBuf,
+    #[arg(required_unless_present = "adopt_legacy")]
+    pub file: Option<std::path::PathBuf>,
     /// The file's program label: mentors_ukraine, language_ukraine, buddy or upskilling.
-    #[arg(long)]
-    pub program_type: String,
+    #[arg(long, required_unless_present = "adopt_legacy")]
+    pub program_type: Option<String>,
+    /// Instead of importing a file: link every Kintell session that has no batch to the one
+    /// `legacy_import` batch (created on the first run; later runs change nothing).
+    #[arg(long, conflicts_with_all = ["file", "program_type", "program_instance", "force", "dry_run"])]
+    pub adopt_legacy: bool,
     /// The program instance the sessions belong to: its slug or id.
     #[arg(long)]
     pub program_instance: Option<String>,

@@ -185,6 +185,13 @@ pub async fn run(mut cli: Cli) -> Result<(), RunError> {
         Some(Command::Ingest(settings)) => {
             let database = db::connect(&cli.database, None).await?;
             db::migrate(&database).await?;
+            if settings.adopt_legacy {
+                let line = operator::ingest::adopt_legacy(&database)
+                    .await
+                    .map_err(|error| RunError::Ingest(operator::ingest::error_text(&error)))?;
+                print!("{line}");
+                return Ok(());
+            }
             let report = operator::ingest::ingest(&database, &settings)
                 .await
                 .map_err(|error| RunError::Ingest(operator::ingest::error_text(&error)))?;

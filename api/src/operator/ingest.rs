@@ -19,8 +19,10 @@ use entity::prelude::ProgramInstance as InstanceEntity;
 use crate::archive::Archive;
 use crate::config::IngestSettings;
 use crate::domain::ingestion::file_import::{FileImport, FileReport, import_file};
+use crate::domain::ingestion::legacy::{LEGACY_IMPORT, adopt_legacy_sessions};
 use crate::domain::policy::Caller;
 use crate::domain::validate::enum_name;
+use crate::domain::write::{Audit, Write};
 use crate::error::{AppError, AppResult};
 
 /// Runs the import `settings` describe; `Ok` with the report also when the batch failed (the
@@ -29,9 +31,14 @@ pub async fn ingest(
     database: &DatabaseConnection,
     settings: &IngestSettings,
 ) -> AppResult<FileReport> {
-    let file = std::fs::File::open(&settings.file).map_err(|error| {
-        AppError::bad_input("file", format!("{}: {error}", settings.file.display()))
-    })?;
+    let (Some(path), Some(program_type)) = (&settings.file, &settings.program_type) else {
+        return Err(AppError::bad_input(
+            "file",
+            "an import needs FILE and --program-type",
+        ));
+    };
+    let file = std::fs::File::open(path)
+        .map_err(|error| AppError::bad_input("file", format!("{}: {error}", path.display())))?;
     let archive_url = match &settings.archive_url {
         Some(url) => url.clone(),
         None => Archive::default_url()?,
@@ -52,11 +59,11 @@ pub async fn ingest(
         column_mapping.insert(column.trim().to_owned(), target.trim().to_owned());
     }
     let request = FileImport {
-        file_name: settings.file.file_name().map_or_else(
+        file_name: path.file_name().map_or_else(
             || "export.csv".to_owned(),
             |name| name.to_string_lossy().into_owned(),
         ),
-        program_type: settings.program_type.clone(),
+        program_type: program_type.clone(),
         program_instance_id,
         column_mapping,
         force: settings.force,
@@ -77,6 +84,32 @@ pub async fn ingest(
     .await;
     display.finish();
     report
+}
+
+/// `ingest --adopt-legacy`: links the sessions without a batch to the legacy batch, as the
+/// system caller, in one transaction; the line to print.
+pub async fn adopt_legacy(database: &DatabaseConnection) -> AppResult<String> {
+    let mut write = Write::begin(
+        database,
+        &Caller::system("platform-gateway ingest --adopt-legacy"),
+        Audit::action("adoptLegacySessions"),
+        None,
+    )
+    .await?;
+    let adoption = adopt_legacy_sessions(&mut write).await?;
+    write.commit().await?;
+    Ok(format!(
+        "{} sessions linked to ingestion batch {} ({}, {}); it holds {} sessions\n",
+        adoption.adopted_sessions,
+        adoption.batch.id,
+        LEGACY_IMPORT,
+        if adoption.created_batch {
+            "created now"
+        } else {
+            "created by an earlier run"
+        },
+        adoption.batch.total_rows
+    ))
 }
 
 /// The id of the program instance `reference` names: its id, or its slug.

@@ -9,11 +9,11 @@ use clap::Parser;
 use tests::TestApp;
 use tests::sql::uuid;
 
-const HEADER: &str = "session_id,session_type,volunteer_email,volunteer_name,participant_email,\
+pub(crate) const HEADER: &str = "session_id,session_type,volunteer_email,volunteer_name,participant_email,\
 participant_name,scheduled_at,completed_at,duration_minutes,rating,feedback,language_level,topics";
 
 /// A directory of its own for one test's files and archive.
-fn work_dir(name: &str) -> PathBuf {
+pub(crate) fn work_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "kintell-ingest-{name}-{}",
         uuid::Uuid::new_v4().simple()
@@ -23,7 +23,12 @@ fn work_dir(name: &str) -> PathBuf {
 }
 
 /// Runs `platform-gateway ingest FILE …` against the test's database; `Err` is a non-zero exit.
-async fn ingest(app: &TestApp, dir: &Path, file: &Path, extra: &[&str]) -> Result<(), String> {
+pub(crate) async fn ingest(
+    app: &TestApp,
+    dir: &Path,
+    file: &Path,
+    extra: &[&str],
+) -> Result<(), String> {
     let archive = url::Url::from_directory_path(dir.join("archive"))
         .unwrap()
         .to_string();
@@ -43,7 +48,7 @@ async fn ingest(app: &TestApp, dir: &Path, file: &Path, extra: &[&str]) -> Resul
     api::run(cli).await.map_err(|error| error.to_string())
 }
 
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+pub(crate) fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path

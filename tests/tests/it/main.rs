@@ -20,6 +20,7 @@ mod isolation;
 mod isolation_mutations;
 mod jobs;
 mod kintell_ingest;
+mod kintell_instances;
 mod lifecycles;
 mod limits;
 mod metrics;

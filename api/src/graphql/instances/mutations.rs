@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use crate::domain::instances::kintell::{self, NewKintellInstance};
 use crate::domain::instances::{self, InstanceChange, NewInstance, OutcomeScore, Progress};
 use crate::error::AppResult;
 use crate::graphql::campaigns::Campaign;
@@ -13,15 +14,23 @@ use crate::graphql::enums::ProgramInstanceStatus;
 use crate::graphql::instances::ProgramInstance;
 use crate::graphql::parse_id;
 
-/// A new program instance of a campaign.
+/// A new program instance: of a campaign, or a Kintell instance without one.
 #[derive(Clone, Debug, InputObject)]
 pub struct CreateProgramInstanceInput {
     /// Instance name (1–255 characters); the slug is made from it.
     pub name: String,
-    /// Within the campaign's period.
+    /// Within the campaign's period, if it has a campaign.
     pub start_date: NaiveDate,
-    /// After `startDate`, within the campaign's period.
+    /// After `startDate`, within the campaign's period if it has a campaign.
     pub end_date: Option<NaiveDate>,
+    /// The system that also runs it and its id there. Without a campaign: `"kintell"`, and
+    /// the Kintell program id, unique among Kintell instances.
+    pub external_system: Option<String>,
+    pub external_system_id: Option<String>,
+    /// Only without a campaign: the Kintell program label (`mentors_ukraine`,
+    /// `language_ukraine`, `buddy`, `upskilling`) or the platform's type name; Kintell's label
+    /// is kept in the instance's metadata.
+    pub program_type: Option<String>,
     /// PLANNED unless given.
     pub status: Option<ProgramInstanceStatus>,
     /// The instance's own configuration, merged over the template's defaults and the
@@ -83,6 +92,24 @@ impl From<CreateProgramInstanceInput> for NewInstance {
             status: input.status.map(Into::into),
             config: input.config,
             description: input.description,
+            external_system: input.external_system,
+            external_system_id: input.external_system_id,
+            program_type: input.program_type,
+        }
+    }
+}
+
+impl From<CreateProgramInstanceInput> for NewKintellInstance {
+    fn from(input: CreateProgramInstanceInput) -> Self {
+        NewKintellInstance {
+            name: input.name,
+            external_system: input.external_system.unwrap_or_default(),
+            external_system_id: input.external_system_id.unwrap_or_default(),
+            program_type: input.program_type.unwrap_or_default(),
+            start_date: input.start_date,
+            end_date: input.end_date,
+            status: input.status.map(Into::into),
+            description: input.description,
         }
     }
 }
@@ -120,19 +147,29 @@ pub struct ProgramInstanceMutations;
 
 #[Object]
 impl ProgramInstanceMutations {
-    /// Starts a program instance of a campaign. Company, template and group are copied from
-    /// the campaign; the configuration is the template's defaults deep-merged with the
-    /// campaign's overrides and then `input.config`; the slug is generated from the name and
-    /// unique.
+    /// Starts a program instance. Of a campaign (admins and the campaign's company admins):
+    /// company, template and group are copied from the campaign; the configuration is the
+    /// template's defaults deep-merged with the campaign's overrides and then `input.config`.
+    /// Without `campaignId`, a Kintell instance (admins and the ingestion role): no company,
+    /// `externalSystem: "kintell"`, a unique `externalSystemId`, and `programType`. The slug is
+    /// generated from the name and unique.
     async fn create_program_instance(
         &self,
         context: &Context<'_>,
-        campaign_id: ID,
+        campaign_id: Option<ID>,
         input: CreateProgramInstanceInput,
     ) -> AppResult<ProgramInstancePayload> {
-        let campaign_id = parse_id(&campaign_id, "campaignId")?;
+        let campaign_id = campaign_id
+            .map(|id| parse_id(&id, "campaignId"))
+            .transpose()?;
         let mut write = open(context).await?;
-        let created = instances::create(&mut write, campaign_id, input.into()).await?;
+        let created = match campaign_id {
+            Some(campaign_id) => instances::create(&mut write, campaign_id, input.into()).await?,
+            None => (
+                kintell::create_kintell(&mut write, input.into()).await?,
+                None,
+            ),
+        };
         write.commit().await?;
         Ok(created.into())
     }

@@ -19,6 +19,8 @@ use entity::prelude::{
 };
 use entity::{Numeric, campaign, program_instance};
 
+pub mod kintell;
+
 use crate::domain::campaigns::rules::recompute_derived;
 use crate::domain::capacity::alerts::{self, AlertSource};
 use crate::domain::policy::Domain;
@@ -53,6 +55,11 @@ pub struct NewInstance {
     pub status: Option<Status>,
     pub config: Option<Value>,
     pub description: Option<String>,
+    /// The system that also runs it (`kintell`, say) and its id there.
+    pub external_system: Option<String>,
+    pub external_system_id: Option<String>,
+    /// Refused: an instance of a campaign runs its template's program type.
+    pub program_type: Option<String>,
 }
 
 /// Progress of a program instance; `None` keeps a value. Counts are totals, not increments,
@@ -106,6 +113,16 @@ pub async fn create(
     {
         return Err(AppError::bad_input("input.config", "must be a JSON object"));
     }
+    if input.program_type.is_some() {
+        return Err(AppError::bad_input(
+            "input.programType",
+            "an instance of a campaign runs its program template's type; give it only for a \
+             Kintell instance, without a campaign",
+        ));
+    }
+    let external_system = optional_external("input.externalSystem", input.external_system, 50)?;
+    let external_system_id =
+        optional_external("input.externalSystemId", input.external_system_id, 255)?;
     let campaign = write
         .find::<CampaignEntity>(campaign_id, "campaign", "campaignId")
         .await?;
@@ -177,8 +194,8 @@ pub async fn create(
         program_type: template.program_type,
         program_name: template.name.clone(),
         program_slug: slug.clone(),
-        external_system_id: None,
-        external_system: None,
+        external_system_id,
+        external_system,
         description: input.description,
         target_participants: None,
         program_goals: None,
@@ -413,6 +430,17 @@ async fn free_slug(write: &Write, name: &str) -> AppResult<String> {
         suffix += 1;
     }
     Ok(candidate)
+}
+
+/// An optional external reference, trimmed: 1 to `max` characters when given.
+fn optional_external(field: &str, value: Option<String>, max: usize) -> AppResult<Option<String>> {
+    match value.map(|text| text.trim().to_owned()) {
+        Some(text) if text.is_empty() || text.chars().count() > max => Err(AppError::bad_input(
+            field,
+            format!("must be 1 to {max} characters"),
+        )),
+        other => Ok(other),
+    }
 }
 
 fn non_negative(field: &str, value: Option<i32>) -> AppResult<()> {
