@@ -109,11 +109,18 @@ pub struct IngestSettings {
     pub program_type: Option<String>,
     /// Instead of importing a file: link every Kintell session that has no batch to the one
     /// `legacy_import` batch (created on the first run; later runs change nothing).
-    #[arg(long, conflicts_with_all = ["file", "program_type", "program_instance", "force", "dry_run"])]
+    #[arg(long, conflicts_with_all = ["file", "program_type", "program_instance", "kintell_program", "force", "dry_run"])]
     pub adopt_legacy: bool,
     /// The program instance the sessions belong to: its slug or id.
     #[arg(long)]
     pub program_instance: Option<String>,
+    /// Instead of --program-instance: the Kintell program id of the file; its Kintell
+    /// instance is used, or created from the file's label and session dates.
+    #[arg(long, conflicts_with = "program_instance", requires = "instance_name")]
+    pub kintell_program: Option<String>,
+    /// The name of the instance --kintell-program creates when it is new.
+    #[arg(long, requires = "kintell_program")]
+    pub instance_name: Option<String>,
     /// Import a file a completed batch already imported, again, in a new batch.
     #[arg(long)]
     pub force: bool,

@@ -19,6 +19,7 @@ use entity::prelude::ProgramInstance as InstanceEntity;
 use crate::archive::Archive;
 use crate::config::IngestSettings;
 use crate::domain::ingestion::file_import::{FileImport, FileReport, import_file};
+use crate::domain::ingestion::file_instance::KintellProgram;
 use crate::domain::ingestion::legacy::{LEGACY_IMPORT, adopt_legacy_sessions};
 use crate::domain::policy::Caller;
 use crate::domain::validate::enum_name;
@@ -65,6 +66,14 @@ pub async fn ingest(
         ),
         program_type: program_type.clone(),
         program_instance_id,
+        kintell_program: settings
+            .kintell_program
+            .clone()
+            .zip(settings.instance_name.clone())
+            .map(|(external_system_id, name)| KintellProgram {
+                external_system_id,
+                name,
+            }),
         column_mapping,
         force: settings.force,
         resume: true,

@@ -264,3 +264,59 @@ async fn adopting_legacy_sessions_links_them_to_one_legacy_batch_once() {
     );
     assert_eq!(app.db.count(unlinked, vec![]).await, 0);
 }
+
+#[tokio::test]
+async fn an_export_of_an_unknown_kintell_program_creates_its_instance_from_the_file() {
+    let app = TestApp::spawn().await;
+    let dir = work_dir("kintell-program");
+    let first = write(
+        &dir,
+        "autumn-1.csv",
+        format!(
+            "{HEADER}\nB-1,buddy,ann@x.org,Ann,bo@x.org,Bo,2025-09-03 10:00,2025-09-03 11:00,60,,,,\n\
+             B-2,buddy,ann@x.org,Ann,cy@x.org,Cy,2025-11-20 09:00,,,,,,\n"
+        )
+        .as_bytes(),
+    );
+    let program = [
+        "--program-type",
+        "buddy",
+        "--kintell-program",
+        "KB-42",
+        "--instance-name",
+        "Buddy autumn",
+    ];
+    ingest(&app, &dir, &first, &program).await.unwrap();
+    let instance = "SELECT name || ' ' || program_type || ' ' || CAST(start_date AS TEXT) || ' ' \
+                    || CAST(end_date AS TEXT) || ' ' || total_sessions_held \
+                    FROM program_instances WHERE external_system = 'kintell' \
+                    AND external_system_id = 'KB-42'";
+    assert_eq!(
+        app.db.texts(instance, vec![]).await,
+        ["Buddy autumn buddy 2025-09-03 2025-11-20 1"]
+    );
+
+    // The program's next export lands in the same instance.
+    let second = write(
+        &dir,
+        "autumn-2.csv",
+        format!("{HEADER}\nB-3,buddy,ann@x.org,Ann,bo@x.org,Bo,,2025-12-01 10:00,30,,,,\n")
+            .as_bytes(),
+    );
+    ingest(&app, &dir, &second, &program).await.unwrap();
+    assert_eq!(
+        app.db.texts(instance, vec![]).await,
+        ["Buddy autumn buddy 2025-09-03 2025-11-20 2"]
+    );
+    assert_eq!(
+        app.db
+            .count(
+                "SELECT COUNT(*) FROM kintell_sessions s JOIN program_instances i \
+                 ON i.id = s.program_instance_id WHERE i.external_system_id = 'KB-42'",
+                vec![]
+            )
+            .await,
+        3
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

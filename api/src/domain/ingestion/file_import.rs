@@ -43,6 +43,7 @@ use entity::prelude::{
 
 use crate::domain::capacity::bus::AlertBus;
 use crate::domain::ingestion::csv_file::{self, Columns, FileRow, Person};
+use crate::domain::ingestion::file_instance::{self, KintellProgram, instance_of_program};
 use crate::domain::ingestion::rows::{MAX_ROWS_PER_CALL, RowProblem};
 use crate::domain::ingestion::rules::{CsvReading, NewBatch, program_type_of_label};
 use crate::domain::ingestion::service::{fail_batch, import_sessions, start_batch};
@@ -64,6 +65,9 @@ pub struct FileImport {
     /// The program type label of the file's sessions (`mentors_ukraine`, `buddy`, …).
     pub program_type: String,
     pub program_instance_id: Option<Uuid>,
+    /// Without `program_instance_id`: the Kintell program the file belongs to, whose instance
+    /// is used, or created from the file ([`super::file_instance`]).
+    pub kintell_program: Option<KintellProgram>,
     /// File column → Kintell column name or `ignore` (DESIGN.md's names by default).
     pub column_mapping: BTreeMap<String, String>,
     /// Import a file a completed batch already imported, in a new batch.
@@ -142,6 +146,14 @@ pub async fn import_file<F: Read + Seek>(
     let io_error = |error: std::io::Error| AppError::Internal(format!("reading the file: {error}"));
     let survey = csv_file::survey(&mut file).map_err(io_error)?;
     file.seek(SeekFrom::Start(0)).map_err(io_error)?;
+    let session_days = match (&request.kintell_program, request.program_instance_id) {
+        (Some(_), None) if survey.refusal.is_none() => {
+            let days = file_instance::session_days(&mut file, &survey, &request.column_mapping);
+            file.seek(SeekFrom::Start(0)).map_err(io_error)?;
+            days
+        }
+        _ => None,
+    };
     let mut records = csv_file::open(file, &survey);
     let columns = match &survey.refusal {
         Some(reason) => Err(reason.clone()),
@@ -174,6 +186,13 @@ pub async fn import_file<F: Read + Seek>(
     let batch = match unfinished {
         Some(batch) => batch,
         None => {
+            let program_instance_id = match (&request.kintell_program, columns.is_ok()) {
+                (Some(program), true) if request.program_instance_id.is_none() => Some(
+                    instance_of_program(&mut write, program, &request.program_type, session_days)
+                        .await?,
+                ),
+                _ => request.program_instance_id,
+            };
             let csv_metadata = CsvReading {
                 delimiter: Some(char::from(survey.delimiter).to_string()),
                 encoding: Some(survey.encoding.name().to_owned()),
@@ -189,7 +208,7 @@ pub async fn import_file<F: Read + Seek>(
                     file_hash: survey.sha256.clone(),
                     file_size_bytes: i32::try_from(survey.size_bytes).ok(),
                     program_type: request.program_type.clone(),
-                    program_instance_id: request.program_instance_id,
+                    program_instance_id,
                     source_system: None,
                     import_method: Some("csv_upload".to_owned()),
                     total_rows: None,

@@ -27,6 +27,7 @@
 
 pub mod csv_file;
 pub mod file_import;
+pub mod file_instance;
 pub mod legacy;
 pub mod rows;
 pub mod rules;
