@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod buckets;
+pub mod comparison;
 pub mod burn;
 pub mod engagement;
 pub mod forecast;
