@@ -165,6 +165,8 @@ async fn fixture(app: &TestApp) -> (Uuid, Uuid) {
 }
 
 const FIGURES: &str = "value peerAverage percentRank peers";
+const COST: &str = "costPerParticipant";
+const UPSELL: &str = "upsellScore";
 
 fn table_query(upsell: bool) -> String {
     let upsell = if upsell {
@@ -190,7 +192,10 @@ fn by_name(data: &Value) -> BTreeMap<String, Value> {
         .iter()
         .map(|edge| {
             let node = &edge["node"];
-            (node["campaign"]["name"].as_str().unwrap().to_owned(), node.clone())
+            (
+                node["campaign"]["name"].as_str().unwrap().to_owned(),
+                node.clone(),
+            )
         })
         .collect()
 }
@@ -200,7 +205,12 @@ fn names(data: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|edge| edge["node"]["campaign"]["name"].as_str().unwrap().to_owned())
+        .map(|edge| {
+            edge["node"]["campaign"]["name"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect()
 }
 
@@ -213,7 +223,11 @@ fn assert_figure(
 ) {
     let actual = &row[figure];
     let decimal = |v: &Value| v.as_str().map(dec);
-    assert_eq!(decimal(&actual["value"]), expected.0.map(dec), "{figure}: {actual}");
+    assert_eq!(
+        decimal(&actual["value"]),
+        expected.0.map(dec),
+        "{figure}: {actual}"
+    );
     assert_eq!(
         decimal(&actual["peerAverage"]),
         expected.1.map(dec),
@@ -253,14 +267,14 @@ async fn figures_stand_beside_the_average_and_rank_of_their_program_type() {
     assert_figure(a2, "sroi", (Some("4"), Some("4"), Some(0.5), 3));
     assert_figure(b1, "vis", (Some("70"), Some("70"), Some(0.5), 3));
     // 1000 / 10 and 3000 / 20; Globex's B1 has no participants.
-    assert_figure(a1, "costPerParticipant", (Some("100"), Some("125"), Some(0.0), 2));
-    assert_figure(a2, "costPerParticipant", (Some("150"), Some("125"), Some(1.0), 2));
-    assert_figure(b1, "costPerParticipant", (None, Some("125"), None, 2));
-    assert_figure(a1, "upsellScore", (Some("30"), Some("56.6667"), Some(0.0), 3));
-    assert_figure(b1, "upsellScore", (Some("90"), Some("56.6667"), Some(1.0), 3));
+    assert_figure(a1, COST, (Some("100"), Some("125"), Some(0.0), 2));
+    assert_figure(a2, COST, (Some("150"), Some("125"), Some(1.0), 2));
+    assert_figure(b1, COST, (None, Some("125"), None, 2));
+    assert_figure(a1, UPSELL, (Some("30"), Some("56.6667"), Some(0.0), 3));
+    assert_figure(b1, UPSELL, (Some("90"), Some("56.6667"), Some(1.0), 3));
     // A language campaign alone among its peers.
     assert_figure(a3, "utilization", (Some("0.7"), Some("0.7"), Some(0.0), 1));
-    assert_figure(a3, "costPerParticipant", (Some("100"), Some("100"), Some(0.0), 1));
+    assert_figure(a3, COST, (Some("100"), Some("100"), Some(0.0), 1));
 }
 
 #[tokio::test]
@@ -276,15 +290,27 @@ async fn a_company_user_is_compared_with_its_own_campaigns_only() {
     assert_eq!(names(data), ["A1 mentors", "A2 mentors", "A3 language"]);
     let rows = by_name(data);
     // Acme's mentorship peers are A1 and A2: not the admin's 0.8333 with Globex's B1.
-    assert_figure(&rows["A1 mentors"], "utilization", (Some("0.5"), Some("0.7"), Some(0.0), 2));
-    assert_figure(&rows["A2 mentors"], "utilization", (Some("0.9"), Some("0.7"), Some(1.0), 2));
-    assert_figure(&rows["A2 mentors"], "sroi", (Some("4"), Some("3"), Some(1.0), 2));
-    assert_figure(&rows["A1 mentors"], "vis", (Some("60"), Some("70"), Some(0.0), 2));
-    assert_figure(
-        &rows["A2 mentors"],
-        "costPerParticipant",
-        (Some("150"), Some("125"), Some(1.0), 2),
-    );
+    for (name, figure, expected) in [
+        (
+            "A1 mentors",
+            "utilization",
+            (Some("0.5"), Some("0.7"), Some(0.0), 2),
+        ),
+        (
+            "A2 mentors",
+            "utilization",
+            (Some("0.9"), Some("0.7"), Some(1.0), 2),
+        ),
+        ("A2 mentors", "sroi", (Some("4"), Some("3"), Some(1.0), 2)),
+        ("A1 mentors", "vis", (Some("60"), Some("70"), Some(0.0), 2)),
+        (
+            "A2 mentors",
+            "costPerParticipant",
+            (Some("150"), Some("125"), Some(1.0), 2),
+        ),
+    ] {
+        assert_figure(&rows[name], figure, expected);
+    }
     // Globex sees its campaign alone.
     let (_, body) = app
         .graphql_as(
@@ -295,7 +321,11 @@ async fn a_company_user_is_compared_with_its_own_campaigns_only() {
         .await;
     let rows = by_name(&body["data"]);
     assert_eq!(rows.len(), 1, "{body:#}");
-    assert_figure(&rows["B1 mentors"], "utilization", (Some("1.1"), Some("1.1"), Some(0.0), 1));
+    assert_figure(
+        &rows["B1 mentors"],
+        "utilization",
+        (Some("1.1"), Some("1.1"), Some(0.0), 1),
+    );
 }
 
 #[tokio::test]
@@ -310,7 +340,10 @@ async fn the_upsell_score_follows_the_field_policy() {
     assert_eq!(errors.len(), 3, "{body:#}");
     for error in errors {
         assert_eq!(error["extensions"]["code"], "FORBIDDEN", "{body:#}");
-        assert_eq!(error["path"].as_array().unwrap().last().unwrap(), "upsellScore");
+        assert_eq!(
+            error["path"].as_array().unwrap().last().unwrap(),
+            "upsellScore"
+        );
     }
     for row in by_name(&body["data"]).values() {
         assert!(row["upsellScore"].is_null(), "{row}");
@@ -342,7 +375,10 @@ async fn the_upsell_score_follows_the_field_policy() {
             json!({}),
         )
         .await;
-    assert_eq!(body["errors"][0]["extensions"]["field"], "orderBy", "{body:#}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "orderBy",
+        "{body:#}"
+    );
     // Admins order and filter by it.
     let data = app
         .data(
@@ -364,26 +400,44 @@ async fn filters_narrow_the_rows_but_never_the_peers() {
         async move { app.data(query, json!({ "filter": filter })).await }
     };
     let cases = [
-        (json!({ "nearCapacity": true }), vec!["A2 mentors", "B1 mentors"]),
-        (json!({ "nearCapacity": false }), vec!["A1 mentors", "A3 language"]),
+        (
+            json!({ "nearCapacity": true }),
+            vec!["A2 mentors", "B1 mentors"],
+        ),
+        (
+            json!({ "nearCapacity": false }),
+            vec!["A1 mentors", "A3 language"],
+        ),
         (json!({ "overCapacity": true }), vec!["B1 mentors"]),
         (
             json!({ "overCapacity": false }),
             vec!["A1 mentors", "A2 mentors", "A3 language"],
         ),
-        (json!({ "tags": ["green"] }), vec!["A1 mentors", "A3 language"]),
+        (
+            json!({ "tags": ["green"] }),
+            vec!["A1 mentors", "A3 language"],
+        ),
         (
             json!({ "tags": ["berlin", "nowhere"] }),
             vec!["A1 mentors", "A2 mentors"],
         ),
-        (json!({ "quarter": "2026-Q3" }), vec!["A2 mentors", "B1 mentors"]),
-        (json!({ "quarter": "2026-Q1" }), vec!["A1 mentors", "B1 mentors"]),
+        (
+            json!({ "quarter": "2026-Q3" }),
+            vec!["A2 mentors", "B1 mentors"],
+        ),
+        (
+            json!({ "quarter": "2026-Q1" }),
+            vec!["A1 mentors", "B1 mentors"],
+        ),
         (json!({ "quarter": "2027-Q2" }), vec![]),
         (
             json!({ "quarter": "2026-Q4", "tags": ["green"] }),
             vec!["A3 language"],
         ),
-        (json!({ "nameContains": "MENTORS" }), vec!["A1 mentors", "A2 mentors", "B1 mentors"]),
+        (
+            json!({ "nameContains": "MENTORS" }),
+            vec!["A1 mentors", "A2 mentors", "B1 mentors"],
+        ),
     ];
     for (filter, expected) in cases {
         let data = listed(filter.clone()).await;
@@ -406,8 +460,13 @@ async fn filters_narrow_the_rows_but_never_the_peers() {
         (json!({ "tags": [] }), "filter.tags"),
         (json!({ "archived": true }), "filter.archived"),
     ] {
-        app.refused(&query, json!({ "filter": filter }), "BAD_USER_INPUT", Some(field))
-            .await;
+        app.refused(
+            &query,
+            json!({ "filter": filter }),
+            "BAD_USER_INPUT",
+            Some(field),
+        )
+        .await;
     }
 }
 
@@ -471,7 +530,10 @@ async fn ordering_and_keyset_pages_cost_one_statement_whatever_their_size() {
     }
     // A cursor of another ordering is refused on `after`.
     let page = app
-        .data(&query, json!({ "first": 1, "orderBy": [{ "field": "VIS" }] }))
+        .data(
+            &query,
+            json!({ "first": 1, "orderBy": [{ "field": "VIS" }] }),
+        )
         .await;
     let cursor = page["campaignComparison"]["pageInfo"]["endCursor"].clone();
     app.refused(

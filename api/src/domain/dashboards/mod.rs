@@ -4,8 +4,8 @@
 
 pub mod batch;
 pub mod buckets;
-pub mod comparison;
 pub mod burn;
+pub mod comparison;
 pub mod engagement;
 pub mod forecast;
 pub mod gauge;

@@ -4,8 +4,8 @@
 //! `crate::domain::dashboards::comparison`.
 
 use async_graphql::{Context, Object, SimpleObject};
-use sea_orm::QueryFilter;
 use rust_decimal::Decimal;
+use sea_orm::QueryFilter;
 
 use entity::campaign::Model;
 
@@ -19,8 +19,7 @@ use crate::graphql::scope::root_scope;
 use crate::paging::{Page, PageArgs, count_later};
 
 use super::{
-    Campaign, CampaignFilter, CampaignOrder, CampaignOrderField, OrderDirection,
-    campaign_ordering,
+    Campaign, CampaignFilter, CampaignOrder, CampaignOrderField, OrderDirection, campaign_ordering,
 };
 
 /// One figure of a campaign beside its peers: the campaigns of the same program type that

@@ -289,7 +289,9 @@ impl CampaignOrderField {
             CampaignOrderField::CreatedAt => {
                 SortKey::new(Column::CreatedAt, |m| m.created_at, descending)
             }
-            CampaignOrderField::Vis => SortKey::new(Column::AverageVis, |m| m.average_vis, descending),
+            CampaignOrderField::Vis => {
+                SortKey::new(Column::AverageVis, |m| m.average_vis, descending)
+            }
             CampaignOrderField::UpsellScore => SortKey::new(
                 Column::UpsellOpportunityScore,
                 |m| m.upsell_opportunity_score,
@@ -313,8 +315,7 @@ pub fn campaign_ordering(
         .iter()
         .any(|order| order.field == CampaignOrderField::UpsellScore)
     {
-        visibility
-            .require_field_for(RestrictedField::CampaignUpsellOpportunityScore, "orderBy")?;
+        visibility.require_field_for(RestrictedField::CampaignUpsellOpportunityScore, "orderBy")?;
     }
     Ok(Ordering::new(
         orders
