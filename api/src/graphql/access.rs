@@ -21,6 +21,7 @@ use crate::graphql::scope::scope;
 pub const ROOT_FIELDS: &[(&str, Domain)] = &[
     ("campaigns", Domain::Campaigns),
     ("campaign", Domain::Campaigns),
+    ("campaignComparison", Domain::Campaigns),
     ("programInstances", Domain::Campaigns),
     ("programInstance", Domain::Campaigns),
     ("programInstanceBySlug", Domain::Campaigns),
@@ -77,6 +78,11 @@ pub const RESTRICTED_FIELDS: &[(&str, &str, RestrictedField)] = &[
     (
         "Campaign",
         "upsellOpportunityScore",
+        RestrictedField::CampaignUpsellOpportunityScore,
+    ),
+    (
+        "CampaignComparisonRow",
+        "upsellScore",
         RestrictedField::CampaignUpsellOpportunityScore,
     ),
     (

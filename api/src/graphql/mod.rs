@@ -42,6 +42,7 @@ use crate::limits::Limits;
 #[graphql(name = "Query")]
 pub struct QueryRoot(
     campaigns::CampaignQueries,
+    campaigns::comparison::ComparisonQueries,
     instances::ProgramInstanceQueries,
     reference::ReferenceQueries,
     monetization::MonetizationQueries,

@@ -92,6 +92,21 @@ impl<N> Page<N> {
         )
     }
 
+    /// [`Page::from_rows`] over `first + 1` nodes already built from their rows (each node's
+    /// row, for its cursor, through `N: AsRef<E::Model>`).
+    pub fn from_nodes<E>(
+        nodes: Vec<N>,
+        args: &PageArgs,
+        ordering: &Ordering<E>,
+        total: TotalCount,
+    ) -> Page<N>
+    where
+        E: EntityTrait,
+        N: AsRef<E::Model>,
+    {
+        Page::of_rows(nodes.len(), nodes, args, ordering, |node| node, total)
+    }
+
     fn of_rows<E, R>(
         fetched: usize,
         rows: impl IntoIterator<Item = R>,

@@ -8,6 +8,7 @@ mod campaign_mutations;
 mod community_mutations;
 mod community_relationships;
 mod constraints;
+mod dashboards_comparison;
 mod dashboards_insights;
 mod dashboards_series;
 mod demo;

@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod buckets;
 pub mod burn;
+pub mod comparison;
 pub mod engagement;
 pub mod forecast;
 pub mod gauge;

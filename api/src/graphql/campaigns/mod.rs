@@ -2,6 +2,7 @@
 //! capacity, budget and pricing terms, and everything a campaign dashboard reads from them.
 
 mod children;
+pub mod comparison;
 pub mod dashboard_insights;
 pub mod dashboard_series;
 pub mod mutations;

@@ -55,6 +55,20 @@ pub struct CampaignFilter {
     /// Archived campaigns only (true) or none of them (false). Left out, lists leave archived
     /// campaigns out.
     pub archived: Option<bool>,
+    /// Near capacity (true: volunteer utilization at or above 0.80, over-capacity campaigns
+    /// included, as `isNearCapacity`) or not (false: below 0.80 or no utilization).
+    pub near_capacity: Option<bool>,
+    /// Over capacity (true: volunteer utilization at or above 1.00, as `isOverCapacity`) or not
+    /// (false: below 1.00 or no utilization).
+    pub over_capacity: Option<bool>,
+    /// Carrying any of these tags (exact match).
+    pub tags: Option<Vec<String>>,
+    /// Running at some point during this calendar quarter, written `YYYY-Qn` (`2026-Q3`):
+    /// starting on or before its last day and ending on or after its first.
+    pub quarter: Option<String>,
+    /// Whose upsell score is at least this (0–100). Admins only: `FORBIDDEN` for other roles,
+    /// since the answer would reveal `Campaign.upsellOpportunityScore`.
+    pub upsell_score_at_least: Option<i32>,
 }
 
 impl CampaignFilter {
@@ -63,6 +77,12 @@ impl CampaignFilter {
         if self.is_high_value.is_some() {
             visibility
                 .require_field_for(RestrictedField::CampaignIsHighValue, "filter.isHighValue")?;
+        }
+        if self.upsell_score_at_least.is_some() {
+            visibility.require_field_for(
+                RestrictedField::CampaignUpsellOpportunityScore,
+                "filter.upsellScoreAtLeast",
+            )?;
         }
         Ok(())
     }
@@ -133,6 +153,7 @@ impl CampaignFilter {
                     .into()
             });
         }
+        condition = condition.add(self.capacity_and_period(backend)?);
         condition = condition.add(if self.archived == Some(true) {
             Condition::all().add(Column::IsArchived.eq(true))
         } else {
@@ -142,6 +163,78 @@ impl CampaignFilter {
         });
         Ok(condition)
     }
+}
+
+impl CampaignFilter {
+    /// The near / over capacity, tags, quarter and upsell conditions.
+    fn capacity_and_period(&self, backend: DbBackend) -> AppResult<Condition> {
+        let mut condition = Condition::all();
+        let utilization = CampaignOrderField::CapacityUtilization
+            .key(false)
+            .expr(backend);
+        for (wanted, threshold) in [
+            (self.near_capacity, entity::capacity::NEAR_CAPACITY),
+            (self.over_capacity, entity::capacity::OVER_CAPACITY),
+        ] {
+            let Some(wanted) = wanted else { continue };
+            let threshold = Decimal::try_from(threshold).unwrap_or_default();
+            let bound = decimal_value(threshold, backend);
+            condition = condition.add(if wanted {
+                Condition::all().add(utilization.clone().gte(bound))
+            } else {
+                Condition::any()
+                    .add(utilization.clone().lt(bound))
+                    .add(utilization.clone().is_null())
+            });
+        }
+        if let Some(tags) = &self.tags {
+            if tags.is_empty() || tags.iter().any(|tag| tag.is_empty()) {
+                return Err(AppError::bad_input(
+                    "filter.tags",
+                    "must name at least one tag, none of them empty",
+                ));
+            }
+            condition = condition.add(any_tag(tags, backend));
+        }
+        if let Some(text) = &self.quarter {
+            let (first, last) = crate::domain::dashboards::comparison::quarter_dates(text)
+                .ok_or_else(|| {
+                    AppError::bad_input("filter.quarter", "must be a quarter such as 2026-Q3")
+                })?;
+            condition = condition
+                .add(Column::StartDate.lte(last))
+                .add(Column::EndDate.gte(first));
+        }
+        if let Some(minimum) = self.upsell_score_at_least {
+            if !(0..=100).contains(&minimum) {
+                return Err(AppError::bad_input(
+                    "filter.upsellScoreAtLeast",
+                    "must be between 0 and 100",
+                ));
+            }
+            condition = condition.add(Column::UpsellOpportunityScore.gte(minimum));
+        }
+        Ok(condition)
+    }
+}
+
+/// Campaigns whose `tags` (a JSON array) hold any of `tags`.
+fn any_tag(tags: &[String], backend: DbBackend) -> Condition {
+    use sea_orm::sea_query::extension::postgres::PgBinOper;
+    use sea_orm::sea_query::{Alias, Expr};
+    let mut condition = Condition::any();
+    for tag in tags {
+        condition = condition.add(match backend {
+            // Containment never fails on a value that is not an array, and uses a GIN index.
+            DbBackend::Postgres => Expr::col((Alias::new("campaigns"), Alias::new("tags")))
+                .binary(PgBinOper::Contains, Expr::val(serde_json::json!([tag]))),
+            _ => Expr::cust_with_values(
+                "EXISTS (SELECT 1 FROM json_each(\"campaigns\".\"tags\") AS tag WHERE tag.value = ?)",
+                [tag.clone()],
+            ),
+        });
+    }
+    condition
 }
 
 /// Sort direction.
@@ -162,6 +255,11 @@ pub enum CampaignOrderField {
     /// Cumulative SROI.
     Sroi,
     CreatedAt,
+    /// Average VIS.
+    Vis,
+    /// Upsell opportunity score. Admins only: `FORBIDDEN` on `orderBy` for other roles, since
+    /// the order would reveal `Campaign.upsellOpportunityScore`.
+    UpsellScore,
 }
 
 /// One ordering term; terms apply in list order, then the id breaks ties.
@@ -191,8 +289,40 @@ impl CampaignOrderField {
             CampaignOrderField::CreatedAt => {
                 SortKey::new(Column::CreatedAt, |m| m.created_at, descending)
             }
+            CampaignOrderField::Vis => {
+                SortKey::new(Column::AverageVis, |m| m.average_vis, descending)
+            }
+            CampaignOrderField::UpsellScore => SortKey::new(
+                Column::UpsellOpportunityScore,
+                |m| m.upsell_opportunity_score,
+                descending,
+            ),
         }
     }
+}
+
+/// The ordering of a campaign list: `orders` (or `default` when none are given), refused with
+/// `FORBIDDEN` on `orderBy` when a term would reveal a field the caller may not read.
+pub fn campaign_ordering(
+    orders: Option<Vec<CampaignOrder>>,
+    default: CampaignOrder,
+    visibility: &Visibility,
+) -> AppResult<Ordering<CampaignEntity>> {
+    let orders = orders
+        .filter(|orders| !orders.is_empty())
+        .unwrap_or_else(|| vec![default]);
+    if orders
+        .iter()
+        .any(|order| order.field == CampaignOrderField::UpsellScore)
+    {
+        visibility.require_field_for(RestrictedField::CampaignUpsellOpportunityScore, "orderBy")?;
+    }
+    Ok(Ordering::new(
+        orders
+            .iter()
+            .map(|o| o.field.key(o.direction == OrderDirection::Desc))
+            .collect(),
+    ))
 }
 
 /// The campaign query fields.
@@ -218,20 +348,11 @@ impl CampaignQueries {
         let select = scope
             .select::<CampaignEntity>()
             .filter(filter.condition(scope.backend())?);
-        let orders = order_by
-            .filter(|orders| !orders.is_empty())
-            .unwrap_or_else(|| {
-                vec![CampaignOrder {
-                    field: CampaignOrderField::CreatedAt,
-                    direction: OrderDirection::Desc,
-                }]
-            });
-        let ordering = Ordering::new(
-            orders
-                .iter()
-                .map(|o| o.field.key(o.direction == OrderDirection::Desc))
-                .collect(),
-        );
+        let newest_first = CampaignOrder {
+            field: CampaignOrderField::CreatedAt,
+            direction: OrderDirection::Desc,
+        };
+        let ordering = campaign_ordering(order_by, newest_first, &scope.visibility)?;
         let columns = Columns::of_connection(&context.field());
         let page = fetch_projected_page(scope, select, &ordering, &args, columns, Campaign).await?;
         let rows: Vec<&Model> = page.nodes.iter().map(|campaign| &campaign.0).collect();
