@@ -38,3 +38,4 @@ mod retention;
 mod shutdown;
 mod subscriptions;
 mod traces;
+mod uploads;

@@ -27,6 +27,7 @@
 
 pub mod csv_file;
 pub mod file_import;
+pub mod resume;
 pub mod rows;
 pub mod rules;
 pub mod service;
