@@ -140,11 +140,12 @@ async fn bad_rows_are_in_the_error_file_at_its_url_and_the_same_file_is_refused_
          KS-3,buddy,v@x.org,V,p@x.org,P,,yesterday,60,,,,\n\
          KS-4,buddy,v@x.org\n"
     );
+    let admin_token = admin();
     let send = |force: bool| {
         upload(
             &app.client,
             &app.address,
-            Some(&admin()),
+            Some(&admin_token),
             "bad.csv",
             file.as_bytes(),
             json!({ "programType": "buddy", "force": force }),

@@ -47,10 +47,9 @@ impl UploadMutations {
         #[graphql(desc = "The program instance the sessions belong to.")]
         program_instance_id: Option<ID>,
         #[graphql(
-            default = false,
-            desc = "Import a file a completed batch already imported, again, in a new batch."
+            desc = "Import a file a completed batch already imported, again, in a new batch (false when omitted)."
         )]
-        force: bool,
+        force: Option<bool>,
         #[graphql(
             desc = "File columns that are not named as in the Kintell export format (DESIGN.md), each with the Kintell column it holds."
         )]
@@ -97,7 +96,7 @@ impl UploadMutations {
             program_type,
             program_instance_id,
             column_mapping: mapping,
-            force,
+            force: force.unwrap_or(false),
             resume: false,
             dry_run: false,
             chunk_rows: uploads.chunk_rows(),
