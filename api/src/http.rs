@@ -17,8 +17,8 @@ use async_graphql::{BatchRequest, BatchResponse, Response};
 use async_graphql_actix_web::GraphQLRequest;
 
 use crate::AppState;
-use crate::domain::policy::Caller;
 use crate::config::HttpOptions;
+use crate::domain::policy::Caller;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::RequestScope;
 use crate::limits::add_error_codes;
@@ -32,7 +32,9 @@ pub fn routes(config: &mut web::ServiceConfig, graphiql: bool) {
         .route(
             "/graphql",
             web::post()
-                .guard(actix_web::guard::fn_guard(crate::uploads::http::is_multipart))
+                .guard(actix_web::guard::fn_guard(
+                    crate::uploads::http::is_multipart,
+                ))
                 .to(crate::uploads::http::graphql_multipart),
         )
         .route("/graphql", web::post().to(graphql_post))

@@ -322,7 +322,8 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         allowed_operations,
         traces.clone(),
     );
-    let uploads_error = |error: error::AppError| RunError::Uploads(operator::ingest::error_text(&error));
+    let uploads_error =
+        |error: error::AppError| RunError::Uploads(operator::ingest::error_text(&error));
     let archive_url = match &settings.retention.archive_url {
         Some(url) => url.clone(),
         None => archive::Archive::default_url().map_err(uploads_error)?,

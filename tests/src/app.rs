@@ -85,10 +85,8 @@ pub struct TestUploads {
 impl TestUploads {
     /// A new directory of its own under the system's temporary directory.
     pub fn new(chunk_rows: usize) -> TestUploads {
-        let dir = std::env::temp_dir().join(format!(
-            "gateway-uploads-{}",
-            uuid::Uuid::new_v4().simple()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("gateway-uploads-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("create the uploads directory");
         TestUploads { dir, chunk_rows }
     }

@@ -146,7 +146,8 @@ impl Uploads {
     pub async fn keep(&self, mut spooled: std::fs::File) -> AppResult<KeptUpload> {
         let dir = self.dir.clone();
         let (partial, sha256) = tokio::task::spawn_blocking(move || {
-            std::fs::create_dir_all(&dir).map_err(|error| io_error("the upload directory", error))?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|error| io_error("the upload directory", error))?;
             let partial = dir.join(format!(".incoming-{}", uuid::Uuid::new_v4().simple()));
             let copied = copy_hashing(&mut spooled, &partial);
             if copied.is_err() {
@@ -173,14 +174,16 @@ impl Uploads {
         upload: KeptUpload,
         request: FileImport,
     ) -> AppResult<BatchModel> {
-        let Some(lock) = JobLock::try_acquire_key(&self.db, lock_key(&upload.sha256)).await?
-        else {
+        let Some(lock) = JobLock::try_acquire_key(&self.db, lock_key(&upload.sha256)).await? else {
             return Err(AppError::Conflict(
                 "another gateway replica is importing this file; wait for its batch to end".into(),
             ));
         };
         let (started, batch) = oneshot::channel();
-        let task = tokio::spawn(self.clone().run(caller, upload, request, lock, Some(started)));
+        let task = tokio::spawn(
+            self.clone()
+                .run(caller, upload, request, lock, Some(started)),
+        );
         match batch.await {
             Ok(batch) => Ok(batch),
             // The import ended before its batch started: its refusal is the answer.
@@ -299,7 +302,8 @@ impl Uploads {
 
 /// Copies `from` to a new file at `to`; the SHA-256 of the bytes, lowercase hexadecimal.
 fn copy_hashing(from: &mut std::fs::File, to: &Path) -> AppResult<String> {
-    let mut out = std::fs::File::create(to).map_err(|error| io_error("keeping the upload", error))?;
+    let mut out =
+        std::fs::File::create(to).map_err(|error| io_error("keeping the upload", error))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0_u8; 64 * 1024];
     loop {

@@ -6,7 +6,7 @@
 //! multipart request, and polls the batch until it is `COMPLETED`. It prints the time until the
 //! mutation answered, rows/s end to end (from the first byte sent to `COMPLETED`), the
 //! gateway's peak RSS (`VmHWM`: it must not grow with the file) and the SQL statements per
-//! 1,000 rows (the gateway's own `sql_statements` counter, scraped from `--metrics-bind`;
+//! 1,000 rows (the gateway's own `gateway_sql_statements_total` counter, scraped from `--metrics-bind`;
 //! `BEGIN`/`COMMIT` not included).
 //!
 //! `BENCH_DATABASE_URL` names the server (default `postgres://postgres@127.0.0.1:5432/postgres`);
@@ -84,7 +84,7 @@ async fn fresh_database(admin_url: &str) -> String {
     )
 }
 
-/// The gateway's `sql_statements` counter (successful statements).
+/// The gateway's `gateway_sql_statements_total` counter (successful statements).
 async fn statements(client: &reqwest::Client, metrics: &str) -> f64 {
     let text = client
         .get(format!("{metrics}/metrics"))
@@ -95,7 +95,7 @@ async fn statements(client: &reqwest::Client, metrics: &str) -> f64 {
         .await
         .expect("the metrics");
     text.lines()
-        .filter(|line| line.starts_with("sql_statements_total") && line.contains("\"ok\""))
+        .filter(|line| line.starts_with("gateway_sql_statements_total") && line.contains("\"ok\""))
         .filter_map(|line| line.split_whitespace().last()?.parse::<f64>().ok())
         .sum()
 }
@@ -105,7 +105,12 @@ async fn benchmark() {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let sizes: Vec<usize> = std::env::var("BENCH_ROWS")
         .ok()
-        .map(|sizes| sizes.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .map(|sizes| {
+            sizes
+                .split(',')
+                .filter_map(|s| s.trim().parse().ok())
+                .collect()
+        })
         .unwrap_or_else(|| vec![20_000, 200_000]);
     let client = reqwest::Client::new();
     let token = bench::admin_token();
@@ -116,7 +121,8 @@ async fn benchmark() {
     for rows in sizes {
         let file = export(rows);
         let url = fresh_database(&admin_url).await;
-        let dir = std::env::temp_dir().join(format!("ingest-bench-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("ingest-bench-{}", uuid::Uuid::new_v4().simple()));
         let archive = url::Url::from_directory_path(dir.join("archive")).unwrap();
         let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -145,10 +151,7 @@ async fn benchmark() {
             .bearer_auth(&token)
             .header(
                 "content-type",
-                format!(
-                    "multipart/form-data; boundary={}",
-                    tests::upload::BOUNDARY
-                ),
+                format!("multipart/form-data; boundary={}", tests::upload::BOUNDARY),
             )
             .body(body)
             .send()

@@ -113,7 +113,10 @@ async fn a_clean_upload_answers_its_batch_running_and_imports_every_row_into_the
             .await,
         2000
     );
-    assert_eq!(app.db.count("SELECT COUNT(*) FROM users", vec![]).await, 550);
+    assert_eq!(
+        app.db.count("SELECT COUNT(*) FROM users", vec![]).await,
+        550
+    );
     // 2,000 completed sessions of 30 minutes: 1,000 hours.
     let totals = app
         .db
@@ -128,7 +131,11 @@ async fn a_clean_upload_answers_its_batch_running_and_imports_every_row_into_the
         (sessions, hours.parse::<rust_decimal::Decimal>().unwrap()),
         ("2000", rust_decimal::Decimal::from(1000))
     );
-    assert!(kept_files(&uploads).is_empty(), "{:?}", kept_files(&uploads));
+    assert!(
+        kept_files(&uploads).is_empty(),
+        "{:?}",
+        kept_files(&uploads)
+    );
 }
 
 #[tokio::test]
@@ -217,7 +224,11 @@ async fn bad_rows_are_in_the_error_file_at_its_url_and_the_same_file_is_refused_
         error["message"].as_str().unwrap().contains(&id),
         "names the batch: {again}"
     );
-    assert_eq!(app.db.contents().await, before, "a refused upload wrote rows");
+    assert_eq!(
+        app.db.contents().await,
+        before,
+        "a refused upload wrote rows"
+    );
 
     let (_, forced) = send(true).await;
     let forced_id = forced["data"]["uploadKintellCsv"]["id"]
@@ -236,7 +247,11 @@ async fn bad_rows_are_in_the_error_file_at_its_url_and_the_same_file_is_refused_
             .await,
         1
     );
-    assert!(kept_files(&uploads).is_empty(), "{:?}", kept_files(&uploads));
+    assert!(
+        kept_files(&uploads).is_empty(),
+        "{:?}",
+        kept_files(&uploads)
+    );
 }
 
 #[tokio::test]
@@ -397,12 +412,19 @@ async fn a_gateway_stopped_mid_import_leaves_its_batch_running_and_the_next_one_
     tokio::time::sleep(Duration::from_millis(300)).await;
     let stopped = progress().await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(progress().await, stopped, "the import went on after the stop");
+    assert_eq!(
+        progress().await,
+        stopped,
+        "the import went on after the stop"
+    );
     let parts: Vec<&str> = stopped.split(' ').collect();
     let row: i64 = parts[1].parse().unwrap();
     assert_eq!(parts[0], "running", "{stopped}");
     assert!(row < ROWS, "the import ended before the stop: {stopped}");
-    assert_eq!(parts[2], parts[1], "every processed row is counted: {stopped}");
+    assert_eq!(
+        parts[2], parts[1],
+        "every processed row is counted: {stopped}"
+    );
     assert_eq!(
         app.db
             .count("SELECT COUNT(*) FROM kintell_sessions", vec![])
@@ -416,7 +438,11 @@ async fn a_gateway_stopped_mid_import_leaves_its_batch_running_and_the_next_one_
     let restarted = app.replica().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while !progress().await.starts_with("completed") {
-        assert!(tokio::time::Instant::now() < deadline, "{}", progress().await);
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{}",
+            progress().await
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let batch = app
@@ -426,7 +452,11 @@ async fn a_gateway_stopped_mid_import_leaves_its_batch_running_and_the_next_one_
             vec![],
         )
         .await;
-    assert_eq!(batch, format!("{ROWS} 0 0 {ROWS}"), "one batch, every row once");
+    assert_eq!(
+        batch,
+        format!("{ROWS} 0 0 {ROWS}"),
+        "one batch, every row once"
+    );
     let (_, resumed) = tests::app::post_graphql(
         &app.client,
         &restarted.address,
@@ -450,6 +480,10 @@ async fn a_gateway_stopped_mid_import_leaves_its_batch_running_and_the_next_one_
             .await,
         ROWS
     );
-    assert!(kept_files(&uploads).is_empty(), "{:?}", kept_files(&uploads));
+    assert!(
+        kept_files(&uploads).is_empty(),
+        "{:?}",
+        kept_files(&uploads)
+    );
     restarted.shutdown.request();
 }

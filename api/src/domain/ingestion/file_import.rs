@@ -366,10 +366,7 @@ impl<S: ErrorFileStore> ChunkImporter<'_, S> {
                     .map_err(|error| {
                         AppError::Internal(format!("writing the error file: {error}"))
                     })?;
-            let path = self
-                .store
-                .put(&error_file_key(batch.id), bytes)
-                .await?;
+            let path = self.store.put(&error_file_key(batch.id), bytes).await?;
             let mut change = batch.into_active_model();
             change.error_file_path = Set(Some(path));
             batch = change.update(write.txn()).await?;

@@ -4,7 +4,9 @@
 //! one was stopped on purpose, a `FAILED` or `COMPLETED` one is over — and always after its
 //! `lastProcessedRow`, which each chunk's transaction moves with the rows it imported.
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
 
 use entity::enums::IngestionStatus as Status;
 use entity::ingestion_batch::{Column as BatchColumn, Model as BatchModel};

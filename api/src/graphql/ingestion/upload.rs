@@ -81,9 +81,7 @@ impl UploadMutations {
                 "send the file as a GraphQL multipart request (operations, map and a file part)",
             )
         };
-        let uploads = context
-            .data_opt::<RequestUploads>()
-            .ok_or_else(not_sent)?;
+        let uploads = context.data_opt::<RequestUploads>().ok_or_else(not_sent)?;
         if *file >= context.query_env.uploads.len() {
             return Err(not_sent());
         }
