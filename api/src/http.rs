@@ -122,7 +122,7 @@ async fn execute(
     };
     match admit(&state, &http_request, &record) {
         Ok(caller) => execute_as(&state, caller, batch, &record).await,
-        Err(refusal) => refusal,
+        Err(refusal) => *refusal,
     }
 }
 
@@ -150,7 +150,7 @@ pub(crate) fn admit(
     state: &AppState,
     http_request: &HttpRequest,
     record: &Recorder<'_>,
-) -> Result<Caller, HttpResponse> {
+) -> Result<Caller, Box<HttpResponse>> {
     let authorization = http_request
         .headers()
         .get(header::AUTHORIZATION)
@@ -163,9 +163,11 @@ pub(crate) fn admit(
     };
     if let Err(wait) = state.rate_limiter.check(&rate_key) {
         state.metrics.record_rate_limited(Transport::Http);
-        return Err(record.refused(ErrorCode::RateLimited.as_str(), too_many_requests(wait)));
+        return Err(Box::new(
+            record.refused(ErrorCode::RateLimited.as_str(), too_many_requests(wait)),
+        ));
     }
-    caller.map_err(|error| record.refused(error.code().as_str(), unauthenticated(&error)))
+    caller.map_err(|error| Box::new(record.refused(error.code().as_str(), unauthenticated(&error))))
 }
 
 /// Runs an admitted caller's request (its batch size, persisted queries and document limits

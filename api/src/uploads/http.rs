@@ -68,7 +68,7 @@ pub async fn graphql_multipart(
     };
     let caller = match admit(&state, &http_request, &admission) {
         Ok(caller) => caller,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let limit = state.limits.max_upload_bytes;
     let announced = http_request
@@ -171,7 +171,7 @@ pub async fn error_file(
     };
     let caller = match admit(&state, &http_request, &record) {
         Ok(caller) => caller,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let not_found = || {
         HttpResponse::NotFound().json(error_body(
