@@ -62,6 +62,8 @@ pub struct Replica {
     pub address: String,
     pub alerts: api::domain::capacity::bus::AlertBus,
     pub shutdown: api::shutdown::Shutdown,
+    /// Uploaded files' imports it resumed on start-up.
+    pub resumed: usize,
 }
 
 /// What a test gateway runs besides the API.
@@ -372,6 +374,7 @@ impl TestApp {
             address,
             alerts: state.alerts,
             shutdown: state.shutdown,
+            resumed: state.resumed,
         }
     }
 
@@ -568,6 +571,8 @@ struct Started {
     alerts: api::domain::capacity::bus::AlertBus,
     metrics: api::observability::Metrics,
     shutdown: api::shutdown::Shutdown,
+    /// Uploaded files' imports it resumed on start-up.
+    resumed: usize,
 }
 
 /// Starts a gateway (server and alert listener) on a random port, handing the statements it
@@ -596,17 +601,18 @@ async fn start_gateway(
             .enable_uploads(&uploads.settings(), archive)
             .expect("uploads")
     });
-    let started = Started {
+    let mut started = Started {
         alerts: state.alerts.clone(),
         metrics: state.metrics.clone(),
         shutdown: state.shutdown.clone(),
+        resumed: 0,
     };
     api::alert_listener::start(listener_connection, started.alerts.clone()).await;
     let server = api::build_server_on(state, listener, Some(2)).expect("build server");
     tokio::spawn(server);
     // As `serve` does: imports a stopped gateway left unfinished continue.
     if let Some(uploads) = uploads {
-        uploads.resume_unfinished().await.expect("resume uploads");
+        started.resumed = uploads.resume_unfinished().await.expect("resume uploads");
     }
     (format!("http://127.0.0.1:{port}"), started)
 }

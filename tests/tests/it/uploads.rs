@@ -47,6 +47,20 @@ fn kept_files(uploads: &TestUploads) -> Vec<String> {
     }
 }
 
+/// Waits (5 s at most) until the upload directory holds nothing: an import's task deletes its
+/// kept upload just after the batch's last transaction.
+async fn nothing_kept(uploads: &TestUploads) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !kept_files(uploads).is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{:?}",
+            kept_files(uploads)
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 async fn spawn(chunk_rows: usize) -> (TestApp, TestUploads) {
     let uploads = TestUploads::new(chunk_rows);
     let limits = api::limits::Limits {
@@ -131,11 +145,7 @@ async fn a_clean_upload_answers_its_batch_running_and_imports_every_row_into_the
         (sessions, hours.parse::<rust_decimal::Decimal>().unwrap()),
         ("2000", rust_decimal::Decimal::from(1000))
     );
-    assert!(
-        kept_files(&uploads).is_empty(),
-        "{:?}",
-        kept_files(&uploads)
-    );
+    nothing_kept(&uploads).await;
 }
 
 #[tokio::test]
@@ -247,11 +257,7 @@ async fn bad_rows_are_in_the_error_file_at_its_url_and_the_same_file_is_refused_
             .await,
         1
     );
-    assert!(
-        kept_files(&uploads).is_empty(),
-        "{:?}",
-        kept_files(&uploads)
-    );
+    nothing_kept(&uploads).await;
 }
 
 #[tokio::test]
@@ -480,10 +486,59 @@ async fn a_gateway_stopped_mid_import_leaves_its_batch_running_and_the_next_one_
             .await,
         ROWS
     );
-    assert!(
-        kept_files(&uploads).is_empty(),
-        "{:?}",
-        kept_files(&uploads)
-    );
+    nothing_kept(&uploads).await;
+    assert_eq!(restarted.resumed, 1);
     restarted.shutdown.request();
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: advisory locks"]
+async fn a_replica_starting_while_another_imports_a_file_leaves_that_import_alone() {
+    const ROWS: i64 = 3_000;
+    let (app, uploads) = spawn(10).await;
+    let (_, body) = upload(
+        &app.client,
+        &app.address,
+        Some(&admin()),
+        "big.csv",
+        &clean_export(ROWS as usize, "mentors_ukraine"),
+        json!({ "programType": "mentors_ukraine" }),
+    )
+    .await;
+    let id = body["data"]["uploadKintellCsv"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+
+    // The batch is RUNNING and its upload kept: only the lock keeps the replica off it.
+    let replica = app.replica().await;
+    assert_eq!(
+        app.db
+            .count(
+                "SELECT COUNT(*) FROM ingestion_batches WHERE status = 'running'",
+                vec![]
+            )
+            .await,
+        1,
+        "the import ended before the replica started; upload a bigger file"
+    );
+    assert_eq!(replica.resumed, 0, "the replica took over a live import");
+
+    let batch = wait_for_batch(&app, &id).await;
+    assert_eq!(
+        (
+            &batch["status"],
+            &batch["successRows"],
+            &batch["skippedRows"]
+        ),
+        (&json!("COMPLETED"), &json!(ROWS), &json!(0))
+    );
+    assert_eq!(
+        app.db
+            .count("SELECT COUNT(*) FROM kintell_sessions", vec![])
+            .await,
+        ROWS
+    );
+    nothing_kept(&uploads).await;
+    replica.shutdown.request();
 }
