@@ -20,11 +20,9 @@ use async_graphql::http::MultipartOptions;
 use futures_util::{StreamExt, TryStreamExt};
 use uuid::Uuid;
 
-use entity::prelude::IngestionBatch as BatchEntity;
-use sea_orm::EntityTrait;
-
 use crate::AppState;
 use crate::domain::ingestion::file_import::error_file_key;
+use crate::domain::ingestion::resume::batch_with_error_file;
 use crate::domain::policy::{Domain, Reach, write_rule};
 use crate::error::ErrorCode;
 use crate::http::{Recorder, admit, error_body, execute_as, name_operations};
@@ -196,13 +194,10 @@ pub async fn error_file(
     };
     let (Some(uploads), Ok(Some(batch))) = (
         &state.uploads,
-        BatchEntity::find_by_id(id).one(&state.database).await,
+        batch_with_error_file(&state.database, id).await,
     ) else {
         return not_found();
     };
-    if batch.error_file_path.is_none() {
-        return not_found();
-    }
     match uploads.archive().get(&error_file_key(batch.id)).await {
         Ok(Some(bytes)) => {
             state

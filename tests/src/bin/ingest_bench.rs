@@ -1,6 +1,6 @@
 //! The upload benchmark: `cargo run --release -p tests --bin ingest-bench`.
 //!
-//! Generates Kintell exports (20,000 and 200,000 rows; the larger is about 48 MiB, under the
+//! Generates Kintell exports (20,000 and 200,000 rows; the larger is about 44 MiB, under the
 //! default 50 MiB `--max-upload-bytes`), and for each starts the gateway as a separate process
 //! over a fresh PostgreSQL database, uploads the file through `POST /graphql` as a GraphQL
 //! multipart request, and polls the batch until it is `COMPLETED`. It prints the time until the
@@ -36,7 +36,7 @@ fn main() {
     runtime.block_on(benchmark());
 }
 
-/// A Kintell export of `rows` sessions (about 250 bytes a row) between 2,000 volunteers and
+/// A Kintell export of `rows` sessions (about 230 bytes a row) between 2,000 volunteers and
 /// 20,000 participants.
 fn export(rows: usize) -> Vec<u8> {
     let mut file = Vec::with_capacity(rows * 260);

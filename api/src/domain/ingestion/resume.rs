@@ -1,8 +1,9 @@
 //! Which uploaded files' imports are unfinished: the batches a starting gateway resumes from
-//! their kept upload ([`crate::uploads`]), the request that resumes one, and whether a kept
-//! upload is still needed. A batch is resumed only while `PENDING` or `RUNNING` — a `PAUSED`
-//! one was stopped on purpose, a `FAILED` or `COMPLETED` one is over — and always after its
-//! `lastProcessedRow`, which each chunk's transaction moves with the rows it imported.
+//! their kept upload ([`crate::uploads`]), the request that resumes one, whether a kept
+//! upload is still needed, and the batch whose error file is downloaded. A batch is resumed
+//! only while `PENDING` or `RUNNING` — a `PAUSED` one was stopped on purpose, a `FAILED` or
+//! `COMPLETED` one is over — and always after its `lastProcessedRow`, which each chunk's
+//! transaction moves with the rows it imported.
 
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -37,6 +38,17 @@ pub async fn upload_needed(db: &DatabaseConnection, file_hash: &str) -> AppResul
         .count(db)
         .await?;
     Ok(unfinished > 0)
+}
+
+/// The batch `id` if it has an error file (the download route's lookup).
+pub async fn batch_with_error_file(
+    db: &DatabaseConnection,
+    id: uuid::Uuid,
+) -> AppResult<Option<BatchModel>> {
+    Ok(BatchEntity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|batch| batch.error_file_path.is_some()))
 }
 
 /// The import that continues `batch` after its `lastProcessedRow`, read as it was started
