@@ -269,6 +269,9 @@ pub struct ServeSettings {
     pub limits: crate::limits::Limits,
 
     #[command(flatten)]
+    pub uploads: crate::uploads::UploadSettings,
+
+    #[command(flatten)]
     pub observability: ObservabilitySettings,
 }
 
@@ -347,6 +350,7 @@ impl Default for ServeSettings {
             retention: RetentionOptions::default(),
             http: HttpOptions::default(),
             limits: crate::limits::Limits::default(),
+            uploads: crate::uploads::UploadSettings::default(),
             observability: ObservabilitySettings::default(),
         }
     }

@@ -24,6 +24,9 @@ pub enum ErrorCode {
     Unauthenticated,
     /// Valid credentials that do not allow this.
     Forbidden,
+    /// The request body is larger than the gateway takes (HTTP 413; an upload past
+    /// `--max-upload-bytes`).
+    PayloadTooLarge,
     /// A statement ran past the request's time budget and was cancelled; nothing was written.
     Timeout,
     /// The caller sent more requests than its rate allows; retry after `Retry-After`.
@@ -45,6 +48,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::EventsDropped => "EVENTS_DROPPED",

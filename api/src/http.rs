@@ -1,4 +1,6 @@
-//! HTTP routes: `POST`/`GET /graphql`, GraphQL over WebSocket at `/graphql/ws` (see
+//! HTTP routes: `POST`/`GET /graphql` (a `multipart/form-data` POST is an upload, see
+//! [`crate::uploads::http`], as is a batch's error file at
+//! `/ingestion/batches/{id}/errors.csv`), GraphQL over WebSocket at `/graphql/ws` (see
 //! [`crate::ws`]), GraphiQL at `/` (see [`crate::graphiql`]), `/healthz` (the process is up) and
 //! `/readyz` (the database answers and is fully migrated), with a request id and structured
 //! log line per request.
@@ -16,6 +18,7 @@ use async_graphql_actix_web::GraphQLRequest;
 
 use crate::AppState;
 use crate::config::HttpOptions;
+use crate::domain::policy::Caller;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::RequestScope;
 use crate::limits::add_error_codes;
@@ -26,7 +29,19 @@ const REQUEST_ID_HEADER: &str = "x-request-id";
 /// Registers every route of the gateway (GraphiQL only when enabled).
 pub fn routes(config: &mut web::ServiceConfig, graphiql: bool) {
     config
+        .route(
+            "/graphql",
+            web::post()
+                .guard(actix_web::guard::fn_guard(
+                    crate::uploads::http::is_multipart,
+                ))
+                .to(crate::uploads::http::graphql_multipart),
+        )
         .route("/graphql", web::post().to(graphql_post))
+        .route(
+            "/ingestion/batches/{id}/errors.csv",
+            web::get().to(crate::uploads::http::error_file),
+        )
         .route("/graphql/ws", web::get().to(crate::ws::graphql_ws))
         .route(
             "/graphql",
@@ -99,6 +114,20 @@ async fn execute(
     batch: BatchRequest,
 ) -> HttpResponse {
     let started = Instant::now();
+    let operations = name_operations(&state, &batch);
+    let record = Recorder {
+        metrics: &state.metrics,
+        operations: &operations,
+        started,
+    };
+    match admit(&state, &http_request, &record) {
+        Ok(caller) => execute_as(&state, caller, batch, &record).await,
+        Err(refusal) => *refusal,
+    }
+}
+
+/// The operation names of a request, recorded on its span (and trace).
+pub(crate) fn name_operations(state: &AppState, batch: &BatchRequest) -> Vec<Option<String>> {
     let operations: Vec<Option<String>> = batch
         .iter()
         .map(|request| request.operation_name.clone())
@@ -112,11 +141,16 @@ async fn execute(
     if let Some(traces) = &state.traces {
         traces.record_operation(&operation);
     }
-    let record = Recorder {
-        metrics: &state.metrics,
-        operations: &operations,
-        started,
-    };
+    operations
+}
+
+/// The caller of a request, or the refusal to answer instead: 429 past the caller's rate, 401
+/// without a valid token.
+pub(crate) fn admit(
+    state: &AppState,
+    http_request: &HttpRequest,
+    record: &Recorder<'_>,
+) -> Result<Caller, Box<HttpResponse>> {
     let authorization = http_request
         .headers()
         .get(header::AUTHORIZATION)
@@ -125,16 +159,26 @@ async fn execute(
     // Callers are limited by token subject; requests without a valid token by address.
     let rate_key = match &caller {
         Ok(caller) => format!("subject:{}", caller.subject),
-        Err(_) => address_rate_key(&http_request),
+        Err(_) => address_rate_key(http_request),
     };
     if let Err(wait) = state.rate_limiter.check(&rate_key) {
         state.metrics.record_rate_limited(Transport::Http);
-        return record.refused(ErrorCode::RateLimited.as_str(), too_many_requests(wait));
+        return Err(Box::new(
+            record.refused(ErrorCode::RateLimited.as_str(), too_many_requests(wait)),
+        ));
     }
-    let caller = match caller {
-        Ok(caller) => caller,
-        Err(error) => return record.refused(error.code().as_str(), unauthenticated(&error)),
-    };
+    caller.map_err(|error| Box::new(record.refused(error.code().as_str(), unauthenticated(&error))))
+}
+
+/// Runs an admitted caller's request (its batch size, persisted queries and document limits
+/// checked first).
+pub(crate) async fn execute_as(
+    state: &AppState,
+    caller: Caller,
+    batch: BatchRequest,
+    record: &Recorder<'_>,
+) -> HttpResponse {
+    let operations = record.operations;
     if operations.len() > state.limits.max_batch {
         return record.refused(
             ErrorCode::BadUserInput.as_str(),
@@ -198,15 +242,15 @@ async fn execute(
 }
 
 /// Records the operations of one HTTP request in the metrics as it ends.
-struct Recorder<'a> {
-    metrics: &'a crate::observability::Metrics,
-    operations: &'a [Option<String>],
-    started: Instant,
+pub(crate) struct Recorder<'a> {
+    pub(crate) metrics: &'a crate::observability::Metrics,
+    pub(crate) operations: &'a [Option<String>],
+    pub(crate) started: Instant,
 }
 
 impl Recorder<'_> {
     /// Every operation of the request was refused with `code`; passes `response` through.
-    fn refused(&self, code: &str, response: HttpResponse) -> HttpResponse {
+    pub(crate) fn refused(&self, code: &str, response: HttpResponse) -> HttpResponse {
         let elapsed = self.started.elapsed();
         for operation in self.operations {
             self.metrics

@@ -19,6 +19,7 @@ pub mod paging;
 pub mod persisted;
 pub mod query_depth;
 pub mod shutdown;
+pub mod uploads;
 pub mod ws;
 
 use std::io;
@@ -48,6 +49,9 @@ pub struct AppState {
     pub metrics: observability::Metrics,
     /// The gateway's trace pipeline (`--otlp-endpoint`); none when traces are off.
     pub traces: Option<observability::Traces>,
+    /// Where uploads are kept and imported ([`AppState::enable_uploads`]); without it the
+    /// gateway refuses uploads.
+    pub uploads: Option<std::sync::Arc<uploads::Uploads>>,
 }
 
 impl AppState {
@@ -76,6 +80,7 @@ impl AppState {
             )),
             metrics,
             traces,
+            uploads: None,
             schema: graphql::build_schema(&limits, !http.disable_introspection, alerts.clone()),
             alerts,
             shutdown: shutdown::Shutdown::new(),
@@ -85,6 +90,24 @@ impl AppState {
             limits,
             http,
         }
+    }
+
+    /// Takes uploads (`uploadKintellCsv`), kept as `settings` say, their error files in
+    /// `archive`, imported over this state's database and alert bus until it shuts down.
+    pub fn enable_uploads(
+        &mut self,
+        settings: &uploads::UploadSettings,
+        archive: archive::Archive,
+    ) -> error::AppResult<std::sync::Arc<uploads::Uploads>> {
+        let uploads = std::sync::Arc::new(uploads::Uploads::new(
+            settings,
+            archive,
+            self.database.clone(),
+            self.alerts.clone(),
+            self.shutdown.clone(),
+        )?);
+        self.uploads = Some(uploads.clone());
+        Ok(uploads)
     }
 
     /// Also hands every statement the gateway runs to `also` (after measuring it).
@@ -128,6 +151,8 @@ pub enum RunError {
     Ingest(String),
     #[error("job: {0}")]
     Job(String),
+    #[error("uploads: {0}")]
+    Uploads(String),
     #[error("traces: {0}")]
     Traces(#[from] observability::traces::TracesError),
 }
@@ -296,7 +321,7 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         }
         None => None,
     };
-    let state = AppState::new(
+    let mut state = AppState::new(
         database,
         auth,
         settings.limits.clone(),
@@ -304,6 +329,18 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         allowed_operations,
         traces.clone(),
     );
+    let uploads_error =
+        |error: error::AppError| RunError::Uploads(operator::ingest::error_text(&error));
+    let archive_url = match &settings.retention.archive_url {
+        Some(url) => url.clone(),
+        None => archive::Archive::default_url().map_err(uploads_error)?,
+    };
+    let uploads = state
+        .enable_uploads(
+            &settings.uploads,
+            archive::Archive::open(&archive_url).map_err(uploads_error)?,
+        )
+        .map_err(uploads_error)?;
     alert_listener::start(&state.database, state.alerts.clone()).await;
     let shutdown = state.shutdown.clone();
     let scheduler = (settings.jobs == config::JobsSwitch::On).then(|| {
@@ -333,6 +370,14 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         None => None,
     };
     let server = build_server(state, &settings)?;
+    // Imports a stopped gateway left unfinished continue from their kept uploads.
+    tokio::spawn(async move {
+        match uploads.resume_unfinished().await {
+            Ok(0) => {}
+            Ok(resumed) => tracing::info!(resumed, "resuming uploaded files' imports"),
+            Err(error) => tracing::error!(?error, "could not resume uploaded files' imports"),
+        }
+    });
     tokio::spawn(async move {
         shutdown::signal().await;
         tracing::info!("stopping: finishing in-flight requests and closing WebSockets");

@@ -1,6 +1,6 @@
 //! Limits that keep one client from hurting the rest: query depth (data and introspection
 //! apart, see [`crate::query_depth`]), complexity (list sizes multiply), aliases and root fields
-//! per document, request body size, operations per batch,
+//! per document, request body size (and multipart upload size), operations per batch,
 //! a per-statement time budget in PostgreSQL, and per-caller rate limiting.
 //!
 //! Defaults let the dashboard queries of seed 002 through (the 100-campaign dashboard has depth
@@ -22,6 +22,9 @@ use crate::graphql::error::server_error;
 /// graphql-js's standard query nests three; each more multiplies the response by the schema's
 /// size, and these lists take no page size.
 pub const MAX_INTROSPECTION_LISTS: usize = 3;
+
+/// The default `--max-upload-bytes`: 50 MiB, a 200,000-row Kintell export.
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 
 /// The limits a gateway enforces.
 #[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
@@ -45,6 +48,10 @@ pub struct Limits {
     /// Largest request body, in bytes (413 past it).
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest multipart upload (`uploadKintellCsv`), in bytes: the whole request body (413
+    /// past it). Ordinary JSON bodies keep `--max-body-bytes`.
+    #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = DEFAULT_MAX_UPLOAD_BYTES)]
+    pub max_upload_bytes: usize,
     /// Most operations in one batched request.
     #[arg(long, env = "MAX_BATCH_OPERATIONS", default_value_t = 10)]
     pub max_batch: usize,
@@ -68,6 +75,7 @@ impl Default for Limits {
             max_aliases: 30,
             max_root_fields: 20,
             max_body_bytes: 256 * 1024,
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             max_batch: 10,
             statement_timeout_ms: 5_000,
             rate_limit_per_minute: 600,

@@ -53,6 +53,7 @@ pub struct TestApp {
     http: api::config::HttpOptions,
     verifier: api::auth::TokenVerifier,
     statements: Arc<Mutex<Vec<String>>>,
+    uploads: Option<TestUploads>,
 }
 
 /// A second gateway over the same database as a [`TestApp`], with its own pool, alert bus and
@@ -60,6 +61,54 @@ pub struct TestApp {
 pub struct Replica {
     pub address: String,
     pub alerts: api::domain::capacity::bus::AlertBus,
+    pub shutdown: api::shutdown::Shutdown,
+    /// Uploaded files' imports it resumed on start-up.
+    pub resumed: usize,
+}
+
+/// What a test gateway runs besides the API.
+#[derive(Clone, Default)]
+pub struct Extras {
+    /// Its trace pipeline (what `--otlp-endpoint` starts).
+    pub traces: Option<api::observability::Traces>,
+    /// Where it keeps uploads (`uploadKintellCsv` is refused without).
+    pub uploads: Option<TestUploads>,
+}
+
+/// A test gateway's upload directory and archive (`<dir>/uploads`, `<dir>/archive`), shared by
+/// the replicas of its [`TestApp`].
+#[derive(Clone, Debug)]
+pub struct TestUploads {
+    pub dir: std::path::PathBuf,
+    /// Rows per chunk of an upload's import.
+    pub chunk_rows: usize,
+}
+
+impl TestUploads {
+    /// A new directory of its own under the system's temporary directory.
+    pub fn new(chunk_rows: usize) -> TestUploads {
+        let dir =
+            std::env::temp_dir().join(format!("gateway-uploads-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("create the uploads directory");
+        TestUploads { dir, chunk_rows }
+    }
+
+    pub fn upload_dir(&self) -> std::path::PathBuf {
+        self.dir.join("uploads")
+    }
+
+    pub fn archive_url(&self) -> String {
+        url::Url::from_directory_path(self.dir.join("archive"))
+            .expect("an absolute directory")
+            .to_string()
+    }
+
+    fn settings(&self) -> api::uploads::UploadSettings {
+        api::uploads::UploadSettings {
+            upload_dir: Some(self.upload_dir()),
+            upload_chunk_rows: Some(self.chunk_rows),
+        }
+    }
 }
 
 /// The demo anchor day the suite uses, so data does not depend on the day tests run.
@@ -106,7 +155,7 @@ impl TestApp {
             http,
             test_verifier(),
             Some(development_token),
-            None,
+            Extras::default(),
         )
         .await
     }
@@ -119,6 +168,27 @@ impl TestApp {
         let db = TestDatabase::new().await;
         Migrator::up(&db.connection, None).await.expect("migrate");
         Self::serve_with(db, limits, http).await
+    }
+
+    /// A gateway over an empty database with these limits that takes uploads, kept in
+    /// `uploads` (its replicas share them).
+    pub async fn spawn_with_uploads(limits: api::limits::Limits, uploads: TestUploads) -> TestApp {
+        let db = TestDatabase::new().await;
+        Migrator::up(&db.connection, None).await.expect("migrate");
+        let connection = db.connection.clone();
+        Self::serve_over(
+            db,
+            connection,
+            limits,
+            api::config::HttpOptions::default(),
+            test_verifier(),
+            None,
+            Extras {
+                traces: None,
+                uploads: Some(uploads),
+            },
+        )
+        .await
     }
 
     /// Installs the process's tracing subscriber, as `main` does before anything else (silent
@@ -165,7 +235,7 @@ impl TestApp {
             api::config::HttpOptions::default(),
             test_verifier(),
             None,
-            None,
+            Extras::default(),
         )
         .await
     }
@@ -183,7 +253,7 @@ impl TestApp {
             api::config::HttpOptions::default(),
             verifier,
             None,
-            None,
+            Extras::default(),
         )
         .await
     }
@@ -194,7 +264,16 @@ impl TestApp {
         http: api::config::HttpOptions,
     ) -> TestApp {
         let connection = db.connection.clone();
-        Self::serve_over(db, connection, limits, http, test_verifier(), None, None).await
+        Self::serve_over(
+            db,
+            connection,
+            limits,
+            http,
+            test_verifier(),
+            None,
+            Extras::default(),
+        )
+        .await
     }
 
     /// A gateway over an empty database that exports its traces through `traces` (what
@@ -211,7 +290,10 @@ impl TestApp {
             api::config::HttpOptions::default(),
             test_verifier(),
             None,
-            Some(traces),
+            Extras {
+                traces: Some(traces),
+                uploads: None,
+            },
         )
         .await
     }
@@ -224,7 +306,7 @@ impl TestApp {
         http: api::config::HttpOptions,
         verifier: api::auth::TokenVerifier,
         development_token: Option<String>,
-        traces: Option<api::observability::Traces>,
+        extras: Extras,
     ) -> TestApp {
         // `TEST_LOG=1` shows the server's logs, including the causes of internal errors.
         if std::env::var_os("TEST_LOG").is_some() {
@@ -249,7 +331,7 @@ impl TestApp {
                 development_token,
             },
             Some(record),
-            traces,
+            extras.clone(),
         )
         .await;
         TestApp {
@@ -263,6 +345,7 @@ impl TestApp {
             http,
             verifier,
             statements,
+            uploads: extras.uploads,
         }
     }
 
@@ -281,12 +364,17 @@ impl TestApp {
                 development_token: None,
             },
             None,
-            None,
+            Extras {
+                traces: None,
+                uploads: self.uploads.clone(),
+            },
         )
         .await;
         Replica {
             address,
             alerts: state.alerts,
+            shutdown: state.shutdown,
+            resumed: state.resumed,
         }
     }
 
@@ -483,6 +571,8 @@ struct Started {
     alerts: api::domain::capacity::bus::AlertBus,
     metrics: api::observability::Metrics,
     shutdown: api::shutdown::Shutdown,
+    /// Uploaded files' imports it resumed on start-up.
+    resumed: usize,
 }
 
 /// Starts a gateway (server and alert listener) on a random port, handing the statements it
@@ -494,25 +584,36 @@ async fn start_gateway(
     http: api::config::HttpOptions,
     auth: api::auth::Auth,
     record: Option<StatementHook>,
-    traces: Option<api::observability::Traces>,
+    extras: Extras,
 ) -> (String, Started) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
     let allowed = http.allowed_operations_file.as_deref().map(|path| {
         api::persisted::PersistedQueries::read_allow_list(path).expect("an allow-list file")
     });
-    let mut state = api::AppState::new(connection, auth, limits, http, allowed, traces);
+    let mut state = api::AppState::new(connection, auth, limits, http, allowed, extras.traces);
     if let Some(record) = record {
         state.also_observe_statements(record);
     }
-    let started = Started {
+    let uploads = extras.uploads.map(|uploads| {
+        let archive = api::archive::Archive::open(&uploads.archive_url()).expect("the archive");
+        state
+            .enable_uploads(&uploads.settings(), archive)
+            .expect("uploads")
+    });
+    let mut started = Started {
         alerts: state.alerts.clone(),
         metrics: state.metrics.clone(),
         shutdown: state.shutdown.clone(),
+        resumed: 0,
     };
     api::alert_listener::start(listener_connection, started.alerts.clone()).await;
     let server = api::build_server_on(state, listener, Some(2)).expect("build server");
     tokio::spawn(server);
+    // As `serve` does: imports a stopped gateway left unfinished continue.
+    if let Some(uploads) = uploads {
+        started.resumed = uploads.resume_unfinished().await.expect("resume uploads");
+    }
     (format!("http://127.0.0.1:{port}"), started)
 }
 

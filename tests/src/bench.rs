@@ -59,6 +59,11 @@ impl Gateway {
     /// `variable` set; see [`serve_if_gateway_child`]) with rate limits lifted, and waits until
     /// it is ready.
     pub async fn start(variable: &str, url: &str) -> Gateway {
+        Gateway::start_with(variable, url, "").await
+    }
+
+    /// [`Gateway::start`] with more `serve` options (space-separated).
+    pub async fn start_with(variable: &str, url: &str, options: &str) -> Gateway {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("a free port")
             .local_addr()
@@ -69,7 +74,12 @@ impl Gateway {
                 variable,
                 format!(
                     "--database-url {url} --pool-size 20 --log-level warn serve --bind 127.0.0.1:{port} \
-                     --rate-limit-per-minute 100000000 --rate-limit-burst 1000000 --jobs off"
+                     --rate-limit-per-minute 100000000 --rate-limit-burst 1000000 --jobs off{}",
+                    if options.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {options}")
+                    }
                 ),
             )
             .env("JWT_SECRET", secret())

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod database;
 pub mod fixtures;
 pub mod sql;
+pub mod upload;
 pub mod ws;
 
 pub use app::TestApp;

@@ -1,7 +1,8 @@
 //! The archive: an object store where retention moves metrics snapshots older than its last
 //! tier, as Parquet files ([`parquet`]). A local directory by default (`file:///…`), any
 //! S3-compatible store by URL (`s3://bucket/prefix`, credentials, region and endpoint from the
-//! standard `AWS_*` variables), through the maintained `object_store` crate.
+//! standard `AWS_*` variables), through the maintained `object_store` crate. Ingestion error
+//! files are kept here too (`ingestion/<batch>/errors.csv`).
 
 pub mod parquet;
 
@@ -88,6 +89,15 @@ impl Archive {
     fn location(&self, key: &str) -> Path {
         key.split('/')
             .fold(self.prefix.clone(), |path, part| path.clone().join(part))
+    }
+
+    /// The bytes of the file at `key` (`None`: there is none).
+    pub async fn get(&self, key: &str) -> AppResult<Option<bytes::Bytes>> {
+        match self.store.get(&self.location(key)).await {
+            Ok(file) => Ok(Some(file.bytes().await.map_err(archive_error)?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(error) => Err(archive_error(error)),
+        }
     }
 
     /// The rows of the file at `key`.

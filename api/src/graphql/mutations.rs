@@ -18,4 +18,5 @@ pub struct MutationRoot(
     crate::graphql::programs::activities::ActivityMutations,
     crate::graphql::programs::review::ReviewMutations,
     crate::graphql::ingestion::mutations::IngestionMutations,
+    crate::graphql::ingestion::upload::UploadMutations,
 );

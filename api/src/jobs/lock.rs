@@ -1,4 +1,4 @@
-//! One replica at a time per job. On PostgreSQL a job runs only while its replica holds the
+//! One replica at a time per job (and per uploaded file's import, [`crate::uploads`]). On PostgreSQL a job runs only while its replica holds the
 //! job's session-level advisory lock, taken without waiting (`pg_try_advisory_lock`) on a
 //! connection of its own, detached from the pool: the lock goes when the run releases it, and
 //! also when the connection closes — the run's task dropped, the process killed, the network
@@ -20,12 +20,18 @@ pub struct JobLock {
 impl JobLock {
     /// The job's lock if no other replica holds it (`None`: one does).
     pub async fn try_acquire(db: &DatabaseConnection, job: Job) -> AppResult<Option<JobLock>> {
+        JobLock::try_acquire_key(db, job.lock_key()).await
+    }
+
+    /// The advisory lock `key` if no other replica holds it (`None`: one does): the same
+    /// lock for work that is not a scheduled job (an uploaded file's import, keyed by its
+    /// hash).
+    pub async fn try_acquire_key(db: &DatabaseConnection, key: i64) -> AppResult<Option<JobLock>> {
         if db.get_database_backend() != DbBackend::Postgres {
             return Ok(Some(JobLock { held: None }));
         }
         let pool = db.get_postgres_connection_pool();
         let mut connection = pool.acquire().await.map_err(lock_error)?.detach();
-        let key = job.lock_key();
         let taken: bool = sqlx::query("SELECT pg_try_advisory_lock($1)")
             .bind(key)
             .fetch_one(&mut connection)

@@ -451,6 +451,13 @@ fn corpus(t: &Targets) -> Vec<Case> {
             json!({ "instance": t.b_instance, "hash": "ab".repeat(32) }),
             FORBIDDEN,
         ),
+        // Sent as a GraphQL multipart request with a file part (see the loop below).
+        (
+            "uploadKintellCsv",
+            tests::upload::UPLOAD,
+            json!({ "programType": "mentors_ukraine", "programInstanceId": t.b_instance }),
+            FORBIDDEN,
+        ),
         (
             "importKintellSessions",
             "mutation($id: ID!) { importKintellSessions(batchId: $id, rows: [{rowNumber: 1, externalSessionId: \"KS-A-1\",
@@ -649,9 +656,24 @@ async fn a_company_admin_cannot_read_or_change_another_companys_rows_through_any
 
     let mut failures = Vec::new();
     for (mutation, query, variables, expected) in corpus(&targets) {
-        let (status, body) = app
-            .graphql_as(Some(&a_token), query, variables.clone())
-            .await;
+        let (status, body) = if mutation == "uploadKintellCsv" {
+            let file = format!(
+                "{}\nKS-A-1,mentors_ukraine,a@x.org,A,b@x.org,B,,,,,,,\n",
+                tests::upload::HEADER
+            );
+            tests::upload::upload(
+                &app.client,
+                &app.address,
+                Some(&a_token),
+                "b.csv",
+                file.as_bytes(),
+                variables.clone(),
+            )
+            .await
+        } else {
+            app.graphql_as(Some(&a_token), query, variables.clone())
+                .await
+        };
         let sent = format!("{query}{variables}");
         let text = body.to_string();
         let error = &body["errors"][0];

@@ -40,3 +40,4 @@ mod retention;
 mod shutdown;
 mod subscriptions;
 mod traces;
+mod uploads;

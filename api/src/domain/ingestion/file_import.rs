@@ -1,10 +1,11 @@
-//! Importing a whole Kintell export file: the service behind `platform-gateway ingest` (and
-//! the upload to come). The file is read twice from disk, never held in memory
-//! ([`super::csv_file`]); its batch is started (or, when asked, an unfinished batch of the same
-//! file resumed after its `lastProcessedRow`), and its rows are imported in chunks, each in its
-//! own transaction through [`import_sessions`] — the upsert on `external_session_id`, so a row
+//! Importing a whole Kintell export file: the service behind `platform-gateway ingest` and
+//! the `uploadKintellCsv` upload ([`crate::uploads`]). The file is read twice from disk,
+//! never held in memory ([`super::csv_file`]); its batch is started (or, when asked, an
+//! unfinished batch of the same file resumed after its `lastProcessedRow`), and its rows are
+//! imported in chunks, each in its own transaction through [`import_sessions`] — the upsert on `external_session_id`, so a row
 //! imported twice is never duplicated. A file that cannot be read at all (empty, binary, no
-//! header, an unknown column) gets a batch of its own, `FAILED` with the reason.
+//! header, an unknown column) gets a batch of its own, `FAILED` with the reason; a readable
+//! one's new batch is `RUNNING` from the transaction that starts it.
 //!
 //! People are matched by e-mail address, compared lowercased: a Kintell export identifies
 //! volunteers and participants by nothing else that the platform stores (`users.email` is
@@ -210,7 +211,7 @@ pub async fn import_file<F: Read + Seek>(
                     program_type: request.program_type.clone(),
                     program_instance_id,
                     source_system: None,
-                    import_method: Some("csv_upload".to_owned()),
+                    import_method: Some(super::resume::UPLOAD_IMPORT_METHOD.to_owned()),
                     total_rows: None,
                     csv_metadata: Some(csv_metadata),
                     force: request.force,
@@ -231,6 +232,11 @@ pub async fn import_file<F: Read + Seek>(
                 row_errors: Vec::new(),
             });
         }
+    };
+    let batch = if resumed {
+        batch
+    } else {
+        mark_running(&mut write, batch).await?
     };
     transactions.end(write).await?;
     progress(&batch);
@@ -276,6 +282,24 @@ pub async fn import_file<F: Read + Seek>(
         resumed_after_row,
         row_errors: importer.row_errors,
     })
+}
+
+/// Where a batch's error file is kept in the store.
+pub fn error_file_key(batch_id: Uuid) -> String {
+    format!("ingestion/{batch_id}/errors.csv")
+}
+
+/// A new batch whose rows are about to be read: `RUNNING` from now, in the transaction that
+/// started it (the upload answers with it so).
+async fn mark_running(write: &mut Write, batch: BatchModel) -> AppResult<BatchModel> {
+    let now = write.now();
+    let mut change = batch.into_active_model();
+    change.status = Set(Status::Running);
+    change.started_at = Set(Some(now));
+    change.updated_at = Set(now);
+    let batch = change.update(write.txn()).await?;
+    write.touch("IngestionBatch", batch.id);
+    Ok(batch)
 }
 
 /// A CSV writer of rejected rows: the file's header and an `error` column.
@@ -361,10 +385,7 @@ impl<S: ErrorFileStore> ChunkImporter<'_, S> {
                     .map_err(|error| {
                         AppError::Internal(format!("writing the error file: {error}"))
                     })?;
-            let path = self
-                .store
-                .put(&format!("ingestion/{}/errors.csv", batch.id), bytes)
-                .await?;
+            let path = self.store.put(&error_file_key(batch.id), bytes).await?;
             let mut change = batch.into_active_model();
             change.error_file_path = Set(Some(path));
             batch = change.update(write.txn()).await?;

@@ -29,6 +29,7 @@ pub mod csv_file;
 pub mod file_import;
 pub mod file_instance;
 pub mod legacy;
+pub mod resume;
 pub mod rows;
 pub mod rules;
 pub mod service;

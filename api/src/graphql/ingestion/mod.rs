@@ -3,6 +3,7 @@
 //! batch and to the program instance they belong to.
 
 pub mod mutations;
+pub mod upload;
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
@@ -117,6 +118,15 @@ impl IngestionBatch {
     /// Where the rejected rows were written.
     async fn error_file_path(&self) -> Option<&str> {
         self.0.error_file_path.as_deref()
+    }
+    /// Where the `ingestion` and `admin` roles download the error file (the rejected rows with
+    /// an `error` column), relative to the gateway: `GET` it with the same bearer token as
+    /// `/graphql`. None while the batch has no error file.
+    async fn error_file_url(&self) -> Option<String> {
+        self.0
+            .error_file_path
+            .as_ref()
+            .map(|_| format!("/ingestion/batches/{}/errors.csv", self.0.id))
     }
     /// How the CSV file was read.
     async fn csv_metadata(&self) -> Option<&entity::json::CsvMetadata> {
