@@ -14,15 +14,13 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 use csv::StringRecord;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
-
-use entity::prelude::ProgramInstance as InstanceEntity;
-use entity::program_instance::Column as InstanceColumn;
 
 use crate::domain::ingestion::csv_file::{self, Columns, Survey};
 use crate::domain::ingestion::rows::parse_timestamp;
-use crate::domain::instances::kintell::{KINTELL, NewKintellInstance, create_kintell};
+use crate::domain::instances::kintell::{
+    KINTELL, NewKintellInstance, create_kintell, kintell_instance,
+};
 use crate::domain::write::Write;
 use crate::error::AppResult;
 
@@ -73,11 +71,7 @@ pub async fn instance_of_program(
     label: &str,
     days: Option<(NaiveDate, NaiveDate)>,
 ) -> AppResult<Uuid> {
-    let known = InstanceEntity::find()
-        .filter(InstanceColumn::ExternalSystem.eq(KINTELL))
-        .filter(InstanceColumn::ExternalSystemId.eq(program.external_system_id.trim()))
-        .one(write.txn())
-        .await?;
+    let known = kintell_instance(write, &program.external_system_id).await?;
     if let Some(instance) = known {
         return Ok(instance.id);
     }

@@ -9,20 +9,18 @@
 //! Creating one is an ingestion change: the `ingestion` role (the importer) and admins may.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
-use uuid::Uuid;
 
 use entity::enums::ProgramInstanceStatus as Status;
 use entity::prelude::ProgramInstance as InstanceEntity;
-use entity::{Numeric, program_instance};
+use entity::program_instance;
 
 use crate::domain::ingestion::rules::{is_source_label, program_type_of_label};
-use crate::domain::instances::free_slug;
+use crate::domain::instances::{free_slug, insert_new, unstarted};
 use crate::domain::policy::Domain;
 use crate::domain::write::Write;
-use crate::error::{AppError, AppResult, conflict_on_unique};
+use crate::error::{AppError, AppResult};
 
 /// `program_instances.external_system` of an instance fed by Kintell exports.
 pub const KINTELL: &str = "kintell";
@@ -42,6 +40,18 @@ pub struct NewKintellInstance {
     pub end_date: Option<NaiveDate>,
     pub status: Option<Status>,
     pub description: Option<String>,
+}
+
+/// The Kintell instance of Kintell's program `external_id`, if the platform has it.
+pub async fn kintell_instance(
+    write: &Write,
+    external_id: &str,
+) -> AppResult<Option<program_instance::Model>> {
+    Ok(InstanceEntity::find()
+        .filter(program_instance::Column::ExternalSystem.eq(KINTELL))
+        .filter(program_instance::Column::ExternalSystemId.eq(external_id.trim()))
+        .one(write.txn())
+        .await?)
 }
 
 /// The checks a Kintell instance passes before anything is read: the trimmed name and
@@ -97,12 +107,7 @@ pub async fn create_kintell(
             ),
         )
     })?;
-    if let Some(taken) = InstanceEntity::find()
-        .filter(program_instance::Column::ExternalSystem.eq(KINTELL))
-        .filter(program_instance::Column::ExternalSystemId.eq(external_id.as_str()))
-        .one(write.txn())
-        .await?
-    {
+    if let Some(taken) = kintell_instance(write, &external_id).await? {
         return Err(AppError::conflict_on(
             "input.externalSystemId",
             format!(
@@ -112,54 +117,23 @@ pub async fn create_kintell(
         ));
     }
     let slug = free_slug(write, &name).await?;
-    let now = write.now();
     let instance = program_instance::Model {
-        id: Uuid::new_v4(),
-        name: name.clone(),
-        campaign_id: None,
-        program_template_id: None,
-        company_id: None,
-        beneficiary_group_id: None,
-        start_date: input.start_date,
         end_date: input.end_date,
         status: input.status.unwrap_or(Status::Planned),
-        config: json!({}),
-        enrolled_volunteers: 0,
-        enrolled_beneficiaries: 0,
-        active_pairs: None,
-        active_groups: None,
-        total_sessions_held: 0,
-        total_hours_logged: Numeric(Decimal::ZERO),
-        sroi_score: None,
-        average_vis_score: None,
-        outcome_scores: None,
-        volunteers_consumed: 0,
-        credits_consumed: None,
-        learners_served: 0,
-        created_at: now,
-        updated_at: now,
-        last_activity_at: None,
-        program_type,
-        program_name: name,
-        program_slug: slug.clone(),
         external_system_id: Some(external_id),
         external_system: Some(KINTELL.to_owned()),
         description: input.description,
-        target_participants: None,
-        program_goals: None,
         metadata: is_source_label(label).then(|| json!({ "sourceProgramType": label })),
+        ..unstarted(
+            write,
+            name.clone(),
+            slug,
+            program_type,
+            name,
+            input.start_date,
+        )
     };
-    let created = instance
-        .into_active_model()
-        .reset_all()
-        .insert(write.txn())
-        .await
-        .map_err(|error| {
-            conflict_on_unique(error, || {
-                format!("the slug {slug} was just taken; try again")
-            })
-        })?;
-    write.touch("ProgramInstance", created.id);
+    let created = insert_new(write, instance).await?;
     Ok(created)
 }
 

@@ -12,7 +12,7 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use entity::enums::ProgramInstanceStatus as Status;
+use entity::enums::{ProgramInstanceStatus as Status, ProgramType};
 use entity::json::OutcomeScores;
 use entity::prelude::{
     Campaign as CampaignEntity, ProgramInstance as InstanceEntity, ProgramTemplate,
@@ -164,18 +164,53 @@ pub async fn create(
         deep_merge(&mut config, own);
     }
     let slug = free_slug(write, &name).await?;
-    let now = write.now();
     let instance = program_instance::Model {
-        id: Uuid::new_v4(),
-        name,
         campaign_id: Some(campaign.id),
         program_template_id: Some(template.id),
         company_id: Some(campaign.company_id),
         beneficiary_group_id: Some(campaign.beneficiary_group_id),
-        start_date: input.start_date,
         end_date: input.end_date,
         status: input.status.unwrap_or(Status::Planned),
         config,
+        external_system_id,
+        external_system,
+        description: input.description,
+        ..unstarted(
+            write,
+            name,
+            slug,
+            template.program_type,
+            template.name.clone(),
+            input.start_date,
+        )
+    };
+    let created = insert_new(write, instance).await?;
+    let campaign = roll_up(write, campaign).await?;
+    Ok((created, Some(campaign)))
+}
+
+/// A program instance that has not started: nothing counted yet, linked to nothing, PLANNED,
+/// with an empty configuration; the creator sets what it links to.
+fn unstarted(
+    write: &Write,
+    name: String,
+    slug: String,
+    program_type: ProgramType,
+    program_name: String,
+    start_date: NaiveDate,
+) -> program_instance::Model {
+    let now = write.now();
+    program_instance::Model {
+        id: Uuid::new_v4(),
+        name,
+        campaign_id: None,
+        program_template_id: None,
+        company_id: None,
+        beneficiary_group_id: None,
+        start_date,
+        end_date: None,
+        status: Status::Planned,
+        config: Value::Object(Default::default()),
         enrolled_volunteers: 0,
         enrolled_beneficiaries: 0,
         active_pairs: None,
@@ -191,16 +226,24 @@ pub async fn create(
         created_at: now,
         updated_at: now,
         last_activity_at: None,
-        program_type: template.program_type,
-        program_name: template.name.clone(),
-        program_slug: slug.clone(),
-        external_system_id,
-        external_system,
-        description: input.description,
+        program_type,
+        program_name,
+        program_slug: slug,
+        external_system_id: None,
+        external_system: None,
+        description: None,
         target_participants: None,
         program_goals: None,
         metadata: None,
-    };
+    }
+}
+
+/// Inserts a new instance (its slug from [`free_slug`]; a race for it is a `CONFLICT`).
+async fn insert_new(
+    write: &mut Write,
+    instance: program_instance::Model,
+) -> AppResult<program_instance::Model> {
+    let slug = instance.program_slug.clone();
     let created = instance
         .into_active_model()
         .reset_all()
@@ -212,8 +255,7 @@ pub async fn create(
             })
         })?;
     write.touch("ProgramInstance", created.id);
-    let campaign = roll_up(write, campaign).await?;
-    Ok((created, Some(campaign)))
+    Ok(created)
 }
 
 /// Records a program instance's progress; the campaign's current counts, totals, utilization
