@@ -321,6 +321,10 @@ pub struct HttpOptions {
     /// anonymous operations share the label `other`.
     #[arg(long, env = "METRICS_MAX_OPERATION_NAMES", default_value_t = crate::observability::metrics::DEFAULT_MAX_OPERATION_NAMES)]
     pub metrics_max_operation_names: usize,
+    /// Megabytes of read responses each replica keeps (never stale: a change to a table a
+    /// response read makes it a miss, on every replica); 0 turns the response cache off.
+    #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = 64)]
+    pub response_cache_mb: u64,
 }
 
 impl Default for HttpOptions {
@@ -335,6 +339,7 @@ impl Default for HttpOptions {
             ws_keepalive_seconds: 10,
             shutdown_timeout_seconds: 30,
             metrics_max_operation_names: crate::observability::metrics::DEFAULT_MAX_OPERATION_NAMES,
+            response_cache_mb: 64,
         }
     }
 }

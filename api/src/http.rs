@@ -5,6 +5,7 @@
 //! `/readyz` (the database answers and is fully migrated), with a request id and structured
 //! log line per request.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_cors::Cors;
@@ -15,14 +16,18 @@ use actix_web::middleware::Condition;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::{BatchRequest, BatchResponse, Response};
 use async_graphql_actix_web::GraphQLRequest;
+use bytes::Bytes;
 
 use crate::AppState;
 use crate::config::HttpOptions;
-use crate::domain::policy::Caller;
+use crate::domain::policy::{Caller, Visibility};
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::RequestScope;
 use crate::limits::add_error_codes;
 use crate::observability::metrics::{Outcome, Transport};
+use crate::response_cache::reads::ReadLog;
+use crate::response_cache::versions::Versions;
+use crate::response_cache::{Key, Lookup, ResponseCache, is_query};
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -199,6 +204,13 @@ pub(crate) async fn execute_as(
             );
         }
     }
+    let cached = match lookup(state, &caller, &batch).await {
+        Ok(cached) => cached,
+        Err(body) => {
+            record.served_from_cache();
+            return json_body(body);
+        }
+    };
     for request in batch.iter_mut() {
         if let Err(error) = state.limits.check_request(request) {
             let code = code_of(&error).to_owned();
@@ -221,7 +233,20 @@ pub(crate) async fn execute_as(
                 .map(|document| (document, operation_name))
         })
         .collect();
-    let scope = RequestScope::new(state.database.clone(), caller, &state.metrics);
+    let reads_only = documents.iter().all(|document| {
+        document
+            .as_ref()
+            .is_some_and(|(document, name)| is_query(document, name.as_deref()))
+    });
+    let kept = cached
+        .filter(|_| reads_only)
+        .map(|(cache, key, before)| (cache.read_log(), cache, key, before));
+    let database = match &kept {
+        Some((log, ..)) => logged_database(state, log.clone()),
+        None => state.database.clone(),
+    };
+    let scope = RequestScope::new(database, caller, &state.metrics);
+    let clock = scope.clock.clone();
     let mut response = state.schema.execute_batch(batch.data(scope)).await;
     let responses = match &mut response {
         BatchResponse::Single(single) => std::slice::from_mut(single),
@@ -238,7 +263,60 @@ pub(crate) async fn execute_as(
             );
         }
     }
-    HttpResponse::Ok().json(response)
+    let without_errors = responses.iter().all(|single| single.errors.is_empty());
+    let body = match serde_json::to_vec(&response) {
+        Ok(body) => Bytes::from(body),
+        Err(error) => {
+            tracing::error!(%error, "cannot serialize a response");
+            return HttpResponse::InternalServerError().finish();
+        }
+    };
+    match (kept, &state.response_cache) {
+        (Some((log, cache, key, before)), _) if without_errors => {
+            cache.keep(key, before, &log, &clock, body.clone());
+        }
+        // The caller's next read, on this replica, must see what it just wrote.
+        (_, Some(cache)) if !reads_only => cache.versions().sync().await,
+        _ => {}
+    }
+    json_body(body)
+}
+
+/// A single request's kept response (`Err`, to send at once), or what to keep its answer
+/// with once it has run (`Ok(Some)`), or nothing to do with the cache.
+async fn lookup(
+    state: &AppState,
+    caller: &Caller,
+    batch: &BatchRequest,
+) -> Result<Option<(Arc<ResponseCache>, Key, Versions)>, Bytes> {
+    let (Some(cache), BatchRequest::Single(request)) = (&state.response_cache, batch) else {
+        return Ok(None);
+    };
+    let Some(key) = Key::of(request, Visibility::of(caller)) else {
+        return Ok(None);
+    };
+    match cache.lookup(&key).await {
+        Lookup::Hit(body) => Err(body),
+        Lookup::Miss(before) => Ok(Some((cache.clone(), key, before))),
+        Lookup::Bypass => Ok(None),
+    }
+}
+
+/// The pool, on a handle whose statements `log` also sees (the tables a read depends on).
+fn logged_database(state: &AppState, log: Arc<ReadLog>) -> sea_orm::DatabaseConnection {
+    let mut database = state.database.clone();
+    let observer = state.statement_observer.clone();
+    database.set_metric_callback(move |info| {
+        observer(info);
+        log.record(&info.statement.sql, info.failed);
+    });
+    database
+}
+
+fn json_body(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body)
 }
 
 /// Records the operations of one HTTP request in the metrics as it ends.
@@ -258,6 +336,15 @@ impl Recorder<'_> {
         }
         self.metrics.record_error(code);
         response
+    }
+
+    /// The request's one operation was answered from the response cache.
+    fn served_from_cache(&self) {
+        let elapsed = self.started.elapsed();
+        for operation in self.operations {
+            self.metrics
+                .record_request(operation.as_deref(), Outcome::Ok, elapsed);
+        }
     }
 
     /// The operation at `index` ran and answered `response`.

@@ -18,6 +18,7 @@ pub mod operator;
 pub mod paging;
 pub mod persisted;
 pub mod query_depth;
+pub mod response_cache;
 pub mod shutdown;
 pub mod uploads;
 pub mod ws;
@@ -52,7 +53,15 @@ pub struct AppState {
     /// Where uploads are kept and imported ([`AppState::enable_uploads`]); without it the
     /// gateway refuses uploads.
     pub uploads: Option<std::sync::Arc<uploads::Uploads>>,
+    /// This replica's response cache ([`AppState::enable_response_cache`]); none when off.
+    pub response_cache: Option<std::sync::Arc<response_cache::ResponseCache>>,
+    /// What sees every statement (metrics, traces, tests); a request's own handle of the pool
+    /// calls it too.
+    pub statement_observer: StatementObserver,
 }
+
+/// The callback every statement the gateway runs is handed to.
+pub type StatementObserver = std::sync::Arc<dyn Fn(&sea_orm::metric::Info<'_>) + Send + Sync>;
 
 impl AppState {
     /// The state of a gateway over `database` with these settings. The statements run through
@@ -66,11 +75,14 @@ impl AppState {
         traces: Option<observability::Traces>,
     ) -> AppState {
         let metrics = observability::Metrics::new(http.metrics_max_operation_names);
-        database.set_metric_callback(observability::statement_observer(
-            metrics.clone(),
-            traced_backend(&traces, &database),
-            None,
-        ));
+        let statement_observer: StatementObserver =
+            std::sync::Arc::new(observability::statement_observer(
+                metrics.clone(),
+                traced_backend(&traces, &database),
+                None,
+            ));
+        let observer = statement_observer.clone();
+        database.set_metric_callback(move |info| observer(info));
         let alerts = domain::capacity::bus::AlertBus::with_metrics(metrics.clone());
         AppState {
             persisted: std::sync::Arc::new(persisted::PersistedQueries::new(
@@ -81,6 +93,8 @@ impl AppState {
             metrics,
             traces,
             uploads: None,
+            response_cache: None,
+            statement_observer,
             schema: graphql::build_schema(&limits, !http.disable_introspection, alerts.clone()),
             alerts,
             shutdown: shutdown::Shutdown::new(),
@@ -116,12 +130,30 @@ impl AppState {
         also: impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static,
     ) {
         let traces = traced_backend(&self.traces, &self.database);
+        self.statement_observer = std::sync::Arc::new(observability::statement_observer(
+            self.metrics.clone(),
+            traces,
+            Some(Box::new(also)),
+        ));
+        let observer = self.statement_observer.clone();
         self.database
-            .set_metric_callback(observability::statement_observer(
-                self.metrics.clone(),
-                traces,
-                Some(Box::new(also)),
-            ));
+            .set_metric_callback(move |info| observer(info));
+    }
+
+    /// Keeps read responses as `--response-cache-mb` says (nothing when 0), and on PostgreSQL
+    /// starts this replica's listener for table changes; returns once it listens.
+    pub async fn enable_response_cache(&mut self) -> Result<(), sea_orm::DbErr> {
+        if self.http.response_cache_mb == 0 {
+            return Ok(());
+        }
+        let versions = response_cache::versions::TableVersions::load(&self.database).await?;
+        response_cache::listener::start(versions.clone()).await;
+        self.response_cache = Some(std::sync::Arc::new(response_cache::ResponseCache::new(
+            self.http.response_cache_mb.saturating_mul(1024 * 1024),
+            versions,
+            self.metrics.clone(),
+        )));
+        Ok(())
     }
 }
 
@@ -341,6 +373,7 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
             archive::Archive::open(&archive_url).map_err(uploads_error)?,
         )
         .map_err(uploads_error)?;
+    state.enable_response_cache().await?;
     alert_listener::start(&state.database, state.alerts.clone()).await;
     let shutdown = state.shutdown.clone();
     let scheduler = (settings.jobs == config::JobsSwitch::On).then(|| {
@@ -369,6 +402,7 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         }
         None => None,
     };
+    let response_cache = state.response_cache.clone();
     let server = build_server(state, &settings)?;
     // Imports a stopped gateway left unfinished continue from their kept uploads.
     tokio::spawn(async move {
@@ -394,6 +428,10 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         Some(metrics_server) => futures_util::future::join(server, metrics_server).await.0,
         None => server.await,
     };
+    if let Some(cache) = response_cache {
+        // Writers on the other replicas stop waiting for this one at once.
+        cache.versions().say_goodbye().await;
+    }
     if let Some(scheduler) = scheduler {
         scheduler.abort();
     }

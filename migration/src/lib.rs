@@ -12,6 +12,7 @@
 pub use sea_orm_migration::MigrationStatus;
 pub use sea_orm_migration::prelude::*;
 
+pub mod change_tracking;
 pub mod demo;
 pub mod dialect;
 mod m20250101_000001_create_base_tables;
@@ -31,6 +32,7 @@ mod m20250101_000015_admin_actions;
 mod m20250101_000016_retention;
 mod m20250101_000017_program_admin_and_fidelity;
 mod m20250101_000018_member_relationship_end;
+mod m20250101_000019_change_tracking;
 pub mod swarm6_enums;
 
 pub use m20250101_000003_seed_programs::SEEDED_PROGRAMS;
@@ -58,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000016_retention::Migration),
             Box::new(m20250101_000017_program_admin_and_fidelity::Migration),
             Box::new(m20250101_000018_member_relationship_end::Migration),
+            Box::new(m20250101_000019_change_tracking::Migration),
         ]
     }
 }

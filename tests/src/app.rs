@@ -601,6 +601,10 @@ async fn start_gateway(
             .enable_uploads(&uploads.settings(), archive)
             .expect("uploads")
     });
+    state
+        .enable_response_cache()
+        .await
+        .expect("the response cache");
     let mut started = Started {
         alerts: state.alerts.clone(),
         metrics: state.metrics.clone(),

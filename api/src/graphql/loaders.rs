@@ -29,6 +29,7 @@ use crate::error::AppResult;
 use crate::graphql::scope::RequestScope;
 use crate::observability::Metrics;
 use crate::paging::{Ordering, PageArgs, TotalCount};
+use crate::response_cache::clock::ReadClock;
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
@@ -444,14 +445,14 @@ macro_rules! loaders {
                 $(self.$pages.enable_all_cache(false); self.$counts.enable_all_cache(false);)*
             }
 
-            pub fn new(db: &DatabaseConnection, visibility: &Visibility, metrics: &Metrics) -> Loaders {
+            pub fn new(db: &DatabaseConnection, visibility: &Visibility, clock: &Arc<ReadClock>, metrics: &Metrics) -> Loaders {
                 Loaders {
                     campaign_series: batched(
                         "campaign_series",
                         crate::graphql::campaigns::snapshots::SeriesLoader { db: db.clone(), visibility: visibility.clone() },
                         metrics,
                     ),
-                    dashboard_series: crate::graphql::campaigns::dashboard_series::DashboardSeriesLoaders::new(db, visibility, metrics),
+                    dashboard_series: crate::graphql::campaigns::dashboard_series::DashboardSeriesLoaders::new(db, visibility, clock, metrics),
                     program_activities: batched("program_activities", ProgramActivityLoader::new(db, visibility), metrics),
                     enrollment_attendance: batched("enrollment_attendance", AttendanceLoader::new(db, visibility), metrics),
                     community_member: batched("community_member", MemberLoader::new(db, visibility), metrics),

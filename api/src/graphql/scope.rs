@@ -11,6 +11,7 @@ use crate::domain::policy::{Caller, Domain, Scoped, Visibility, visible};
 use crate::error::{AppError, AppResult};
 use crate::graphql::loaders::Loaders;
 use crate::observability::Metrics;
+use crate::response_cache::clock::ReadClock;
 
 /// The per-request context every resolver reads through.
 pub struct RequestScope {
@@ -20,14 +21,18 @@ pub struct RequestScope {
     pub visibility: Visibility,
     pub loaders: Loaders,
     pub snapshot_reuse: crate::graphql::campaigns::SnapshotReuse,
+    /// The moment the request reads at, and when its time-dependent answers change.
+    pub clock: Arc<ReadClock>,
 }
 
 impl RequestScope {
     /// The scope of one request; its loaders' batches are measured in `metrics`.
     pub fn new(db: DatabaseConnection, caller: Caller, metrics: &Metrics) -> Arc<RequestScope> {
         let visibility = Visibility::of(&caller);
+        let clock = Arc::new(ReadClock::default());
         Arc::new(RequestScope {
-            loaders: Loaders::new(&db, &visibility, metrics),
+            loaders: Loaders::new(&db, &visibility, &clock, metrics),
+            clock,
             snapshot_reuse: Default::default(),
             db,
             caller,

@@ -168,6 +168,7 @@ pub struct Metrics {
 
 struct Inner {
     registry: Registry,
+    response_cache: super::cache_metrics::CacheMetrics,
     max_operation_names: usize,
     operations: RwLock<HashMap<String, Arc<OperationSeries>>>,
     other_operation: Arc<OperationSeries>,
@@ -343,9 +344,11 @@ impl Metrics {
             websockets.get_or_create_owned(&ProtocolLabels { protocol });
             subscriptions.get_or_create_owned(&ProtocolLabels { protocol });
         }
+        let response_cache = super::cache_metrics::CacheMetrics::register(&mut registry);
         let other_operation = Arc::new(series(&requests, &request_duration, OTHER_OPERATION));
         Metrics {
             inner: Arc::new(Inner {
+                response_cache,
                 sql_ok: sql_statements.get_or_create_owned(&OutcomeLabels { outcome: "ok" }),
                 sql_error: sql_statements.get_or_create_owned(&OutcomeLabels { outcome: "error" }),
                 rate_limited_http: rate_limited
@@ -403,6 +406,11 @@ impl Metrics {
                 code: code.to_owned(),
             })
             .inc();
+    }
+
+    /// The response cache's series.
+    pub fn response_cache(&self) -> &super::cache_metrics::CacheMetrics {
+        &self.inner.response_cache
     }
 
     /// One SQL statement a request handler ran.

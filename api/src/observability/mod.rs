@@ -3,6 +3,7 @@
 //! served on a listener of their own (`--metrics-bind`) so the public port never exposes them,
 //! and OpenTelemetry traces ([`traces`]) exported over OTLP when `--otlp-endpoint` is set.
 
+pub mod cache_metrics;
 pub mod metrics;
 pub mod pool_waits;
 pub mod traces;

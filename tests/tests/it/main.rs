@@ -35,6 +35,7 @@ mod program_mutations;
 mod read_api;
 mod read_more;
 mod reference_mutations;
+mod response_cache;
 mod response_order;
 mod retention;
 mod shutdown;

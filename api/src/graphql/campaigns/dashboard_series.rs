@@ -29,6 +29,7 @@ use crate::graphql::loaders::{Batched, batched};
 use crate::graphql::prefetch::{argument, load, node_selections};
 use crate::graphql::scope::{RequestScope, scope};
 use crate::observability::Metrics;
+use crate::response_cache::clock::ReadClock;
 
 /// How a figure moved since an earlier snapshot: `now − then` per figure, null where either
 /// side is unknown.
@@ -198,6 +199,7 @@ pub struct HeatmapCell {
 pub struct OverviewLoader {
     db: DatabaseConnection,
     visibility: Visibility,
+    clock: Arc<ReadClock>,
 }
 
 impl Loader<Uuid> for OverviewLoader {
@@ -206,7 +208,10 @@ impl Loader<Uuid> for OverviewLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, OverviewFigures>, Arc<DbErr>> {
         let reach = self.visibility.rule(Domain::Campaigns);
-        Ok(overview::load(&self.db, keys, reach, Utc::now()).await?)
+        // The week and month comparisons move with every snapshot that ages past 7 or 30
+        // days, a moment this statement does not learn: the answer is not kept.
+        self.clock.changes_any_time();
+        Ok(overview::load(&self.db, keys, reach, self.clock.now()).await?)
     }
 }
 
@@ -287,6 +292,7 @@ impl DashboardSeriesLoaders {
     pub fn new(
         db: &DatabaseConnection,
         visibility: &Visibility,
+        clock: &Arc<ReadClock>,
         metrics: &Metrics,
     ) -> DashboardSeriesLoaders {
         let db = || db.clone();
@@ -297,6 +303,7 @@ impl DashboardSeriesLoaders {
                 OverviewLoader {
                     db: db(),
                     visibility: visibility(),
+                    clock: clock.clone(),
                 },
                 metrics,
             ),
@@ -393,7 +400,9 @@ pub async fn overview(context: &Context<'_>, campaign: &Model) -> AppResult<Camp
     let [volunteers, beneficiaries, sessions, budget] = gauge_utilizations(campaign);
     let allocated = campaign.budget_allocated.0;
     let spent = campaign.budget_spent.0;
-    let today = Utc::now().date_naive();
+    let clock = &scope(context)?.clock;
+    clock.changes_tomorrow();
+    let today = clock.now().date_naive();
     let [week, month] = overview::LOOK_BACK_DAYS;
     let mut cards = CampaignOverview {
         volunteers_utilization: volunteers,

@@ -43,6 +43,7 @@ use crate::graphql::filters::contains_ignoring_case;
 use crate::graphql::scope::{RequestScope, root_scope, scope};
 use crate::graphql::{parse_id, to_id};
 use crate::paging::{Ordering, Page, PageArgs, SortKey, TotalCount, check_after, fetch_page};
+use crate::response_cache::clock::ReadClock;
 
 use loaders::member_total;
 pub use loaders::{
@@ -83,6 +84,14 @@ connection_types!(
     "community invitations"
 );
 /// A community timestamp (no time zone, holding UTC) as a UTC date-time.
+/// An invitation's status stays what it is now until its expiry, if that is still ahead.
+fn bound_by_expiry(clock: &ReadClock, expires_at: NaiveDateTime) {
+    let expires_at = utc(expires_at);
+    if expires_at > clock.now() {
+        clock.changes_at(expires_at);
+    }
+}
+
 pub(crate) fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
@@ -375,16 +384,20 @@ impl CommunityInvitation {
     }
     /// pending, accepted, expired or revoked. A pending code whose `expiresAt` has passed is
     /// expired, even before the expiry job has stored it.
-    async fn status(&self) -> InvitationStatus {
-        expiry::effective_status(&self.0, Utc::now()).into()
+    async fn status(&self, context: &Context<'_>) -> AppResult<InvitationStatus> {
+        let clock = &scope(context)?.clock;
+        bound_by_expiry(clock, self.0.expires_at);
+        Ok(expiry::effective_status(&self.0, clock.now()).into())
     }
     /// When the code stops being accepted (7 days after creation by default).
     async fn expires_at(&self) -> DateTime<Utc> {
         utc(self.0.expires_at)
     }
     /// Whether `expiresAt` has passed, as of this request (whatever the stored status says).
-    async fn is_expired(&self) -> bool {
-        expiry::is_expired(self.0.expires_at, Utc::now())
+    async fn is_expired(&self, context: &Context<'_>) -> AppResult<bool> {
+        let clock = &scope(context)?.clock;
+        bound_by_expiry(clock, self.0.expires_at);
+        Ok(expiry::is_expired(self.0.expires_at, clock.now()))
     }
     /// When the code was accepted.
     async fn accepted_at(&self) -> Option<DateTime<Utc>> {
@@ -499,14 +512,16 @@ pub struct CommunityInvitationFilter {
 }
 
 impl CommunityInvitationFilter {
-    /// The filter as a condition (nothing in it can be invalid).
-    pub fn condition(&self) -> Condition {
+    /// The filter as a condition as of `clock`'s moment (nothing in it can be invalid).
+    pub fn condition(&self, clock: &ReadClock) -> Condition {
         use entity::community_invitation::Column;
         let mut condition = Condition::all();
         if let Some(statuses) = &self.status {
             let values: Vec<entity::enums::InvitationStatus> =
                 statuses.iter().map(|s| (*s).into()).collect();
-            condition = condition.add(expiry::status_condition(&values, Utc::now()));
+            // Which pending codes match moves as each one expires: not kept.
+            clock.changes_any_time();
+            condition = condition.add(expiry::status_condition(&values, clock.now()));
         }
         if let Some(member_id) = &self.created_by {
             condition = condition
@@ -628,7 +643,7 @@ impl CommunityQueries {
         let args = PageArgs::parse(first, after)?;
         let select = scope
             .select::<InvitationEntity>()
-            .filter(filter.unwrap_or_default().condition());
+            .filter(filter.unwrap_or_default().condition(&scope.clock));
         fetch_page(
             &scope.db,
             select,

@@ -1,0 +1,278 @@
+//! The response cache through the real server: a repeated read answered without SQL, every
+//! kind of write seen by the next read (through GraphQL, through plain SQL, on another
+//! replica), tables a read did not touch leaving its entry alone, visibility in the key, the
+//! clock bounding an entry, errors never kept, the size bound and `--response-cache-mb 0`.
+
+use std::time::Duration;
+
+use api::auth::Role;
+use serde_json::{Value, json};
+use tests::TestApp;
+use tests::app::{post_graphql, token};
+use uuid::Uuid;
+
+const CAMPAIGNS: &str = "query Campaigns { campaigns(first: 10) { edges { node { id name } } } }";
+
+const RENAME: &str = "mutation Rename($id: ID!, $name: String!) {
+  updateCampaign(id: $id, input: { name: $name }) { id name }
+}";
+
+/// A campaign of the test graph that a rename through `updateCampaign` accepts (its seats
+/// pricing needs committed seats).
+async fn renameable_campaign(app: &TestApp) -> Uuid {
+    let (_, _, _, campaign) = app.db.insert_campaign_graph().await;
+    app.db
+        .execute(
+            "UPDATE campaigns SET committed_seats = 50, seat_price_per_month = 10 WHERE id = $1",
+            vec![campaign.into()],
+        )
+        .await
+        .unwrap();
+    campaign
+}
+
+fn names(body: &Value) -> Vec<String> {
+    body["data"]["campaigns"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no campaigns in {body:#}"))
+        .iter()
+        .map(|edge| edge["node"]["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The value of the response cache counter for `result` on the gateway's metrics.
+async fn lookups(metrics: &str, result: &str) -> u64 {
+    let text = reqwest::get(format!("{metrics}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let prefix = format!("gateway_response_cache_lookups_total{{result=\"{result}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map(|value| value.trim().parse().unwrap())
+        .unwrap_or_else(|| panic!("no {prefix} in {text}"))
+}
+
+async fn metric(metrics: &str, name: &str) -> f64 {
+    let text = reqwest::get(format!("{metrics}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .map(|value| value.trim().parse().unwrap())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+#[tokio::test]
+async fn a_repeated_read_is_answered_without_sql_and_the_callers_write_is_seen_at_once() {
+    let app = TestApp::spawn().await;
+    let metrics = app.serve_metrics().await;
+    let campaign = renameable_campaign(&app).await;
+    let first = app.graphql(CAMPAIGNS, json!({})).await;
+    assert!(!app.take_statements().is_empty());
+    let second = app.graphql(CAMPAIGNS, json!({})).await;
+    assert_eq!(first, second);
+    assert_eq!(app.take_statements(), Vec::<String>::new());
+    assert_eq!(lookups(&metrics, "hit").await, 1);
+    assert_eq!(lookups(&metrics, "miss").await, 1);
+
+    let renamed = app
+        .data(RENAME, json!({ "id": campaign, "name": "Renamed" }))
+        .await;
+    assert_eq!(renamed["updateCampaign"]["name"], "Renamed");
+    let third = app.graphql(CAMPAIGNS, json!({})).await;
+    assert_eq!(names(&third), ["Renamed"]);
+    assert_eq!(lookups(&metrics, "stale").await, 1);
+}
+
+#[tokio::test]
+async fn a_write_in_plain_sql_is_seen_by_the_next_read() {
+    let app = TestApp::spawn().await;
+    let (_, _, _, campaign) = app.db.insert_campaign_graph().await;
+    let before = names(&app.graphql(CAMPAIGNS, json!({})).await);
+    app.db
+        .execute(
+            "UPDATE campaigns SET name = 'Changed by an operator' WHERE id = $1",
+            vec![campaign.into()],
+        )
+        .await
+        .unwrap();
+    let after = names(&app.graphql(CAMPAIGNS, json!({})).await);
+    assert_ne!(before, after);
+    assert_eq!(after, ["Changed by an operator"]);
+}
+
+#[tokio::test]
+async fn a_write_to_a_table_the_read_did_not_touch_leaves_its_entry_alone() {
+    let app = TestApp::spawn().await;
+    app.db.insert_campaign_graph().await;
+    app.graphql(CAMPAIGNS, json!({})).await;
+    let member = app
+        .data(
+            "mutation($input: CreateMemberInput!) { createMember(input: $input) { id } }",
+            json!({ "input": { "telegramId": "42", "name": "Ada", "primaryRole": "developer" } }),
+        )
+        .await;
+    assert!(member["createMember"]["id"].is_string());
+    app.take_statements();
+    app.graphql(CAMPAIGNS, json!({})).await;
+    assert_eq!(app.take_statements(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn callers_who_see_different_rows_never_share_an_entry() {
+    let app = TestApp::spawn().await;
+    let (company, _, _, _) = app.db.insert_campaign_graph().await;
+    let other = app.db.insert_company("Globex").await;
+    let admin = app.graphql(CAMPAIGNS, json!({})).await;
+    assert_eq!(names(&admin).len(), 1);
+    let (_, own) = app
+        .graphql_as(
+            Some(&token(Role::CompanyViewer, Some(company))),
+            CAMPAIGNS,
+            json!({}),
+        )
+        .await;
+    assert_eq!(names(&own).len(), 1);
+    let (_, foreign) = app
+        .graphql_as(
+            Some(&token(Role::CompanyViewer, Some(other))),
+            CAMPAIGNS,
+            json!({}),
+        )
+        .await;
+    assert_eq!(names(&foreign), Vec::<String>::new());
+    // Variables are part of the key too.
+    let query = "query One($first: Int) { campaigns(first: $first) { totalCount edges { node { name } } } }";
+    let none = app.data(query, json!({ "first": 0 })).await;
+    let one = app.data(query, json!({ "first": 1 })).await;
+    assert_eq!(none["campaigns"]["edges"], json!([]));
+    assert_eq!(one["campaigns"]["edges"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_answer_that_depends_on_the_time_is_kept_only_until_it_changes() {
+    let app = TestApp::spawn().await;
+    let member = app
+        .data(
+            "mutation($input: CreateMemberInput!) { createMember(input: $input) { memberId } }",
+            json!({ "input": { "telegramId": "7", "name": "Grace", "primaryRole": "developer" } }),
+        )
+        .await;
+    let created_by = member["createMember"]["memberId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let expires_at = chrono::Utc::now().naive_utc() + chrono::Duration::milliseconds(1500);
+    app.db
+        .execute(
+            "INSERT INTO community_invitations (invitation_id, invitation_code, created_by, \
+             status, expires_at, created_at, updated_at) \
+             VALUES ($1, 'ABCDEFGHJKMNPQRS', $2, 'pending', $3, $4, $4)",
+            vec![
+                Uuid::new_v4().into(),
+                created_by.into(),
+                expires_at.into(),
+                chrono::Utc::now().naive_utc().into(),
+            ],
+        )
+        .await
+        .unwrap();
+    let query = "{ communityInvitations(first: 5) { edges { node { status isExpired } } } }";
+    let fresh = app.data(query, json!({})).await;
+    assert_eq!(
+        fresh["communityInvitations"]["edges"][0]["node"],
+        json!({ "status": "PENDING", "isExpired": false })
+    );
+    app.take_statements();
+    assert_eq!(app.data(query, json!({})).await, fresh);
+    assert_eq!(app.take_statements(), Vec::<String>::new());
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    let later = app.data(query, json!({})).await;
+    assert_eq!(
+        later["communityInvitations"]["edges"][0]["node"],
+        json!({ "status": "EXPIRED", "isExpired": true })
+    );
+}
+
+#[tokio::test]
+async fn answers_with_errors_are_never_kept() {
+    let app = TestApp::spawn().await;
+    let metrics = app.serve_metrics().await;
+    let query = "{ campaigns(first: 5, after: \"not a cursor\") { totalCount } }";
+    let first = app.graphql(query, json!({})).await;
+    assert!(first.get("errors").is_some(), "{first:#}");
+    let second = app.graphql(query, json!({})).await;
+    assert_eq!(first, second);
+    assert_eq!(lookups(&metrics, "hit").await, 0);
+    assert_eq!(lookups(&metrics, "miss").await, 2);
+}
+
+#[tokio::test]
+async fn a_cache_of_zero_megabytes_is_off() {
+    let http = api::config::HttpOptions {
+        response_cache_mb: 0,
+        ..api::config::HttpOptions::default()
+    };
+    let app = TestApp::spawn_configured(api::limits::Limits::default(), http).await;
+    app.db.insert_campaign_graph().await;
+    app.graphql(CAMPAIGNS, json!({})).await;
+    app.take_statements();
+    app.graphql(CAMPAIGNS, json!({})).await;
+    assert!(!app.take_statements().is_empty());
+}
+
+#[tokio::test]
+async fn the_cache_stays_within_its_size_and_counts_what_it_evicts() {
+    let http = api::config::HttpOptions {
+        response_cache_mb: 1,
+        ..api::config::HttpOptions::default()
+    };
+    let app = TestApp::spawn_configured(api::limits::Limits::default(), http).await;
+    let metrics = app.serve_metrics().await;
+    app.db.insert_campaign_graph().await;
+    // Distinct queries of about 40 KiB each: 60 of them are more than a megabyte.
+    let padding = "a".repeat(40 * 1024);
+    for number in 0..60 {
+        let query =
+            format!("query Q{number} {{ campaigns(first: 1) {{ totalCount }} }} # {padding}");
+        let body = app.graphql(&query, json!({})).await;
+        assert!(body.get("errors").is_none(), "{body:#}");
+    }
+    let size = metric(&metrics, "gateway_response_cache_size_bytes").await;
+    assert!(size > 0.0 && size <= 1024.0 * 1024.0, "{size}");
+    assert!(metric(&metrics, "gateway_response_cache_evictions_total").await > 0.0);
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: one SQLite file serves one replica"]
+async fn a_write_on_one_replica_is_seen_by_the_next_read_on_another() {
+    let app = TestApp::spawn().await;
+    let campaign = renameable_campaign(&app).await;
+    let replica = app.replica().await;
+    let client = reqwest::Client::new();
+    let admin = token(Role::Admin, None);
+    let read = || async {
+        let (_, body) = post_graphql(
+            &client,
+            &replica.address,
+            Some(&admin),
+            &json!({ "query": CAMPAIGNS }),
+        )
+        .await;
+        names(&body)
+    };
+    let before = read().await;
+    assert_eq!(read().await, before);
+    for round in 0..20 {
+        let name = format!("Round {round}");
+        app.data(RENAME, json!({ "id": campaign, "name": name }))
+            .await;
+        assert_eq!(read().await, [name]);
+    }
+}
