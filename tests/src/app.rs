@@ -334,6 +334,9 @@ impl TestApp {
             extras.clone(),
         )
         .await;
+        if let Some(cache) = &state.response_cache {
+            let _ = db.gateway_versions.set(cache.versions().clone());
+        }
         TestApp {
             db,
             address,
@@ -573,6 +576,8 @@ struct Started {
     shutdown: api::shutdown::Shutdown,
     /// Uploaded files' imports it resumed on start-up.
     resumed: usize,
+    /// Its response cache, when on.
+    response_cache: Option<std::sync::Arc<api::response_cache::ResponseCache>>,
 }
 
 /// Starts a gateway (server and alert listener) on a random port, handing the statements it
@@ -610,6 +615,7 @@ async fn start_gateway(
         metrics: state.metrics.clone(),
         shutdown: state.shutdown.clone(),
         resumed: 0,
+        response_cache: state.response_cache.clone(),
     };
     api::alert_listener::start(listener_connection, started.alerts.clone()).await;
     let server = api::build_server_on(state, listener, Some(2)).expect("build server");

@@ -48,6 +48,15 @@ pub fn admin_token() -> String {
     .expect("sign the bench token")
 }
 
+/// A local port free now (for a gateway's listener).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("its address")
+        .port()
+}
+
 /// A gateway process on a random local port, killed and reaped on drop.
 pub struct Gateway {
     process: std::process::Child,
@@ -64,11 +73,7 @@ impl Gateway {
 
     /// [`Gateway::start`] with more `serve` options (space-separated).
     pub async fn start_with(variable: &str, url: &str, options: &str) -> Gateway {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("a free port")
-            .local_addr()
-            .expect("its address")
-            .port();
+        let port = free_port();
         let process = std::process::Command::new(std::env::current_exe().expect("this binary"))
             .env(
                 variable,

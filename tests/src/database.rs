@@ -5,6 +5,7 @@
 //! is told to use PostgreSQL and cannot reach it fails: it never quietly skips.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -45,6 +46,10 @@ pub struct TestDatabase {
     name: String,
     admin_url: Option<String>,
     _directory: Option<TempDir>,
+    /// The table versions of the gateway serving this database, once one does: a write
+    /// through [`TestDatabase::execute`] returns only when that gateway (and its replicas) have
+    /// heard of it, as a mutation does, so a test's next request sees it.
+    pub gateway_versions: std::sync::OnceLock<Arc<api::response_cache::versions::TableVersions>>,
 }
 
 /// A temporary directory removed on drop.
@@ -124,6 +129,7 @@ impl TestDatabase {
             name,
             admin_url: Some(admin_url),
             _directory: None,
+            gateway_versions: std::sync::OnceLock::new(),
         }
     }
 
@@ -143,6 +149,7 @@ impl TestDatabase {
             name,
             admin_url: None,
             _directory: Some(TempDir(directory)),
+            gateway_versions: std::sync::OnceLock::new(),
         }
     }
 
@@ -170,6 +177,19 @@ impl TestDatabase {
     }
 
     pub async fn execute(
+        &self,
+        sql: &str,
+        values: Vec<sea_orm::Value>,
+    ) -> Result<sea_orm::ExecResult, sea_orm::DbErr> {
+        let result = self.execute_out_of_band(sql, values).await?;
+        if let Some(versions) = self.gateway_versions.get() {
+            versions.sync().await;
+        }
+        Ok(result)
+    }
+
+    /// Runs `sql` as an operator's `psql` would: the gateway hears of it when its listener does.
+    pub async fn execute_out_of_band(
         &self,
         sql: &str,
         values: Vec<sea_orm::Value>,

@@ -2,9 +2,11 @@
 //!
 //! Loads the demo data at 500 campaigns × 10 instances × 365 days into PostgreSQL (once; later
 //! runs reuse it), starts the gateway as a separate process, and drives the dashboard query
-//! over HTTP at concurrency 1 and 16. It prints requests/s, p50/p99 latency, SQL statements per
-//! request, the gateway's and PostgreSQL's CPU milliseconds per request (from /proc), the
-//! gateway's peak RSS, and two floors measured in the same run:
+//! over HTTP at concurrency 1 and 16, twice: cold (`--response-cache-mb 0`, every request runs)
+//! and warm (the response cache on, the same dashboard repeated). It prints requests/s, p50/p99
+//! latency, SQL statements per request (from the gateway's metrics), the gateway's and
+//! PostgreSQL's CPU milliseconds per request (from /proc), the gateway's peak RSS, and two
+//! floors measured in the same run:
 //! - the database floor: the gateway's own statements for one request, replayed directly
 //!   against PostgreSQL, PostgreSQL CPU ms per replay;
 //! - the library floor: the same query executed in-process by async-graphql over the same rows
@@ -141,48 +143,72 @@ async fn benchmark() {
     );
 
     let token = bench::admin_token();
-    let gateway = bench::Gateway::start(GATEWAY_CHILD, &url).await;
-    let address = gateway.address.clone();
-    drive(&address, &token, 4, Duration::from_secs(3)).await; // warm-up
-
-    println!(
-        "\n{:<12} {:>9} {:>9} {:>9} {:>15} {:>14}",
-        "concurrency", "req/s", "p50 ms", "p99 ms", "gateway CPU ms", "postgres CPU ms"
-    );
-    let mut gateway_cpu_per_request = Vec::new();
-    let mut postgres_cpu_per_request = Vec::new();
-    for concurrency in [1usize, 16] {
-        let mut runs: Vec<[f64; 5]> = Vec::new();
-        for _ in 0..repeats {
-            let (gateway_before, postgres_before) = (cpu_ticks(gateway.pid()), postgres_ticks());
-            let started = Instant::now();
-            let (requests, latencies) =
-                drive(&address, &token, concurrency, Duration::from_secs(seconds)).await;
-            let elapsed = started.elapsed().as_secs_f64();
-            let run = [
-                requests as f64 / elapsed,
-                bench::percentile(&latencies, 0.50),
-                bench::percentile(&latencies, 0.99),
-                (cpu_ticks(gateway.pid()) - gateway_before) as f64 / ticks * 1000.0
-                    / requests as f64,
-                postgres_ticks().saturating_sub(postgres_before) as f64 / ticks * 1000.0
-                    / requests as f64,
-            ];
-            print_row(&format!("{concurrency}"), &run);
-            runs.push(run);
+    // (label, serve options): the response cache off (every request runs), then on (the same
+    // dashboard repeated: every request after the first is a hit).
+    let configurations = [
+        ("cold, cache off", "--response-cache-mb 0"),
+        ("warm, cache on", "--response-cache-mb 64"),
+    ];
+    let mut measured = Vec::new();
+    for (label, options) in configurations {
+        let metrics_port = bench::free_port();
+        let gateway = bench::Gateway::start_with(
+            GATEWAY_CHILD,
+            &url,
+            &format!("{options} --metrics-bind 127.0.0.1:{metrics_port}"),
+        )
+        .await;
+        let metrics = format!("http://127.0.0.1:{metrics_port}/metrics");
+        let address = gateway.address.clone();
+        drive(&address, &token, 4, Duration::from_secs(3)).await; // warm-up
+        println!("\n{label}:");
+        println!(
+            "{:<12} {:>9} {:>9} {:>9} {:>15} {:>14} {:>11}",
+            "concurrency",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "gateway CPU ms",
+            "postgres CPU ms",
+            "statements"
+        );
+        let mut per_concurrency = Vec::new();
+        for concurrency in [1usize, 16] {
+            let mut runs: Vec<[f64; 6]> = Vec::new();
+            for _ in 0..repeats {
+                let (gateway_before, postgres_before) =
+                    (cpu_ticks(gateway.pid()), postgres_ticks());
+                let statements_before = statements_run(&metrics).await;
+                let started = Instant::now();
+                let (requests, latencies) =
+                    drive(&address, &token, concurrency, Duration::from_secs(seconds)).await;
+                let elapsed = started.elapsed().as_secs_f64();
+                let run = [
+                    requests as f64 / elapsed,
+                    bench::percentile(&latencies, 0.50),
+                    bench::percentile(&latencies, 0.99),
+                    (cpu_ticks(gateway.pid()) - gateway_before) as f64 / ticks * 1000.0
+                        / requests as f64,
+                    postgres_ticks().saturating_sub(postgres_before) as f64 / ticks * 1000.0
+                        / requests as f64,
+                    (statements_run(&metrics).await - statements_before) / requests as f64,
+                ];
+                print_row(&format!("{concurrency}"), &run);
+                runs.push(run);
+            }
+            let medians: Vec<f64> = (0..6)
+                .map(|column| median(runs.iter().map(|run| run[column]).collect()))
+                .collect();
+            print_row(&format!("{concurrency} median"), &medians);
+            per_concurrency.push(medians);
         }
-        let medians: Vec<f64> = (0..5)
-            .map(|column| median(runs.iter().map(|run| run[column]).collect()))
-            .collect();
-        print_row(&format!("{concurrency} median"), &medians);
-        gateway_cpu_per_request.push(medians[3]);
-        postgres_cpu_per_request.push(medians[4]);
+        println!(
+            "gateway peak RSS: {:.1} MiB",
+            bench::rss_kib(gateway.pid()).1 as f64 / 1024.0
+        );
+        measured.push((label, per_concurrency));
+        drop(gateway);
     }
-    println!(
-        "gateway peak RSS: {:.1} MiB",
-        bench::rss_kib(gateway.pid()).1 as f64 / 1024.0
-    );
-    drop(gateway);
 
     // Database floor: the same statements, replayed directly, one request at a time.
     let db: DatabaseConnection = Database::connect(url.as_str()).await.unwrap();
@@ -245,19 +271,36 @@ async fn benchmark() {
         "  the same with the response serialized to JSON: {serialized_floor:.2}; \
          sqlx receiving the replayed rows, client CPU ms: {replay_client_cpu:.2}"
     );
-    for (index, concurrency) in [1, 16].iter().enumerate() {
-        println!(
-            "concurrency {concurrency}: gateway CPU = {:.2} × library floor, PostgreSQL CPU = {:.2} × database floor",
-            gateway_cpu_per_request[index] / library_floor,
-            postgres_cpu_per_request[index] / database_floor
-        );
+    for (label, per_concurrency) in &measured {
+        for (medians, concurrency) in per_concurrency.iter().zip([1, 16]) {
+            println!(
+                "{label}, concurrency {concurrency}: gateway CPU = {:.2} × library floor, \
+                 PostgreSQL CPU = {:.2} × database floor, {:.2} statements per request",
+                medians[3] / library_floor,
+                medians[4] / database_floor,
+                medians[5]
+            );
+        }
     }
+    println!(
+        "goals: cold gateway CPU <= 0.8 × library floor and PostgreSQL CPU <= 1.2 × database \
+         floor; a warm hit under 0.3 gateway CPU ms with no SQL"
+    );
+}
+
+/// The SQL statements the gateway has run so far, from its metrics.
+async fn statements_run(metrics: &str) -> f64 {
+    let text = reqwest::get(metrics).await.unwrap().text().await.unwrap();
+    text.lines()
+        .filter(|line| line.starts_with("gateway_sql_statements_total{"))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
 }
 
 fn print_row(label: &str, run: &[f64]) {
     println!(
-        "{:<12} {:>9.1} {:>9.2} {:>9.2} {:>15.2} {:>14.2}",
-        label, run[0], run[1], run[2], run[3], run[4]
+        "{:<12} {:>9.1} {:>9.2} {:>9.2} {:>15.3} {:>14.3} {:>11.2}",
+        label, run[0], run[1], run[2], run[3], run[4], run[5]
     );
 }
 

@@ -1,5 +1,6 @@
 //! Migrations: every step reverses exactly, `up` is idempotent, `reset` leaves nothing behind,
-//! and the seeds' own verification queries return what the seeds say.
+//! every table announces its changes to the response cache, and the seeds' own verification
+//! queries return what the seeds say.
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Statement};
@@ -33,6 +34,59 @@ async fn every_migration_step_rolls_back_to_exactly_the_schema_before_it() {
             .await
             .expect("up the step again");
     }
+}
+
+#[tokio::test]
+async fn every_table_announces_its_changes() {
+    let db = TestDatabase::new().await;
+    Migrator::up(&db.connection, None).await.expect("up");
+    let tables = migration::change_tracking::data_tables(&db.connection)
+        .await
+        .expect("the tables");
+    assert!(
+        tables.iter().any(|table| table == "campaigns"),
+        "{tables:?}"
+    );
+    let untracked: Vec<String> = match db.backend {
+        Backend::Postgres => {
+            db.texts(
+                "SELECT c.relname::text FROM pg_class c
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind = 'r' AND n.nspname = current_schema()
+                   AND c.relname <> 'seaql_migrations'
+                   AND NOT EXISTS (SELECT 1 FROM pg_trigger t
+                                   WHERE t.tgrelid = c.oid AND t.tgname = 'zz_table_changed')",
+                vec![],
+            )
+            .await
+        }
+        Backend::Sqlite => {
+            let mut untracked = Vec::new();
+            for table in &tables {
+                let triggers = db
+                    .scalar_i64(
+                        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'                          AND tbl_name = $1 AND name LIKE 'zz_table_changed_%'",
+                        vec![table.clone().into()],
+                    )
+                    .await;
+                let versions = db
+                    .scalar_i64(
+                        "SELECT COUNT(*) FROM table_versions WHERE table_name = $1",
+                        vec![table.clone().into()],
+                    )
+                    .await;
+                if (triggers, versions) != (3, 1) {
+                    untracked.push(table.clone());
+                }
+            }
+            untracked
+        }
+    };
+    assert_eq!(
+        untracked,
+        Vec::<String>::new(),
+        "a migration that creates a table calls migration::change_tracking::track for it"
+    );
 }
 
 #[tokio::test]
@@ -250,7 +304,9 @@ async fn seed_000_validation_queries_return_what_the_seed_says() {
     let triggers = db
         .scalar_i64(
             &format!(
-                "SELECT COUNT(*) FROM information_schema.triggers WHERE event_object_table IN ({SWARM6_TABLES})"
+                // The change-tracking triggers of step 000019 came after the seed.
+                "SELECT COUNT(*) FROM information_schema.triggers WHERE event_object_table IN ({SWARM6_TABLES}) \
+                 AND trigger_name <> 'zz_table_changed'"
             ),
             vec![],
         )

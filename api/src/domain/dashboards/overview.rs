@@ -35,6 +35,18 @@ pub struct PastFigures {
     pub average_vis_score: Option<Numeric>,
     pub total_hours_logged: Option<Numeric>,
     pub total_sessions_completed: Option<i32>,
+    /// The first snapshot after the look-back's cutoff: when it is `days_ago` days old, it is
+    /// the one the badge compares with.
+    pub next_snapshot_date: Option<DateTime<Utc>>,
+}
+
+impl PastFigures {
+    /// The moment this look-back's answer changes with time alone (new snapshots are changes
+    /// to the table and are seen as such).
+    pub fn changes_at(&self) -> Option<DateTime<Utc>> {
+        self.next_snapshot_date
+            .map(|next| next + Duration::days(self.days_ago))
+    }
 }
 
 /// What the overview reads from SQL for one campaign.
@@ -76,7 +88,9 @@ pub async fn load(
                  WHERE i.campaign_id = c.id AND i.status = 'active') AS active_instances,
                 w.days_ago, s.snapshot_date, s.volunteers_utilization, s.beneficiaries_utilization,
                 s.sessions_utilization, s.budget_utilization, s.budget_spent, s.sroi_score,
-                s.average_vis_score, s.total_hours_logged, s.total_sessions_completed
+                s.average_vis_score, s.total_hours_logged, s.total_sessions_completed,
+                (SELECT MIN(n.snapshot_date) FROM campaign_metrics_snapshots n
+                 WHERE n.campaign_id = c.id AND n.snapshot_date > w.cutoff) AS next_snapshot_date
          FROM campaigns c
          CROSS JOIN ({look_backs}) w
          LEFT JOIN campaign_metrics_snapshots s ON s.id = (
