@@ -3,7 +3,8 @@
 //! `/ingestion/batches/{id}/errors.csv`), GraphQL over WebSocket at `/graphql/ws` (see
 //! [`crate::ws`]), GraphiQL at `/` (see [`crate::graphiql`]), `/healthz` (the process is up) and
 //! `/readyz` (the database answers and is fully migrated), with a request id and structured
-//! log line per request.
+//! log line per request. A single read is answered from the response cache when it can be
+//! (see [`crate::response_cache`]); a write answers once every replica has heard of it.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -204,6 +205,7 @@ pub(crate) async fn execute_as(
             );
         }
     }
+    tracing::Span::current().record("subject", caller.subject.as_str());
     let cached = match lookup(state, &caller, &batch).await {
         Ok(cached) => cached,
         Err(body) => {
@@ -220,7 +222,6 @@ pub(crate) async fn execute_as(
             );
         }
     }
-    tracing::Span::current().record("subject", caller.subject.as_str());
     // Each operation's document (parsed already by the limits check) orders its response.
     let documents: Vec<_> = batch
         .iter_mut()

@@ -325,3 +325,72 @@ impl TableVersions {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notified_versions(tables: &[&str]) -> TableVersions {
+        let catalog = Arc::new(TableCatalog::new(
+            tables.iter().map(|table| (*table).to_owned()).collect(),
+        ));
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .connect_lazy("postgres://nobody@127.0.0.1:1/none")
+            .unwrap();
+        TableVersions {
+            source: Source::Notified(Notified {
+                pool,
+                counters: (0..catalog.len()).map(|_| AtomicU64::new(0)).collect(),
+                epoch: AtomicU64::new(0),
+                live: AtomicBool::new(true),
+                replica: 1,
+                next_sync: AtomicU64::new(0),
+                synced: AtomicU64::new(0),
+                peers: Mutex::new(HashMap::new()),
+                acks: Mutex::new(HashMap::new()),
+                heard: watch::Sender::new(0),
+            }),
+            catalog,
+        }
+    }
+
+    fn notified(versions: &TableVersions) -> &Notified {
+        match &versions.source {
+            Source::Notified(notified) => notified,
+            Source::Stored(_) => unreachable!(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_change_moves_its_table_and_an_unknown_table_moves_the_epoch() {
+        let versions = notified_versions(&["campaigns", "companies"]);
+        versions.notified("companies");
+        versions.notified("companies");
+        let now = versions.current().await.unwrap();
+        assert_eq!((now.epoch, now.tables), (0, vec![0, 2]));
+        versions.notified("a_table_made_later");
+        assert_eq!(versions.current().await.unwrap().epoch, 1);
+        versions.set_live(false);
+        assert_eq!(versions.current().await, None);
+    }
+
+    #[tokio::test]
+    async fn a_sync_is_heard_once_this_replica_and_every_peer_that_said_hello_heard_it() {
+        let versions = notified_versions(&["campaigns"]);
+        let state = notified(&versions);
+        versions.notified("~hello 2");
+        versions.notified("~hello 3");
+        versions.notified("~sync 1 1");
+        assert!(!state.all_heard(1), "no peer acknowledged yet");
+        versions.notified("~ack 1 1 2");
+        versions.notified("~ack 9 1 3"); // another replica's sync
+        assert!(!state.all_heard(1));
+        versions.notified("~bye 3");
+        assert!(state.all_heard(1));
+        assert!(!state.all_heard(2), "this replica has not heard sync 2");
+        versions.notified("~sync 2 7"); // a peer's sync, acknowledged, not ours
+        assert!(!state.all_heard(7));
+        state.forget_silent(2);
+        assert!(state.peers.lock().unwrap().is_empty());
+    }
+}
