@@ -175,7 +175,11 @@ impl TestApp {
     pub async fn spawn_with_uploads(limits: api::limits::Limits, uploads: TestUploads) -> TestApp {
         let db = TestDatabase::new().await;
         Migrator::up(&db.connection, None).await.expect("migrate");
-        let connection = db.connection.clone();
+        // A pool of its own: the upload tests stop this gateway and read on, and connections
+        // its workers opened die with their runtimes.
+        let connection = sea_orm::Database::connect(db.url.as_str())
+            .await
+            .expect("connect the gateway");
         Self::serve_over(
             db,
             connection,
