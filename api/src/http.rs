@@ -276,7 +276,7 @@ pub(crate) async fn execute_as(
         (Some((log, cache, key, before)), _) if without_errors => {
             cache.keep(key, before, &log, &clock, body.clone());
         }
-        // The caller's next read, on this replica, must see what it just wrote.
+        // The caller's next read, on any replica, must see what it just wrote.
         (_, Some(cache)) if !reads_only => cache.versions().sync().await,
         _ => {}
     }
