@@ -26,23 +26,34 @@ pub const TRIGGER: &str = "zz_table_changed";
 /// themselves.
 pub const UNTRACKED: [&str; 2] = ["seaql_migrations", "table_versions"];
 
+/// The row events a SQLite trigger is made for (PostgreSQL has one statement trigger).
+const SQLITE_EVENTS: [&str; 3] = ["insert", "update", "delete"];
+
+/// The statements that drop `table`'s change triggers, if it has them.
+pub fn untrack_sql(backend: DbBackend, table: &str) -> Vec<String> {
+    match backend {
+        DbBackend::Postgres => vec![format!("DROP TRIGGER IF EXISTS {TRIGGER} ON {table}")],
+        _ => SQLITE_EVENTS
+            .iter()
+            .map(|event| format!("DROP TRIGGER IF EXISTS {TRIGGER}_{event}_{table}"))
+            .collect(),
+    }
+}
+
 /// The statements that make changes to `table` announce themselves.
 pub fn track_sql(backend: DbBackend, table: &str) -> Vec<String> {
+    let mut sql = untrack_sql(backend, table);
     match backend {
-        DbBackend::Postgres => vec![
-            format!("DROP TRIGGER IF EXISTS {TRIGGER} ON {table}"),
-            format!(
-                "CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \
-                 FOR EACH STATEMENT EXECUTE FUNCTION platform_table_changed()"
-            ),
-        ],
+        DbBackend::Postgres => sql.push(format!(
+            "CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \
+             FOR EACH STATEMENT EXECUTE FUNCTION platform_table_changed()"
+        )),
         _ => {
-            let mut sql = vec![format!(
+            sql.push(format!(
                 "INSERT OR IGNORE INTO table_versions (table_name, version) VALUES ({}, 0)",
                 quote(table)
-            )];
-            for event in ["insert", "update", "delete"] {
-                sql.push(format!("DROP TRIGGER IF EXISTS {TRIGGER}_{event}_{table}"));
+            ));
+            for event in SQLITE_EVENTS {
                 sql.push(format!(
                     "CREATE TRIGGER {TRIGGER}_{event}_{table} AFTER {} ON {table} BEGIN \
                      UPDATE table_versions SET version = version + 1 WHERE table_name = {}; END",
@@ -50,9 +61,9 @@ pub fn track_sql(backend: DbBackend, table: &str) -> Vec<String> {
                     quote(table)
                 ));
             }
-            sql
         }
     }
+    sql
 }
 
 /// Makes changes to `table` announce themselves (see the module header).

@@ -5,7 +5,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::change_tracking::{TRIGGER, data_tables, track_sql};
+use crate::change_tracking::{CHANNEL, data_tables, track_sql, untrack_sql};
 use crate::dialect::{Dialect, run};
 
 #[derive(DeriveMigrationName)]
@@ -20,12 +20,11 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let backend = manager.get_database_backend();
         let mut sql = if Dialect::of(manager).is_postgres() {
-            vec![
+            vec![format!(
                 "CREATE OR REPLACE FUNCTION platform_table_changed() RETURNS trigger \
                  LANGUAGE plpgsql AS $$ BEGIN \
-                 PERFORM pg_notify('table_changes', TG_TABLE_NAME); RETURN NULL; END $$"
-                    .to_owned(),
-            ]
+                 PERFORM pg_notify('{CHANNEL}', TG_TABLE_NAME); RETURN NULL; END $$"
+            )]
         } else {
             vec![
                 "CREATE TABLE IF NOT EXISTS table_versions (table_name TEXT PRIMARY KEY, \
@@ -40,18 +39,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let backend = manager.get_database_backend();
         let mut sql = Vec::new();
-        let postgres = Dialect::of(manager).is_postgres();
         for table in data_tables(manager.get_connection()).await? {
-            if postgres {
-                sql.push(format!("DROP TRIGGER IF EXISTS {TRIGGER} ON {table}"));
-            } else {
-                for event in ["insert", "update", "delete"] {
-                    sql.push(format!("DROP TRIGGER IF EXISTS {TRIGGER}_{event}_{table}"));
-                }
-            }
+            sql.extend(untrack_sql(backend, &table));
         }
-        sql.push(if postgres {
+        sql.push(if Dialect::of(manager).is_postgres() {
             "DROP FUNCTION IF EXISTS platform_table_changed()".to_owned()
         } else {
             "DROP TABLE IF EXISTS table_versions".to_owned()

@@ -48,6 +48,23 @@ pub fn admin_token() -> String {
     .expect("sign the bench token")
 }
 
+/// The gateway's `gateway_sql_statements_total` counter (successful statements), scraped from
+/// the `--metrics-bind` listener at `metrics` (its base address).
+pub async fn statements_run(client: &reqwest::Client, metrics: &str) -> f64 {
+    let text = client
+        .get(format!("{metrics}/metrics"))
+        .send()
+        .await
+        .expect("scrape /metrics")
+        .text()
+        .await
+        .expect("the metrics");
+    text.lines()
+        .filter(|line| line.starts_with("gateway_sql_statements_total") && line.contains("\"ok\""))
+        .filter_map(|line| line.split_whitespace().last()?.parse::<f64>().ok())
+        .sum()
+}
+
 /// A local port free now (for a gateway's listener).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -1,15 +1,11 @@
 //! The response cache's series: lookups by result, evictions, and what it holds.
 
-use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::{Registry, Unit};
 
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ResultLabels {
-    result: &'static str,
-}
+use super::metrics::ResultLabels;
 
 /// What one response cache lookup found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

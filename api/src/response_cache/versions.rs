@@ -308,11 +308,11 @@ impl TableVersions {
 
     /// Whether the listener is listening (PostgreSQL).
     pub fn set_live(&self, live: bool) {
+        if live {
+            // Whatever was committed while nobody listened is unknown.
+            self.lose_track();
+        }
         if let Source::Notified(notified) = &self.source {
-            if live {
-                // Whatever was committed while nobody listened is unknown.
-                notified.epoch.fetch_add(1, Ordering::AcqRel);
-            }
             notified.live.store(live, Ordering::Release);
         }
     }

@@ -158,7 +158,8 @@ async fn benchmark() {
             &format!("{options} --metrics-bind 127.0.0.1:{metrics_port}"),
         )
         .await;
-        let metrics = format!("http://127.0.0.1:{metrics_port}/metrics");
+        let metrics = format!("http://127.0.0.1:{metrics_port}");
+        let scraper = reqwest::Client::new();
         let address = gateway.address.clone();
         drive(&address, &token, 4, Duration::from_secs(3)).await; // warm-up
         println!("\n{label}:");
@@ -178,7 +179,7 @@ async fn benchmark() {
             for _ in 0..repeats {
                 let (gateway_before, postgres_before) =
                     (cpu_ticks(gateway.pid()), postgres_ticks());
-                let statements_before = statements_run(&metrics).await;
+                let statements_before = bench::statements_run(&scraper, &metrics).await;
                 let started = Instant::now();
                 let (requests, latencies) =
                     drive(&address, &token, concurrency, Duration::from_secs(seconds)).await;
@@ -191,7 +192,8 @@ async fn benchmark() {
                         / requests as f64,
                     postgres_ticks().saturating_sub(postgres_before) as f64 / ticks * 1000.0
                         / requests as f64,
-                    (statements_run(&metrics).await - statements_before) / requests as f64,
+                    (bench::statements_run(&scraper, &metrics).await - statements_before)
+                        / requests as f64,
                 ];
                 print_row(&format!("{concurrency}"), &run);
                 runs.push(run);
@@ -286,15 +288,6 @@ async fn benchmark() {
         "goals: cold gateway CPU <= 0.8 × library floor and PostgreSQL CPU <= 1.2 × database \
          floor; a warm hit under 0.3 gateway CPU ms with no SQL"
     );
-}
-
-/// The SQL statements the gateway has run so far, from its metrics.
-async fn statements_run(metrics: &str) -> f64 {
-    let text = reqwest::get(metrics).await.unwrap().text().await.unwrap();
-    text.lines()
-        .filter(|line| line.starts_with("gateway_sql_statements_total{"))
-        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
 }
 
 fn print_row(label: &str, run: &[f64]) {

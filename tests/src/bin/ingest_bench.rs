@@ -84,22 +84,6 @@ async fn fresh_database(admin_url: &str) -> String {
     )
 }
 
-/// The gateway's `gateway_sql_statements_total` counter (successful statements).
-async fn statements(client: &reqwest::Client, metrics: &str) -> f64 {
-    let text = client
-        .get(format!("{metrics}/metrics"))
-        .send()
-        .await
-        .expect("scrape /metrics")
-        .text()
-        .await
-        .expect("the metrics");
-    text.lines()
-        .filter(|line| line.starts_with("gateway_sql_statements_total") && line.contains("\"ok\""))
-        .filter_map(|line| line.split_whitespace().last()?.parse::<f64>().ok())
-        .sum()
-}
-
 async fn benchmark() {
     let admin_url = std::env::var("BENCH_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
@@ -139,7 +123,7 @@ async fn benchmark() {
         )
         .await;
         let metrics = format!("http://127.0.0.1:{metrics_port}");
-        let statements_before = statements(&client, &metrics).await;
+        let statements_before = bench::statements_run(&client, &metrics).await;
         let body = multipart_body(
             "bench.csv",
             &file,
@@ -185,7 +169,7 @@ async fn benchmark() {
             (&json!("COMPLETED"), Some(rows as u64)),
             "{batch}"
         );
-        let statements_run = statements(&client, &metrics).await - statements_before;
+        let statements_run = bench::statements_run(&client, &metrics).await - statements_before;
         println!(
             "{:>8} {:>9.1} {:>11.0} {:>10.0} {:>13.1} {:>15.0}",
             rows,

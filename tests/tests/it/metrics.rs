@@ -16,12 +16,12 @@ use tests::ws::{GraphQLSocket, Protocol};
 const COMPANIES: &str = "query Companies { companies { totalCount } }";
 
 /// The samples of one scrape of `/metrics`.
-struct Scrape {
+pub(crate) struct Scrape {
     samples: Vec<prometheus_parse::Sample>,
 }
 
 impl Scrape {
-    async fn of(metrics_address: &str) -> Scrape {
+    pub(crate) async fn of(metrics_address: &str) -> Scrape {
         let response = reqwest::get(format!("{metrics_address}/metrics"))
             .await
             .unwrap();
@@ -37,6 +37,12 @@ impl Scrape {
     /// The value of the counter or gauge sample `name` with exactly these labels (0 when the
     /// series does not exist yet).
     fn value(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        self.sample(name, labels).unwrap_or(0.0)
+    }
+
+    /// The value of the counter or gauge sample `name` with exactly these labels, if the
+    /// series exists.
+    pub(crate) fn sample(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
         self.samples
             .iter()
             .filter(|sample| sample.metric == name && sample.labels.len() == labels.len())
@@ -45,7 +51,7 @@ impl Scrape {
                     .iter()
                     .all(|(key, value)| sample.labels.get(key) == Some(value))
             })
-            .map_or(0.0, |sample| match sample.value {
+            .map(|sample| match sample.value {
                 prometheus_parse::Value::Counter(value)
                 | prometheus_parse::Value::Gauge(value)
                 | prometheus_parse::Value::Untyped(value) => value,

@@ -11,6 +11,8 @@ use tests::TestApp;
 use tests::app::{post_graphql, token};
 use uuid::Uuid;
 
+use crate::metrics::Scrape;
+
 const CAMPAIGNS: &str = "query Campaigns { campaigns(first: 10) { edges { node { id name } } } }";
 
 const RENAME: &str = "mutation Rename($id: ID!, $name: String!) {
@@ -42,31 +44,24 @@ fn names(body: &Value) -> Vec<String> {
 
 /// The value of the response cache counter for `result` on the gateway's metrics.
 async fn lookups(metrics: &str, result: &str) -> u64 {
-    let text = reqwest::get(format!("{metrics}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let prefix = format!("gateway_response_cache_lookups_total{{result=\"{result}\"}} ");
-    text.lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .map(|value| value.trim().parse().unwrap())
-        .unwrap_or_else(|| panic!("no {prefix} in {text}"))
+    metric(
+        metrics,
+        "gateway_response_cache_lookups_total",
+        &[("result", result)],
+    )
+    .await as u64
 }
 
-async fn metric(metrics: &str, name: &str) -> f64 {
-    let text = reqwest::get(format!("{metrics}/metrics"))
+/// The value of the series `name` with these labels, which must exist.
+async fn metric(metrics: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    Scrape::of(metrics)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(&format!("{name} ")))
-        .map(|value| value.trim().parse().unwrap())
-        .unwrap_or_else(|| panic!("no {name} in {text}"))
+        .sample(name, labels)
+        .unwrap_or_else(|| panic!("no {name} {labels:?} on /metrics"))
 }
+
+/// Renames a campaign in plain SQL: `$1` the name, `$2` the campaign.
+const RENAME_IN_SQL: &str = "UPDATE campaigns SET name = $1 WHERE id = $2";
 
 #[tokio::test]
 async fn a_repeated_read_is_answered_without_sql_and_the_callers_write_is_seen_at_once() {
@@ -100,8 +95,8 @@ async fn a_write_in_plain_sql_is_seen_as_soon_as_the_gateway_hears_of_it() {
     assert_eq!(lookups(&metrics, "hit").await, 1);
     app.db
         .execute_out_of_band(
-            "UPDATE campaigns SET name = 'Changed by an operator' WHERE id = $1",
-            vec![campaign.into()],
+            RENAME_IN_SQL,
+            vec!["Changed by an operator".into(), campaign.into()],
         )
         .await
         .unwrap();
@@ -124,10 +119,7 @@ async fn a_write_in_plain_sql_is_seen_as_soon_as_the_gateway_hears_of_it() {
     }
     // The harness's own writes wait, like a mutation, until the gateway has heard of them.
     app.db
-        .execute(
-            "UPDATE campaigns SET name = 'Changed again' WHERE id = $1",
-            vec![campaign.into()],
-        )
+        .execute(RENAME_IN_SQL, vec!["Changed again".into(), campaign.into()])
         .await
         .unwrap();
     assert_eq!(
@@ -273,9 +265,9 @@ async fn the_cache_stays_within_its_size_and_counts_what_it_evicts() {
         let body = app.graphql(&query, json!({})).await;
         assert!(body.get("errors").is_none(), "{body:#}");
     }
-    let size = metric(&metrics, "gateway_response_cache_size_bytes").await;
+    let size = metric(&metrics, "gateway_response_cache_size_bytes", &[]).await;
     assert!(size > 0.0 && size <= 1024.0 * 1024.0, "{size}");
-    assert!(metric(&metrics, "gateway_response_cache_evictions_total").await > 0.0);
+    assert!(metric(&metrics, "gateway_response_cache_evictions_total", &[]).await > 0.0);
 }
 
 #[tokio::test]
@@ -353,8 +345,8 @@ async fn a_replica_whose_listener_is_lost_bypasses_the_cache_until_it_listens_ag
     // Sent while nobody listens: this NOTIFY is lost.
     app.db
         .execute_out_of_band(
-            "UPDATE campaigns SET name = 'Renamed while deaf' WHERE id = $1",
-            vec![campaign.into()],
+            RENAME_IN_SQL,
+            vec!["Renamed while deaf".into(), campaign.into()],
         )
         .await
         .unwrap();
