@@ -325,6 +325,10 @@ pub struct HttpOptions {
     /// response read makes it a miss, on every replica); 0 turns the response cache off.
     #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = 64)]
     pub response_cache_mb: u64,
+    /// Plan query operations once and answer them straight to JSON (`on`), or resolve every
+    /// operation field by field (`off`); the answers are the same bytes.
+    #[arg(long, env = "PLANNER", value_enum, default_value = "on")]
+    pub planner: crate::planner::PlannerSwitch,
 }
 
 impl Default for HttpOptions {
@@ -340,6 +344,7 @@ impl Default for HttpOptions {
             shutdown_timeout_seconds: 30,
             metrics_max_operation_names: crate::observability::metrics::DEFAULT_MAX_OPERATION_NAMES,
             response_cache_mb: 64,
+            planner: crate::planner::PlannerSwitch::On,
         }
     }
 }

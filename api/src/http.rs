@@ -26,6 +26,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::graphql::RequestScope;
 use crate::limits::add_error_codes;
 use crate::observability::metrics::{Outcome, Transport};
+use crate::observability::planner_metrics::PlannerPath;
 use crate::response_cache::reads::ReadLog;
 use crate::response_cache::versions::Versions;
 use crate::response_cache::{Key, Lookup, ResponseCache, is_query};
@@ -209,7 +210,7 @@ pub(crate) async fn execute_as(
     let cached = match lookup(state, &caller, &batch).await {
         Ok(cached) => cached,
         Err(body) => {
-            record.served_from_cache();
+            record.answered();
             return json_body(body);
         }
     };
@@ -248,6 +249,43 @@ pub(crate) async fn execute_as(
     };
     let scope = RequestScope::new(database, caller, &state.metrics);
     let clock = scope.clock.clone();
+    let planning = match (&state.planner, &batch) {
+        (Some(planner), BatchRequest::Single(request)) if reads_only => Some(planner),
+        _ => None,
+    };
+    if let (Some(planner), BatchRequest::Single(request)) = (planning, &batch)
+        && let Some(plan) = planner.plan(&request.query, request.operation_name.as_deref())
+    {
+        let answer = crate::planner::run::run(
+            &plan,
+            &scope,
+            &request.variables,
+            state.limits.max_complexity,
+        )
+        .await;
+        let path = match answer {
+            Some(_) => PlannerPath::Planned,
+            None => PlannerPath::FellBack,
+        };
+        state.metrics.planner().record(path);
+        if let Some(body) = answer {
+            record.answered();
+            let body = Bytes::from(body);
+            if let Some((log, cache, key, before)) = kept {
+                cache.keep(key, before, &log, &clock, body.clone());
+            }
+            return json_body(body);
+        }
+    }
+    // What the planner learns from the resolvers' answer: the operation, if it is planned.
+    let learning = match (planning, &batch) {
+        (Some(planner), BatchRequest::Single(request)) => Some((
+            planner,
+            request.query.clone(),
+            request.operation_name.clone(),
+        )),
+        _ => None,
+    };
     let mut response = state.schema.execute_batch(batch.data(scope)).await;
     let responses = match &mut response {
         BatchResponse::Single(single) => std::slice::from_mut(single),
@@ -265,6 +303,14 @@ pub(crate) async fn execute_as(
         }
     }
     let without_errors = responses.iter().all(|single| single.errors.is_empty());
+    if let Some((planner, query, operation_name)) = learning {
+        if let (true, Some(Some((document, _)))) = (without_errors, documents.first()) {
+            planner.learn(&query, operation_name.as_deref(), document);
+        }
+        if planner.plan(&query, operation_name.as_deref()).is_none() {
+            state.metrics.planner().record(PlannerPath::Resolved);
+        }
+    }
     let body = match serde_json::to_vec(&response) {
         Ok(body) => Bytes::from(body),
         Err(error) => {
@@ -339,8 +385,8 @@ impl Recorder<'_> {
         response
     }
 
-    /// The request's one operation was answered from the response cache.
-    fn served_from_cache(&self) {
+    /// The request's one operation was answered from the response cache or by its plan.
+    fn answered(&self) {
         let elapsed = self.started.elapsed();
         for operation in self.operations {
             self.metrics

@@ -17,6 +17,7 @@ pub mod observability;
 pub mod operator;
 pub mod paging;
 pub mod persisted;
+pub mod planner;
 pub mod query_depth;
 pub mod response_cache;
 pub mod shutdown;
@@ -58,6 +59,8 @@ pub struct AppState {
     /// What sees every statement (metrics, traces, tests); a request's own handle of the pool
     /// calls it too.
     pub statement_observer: StatementObserver,
+    /// This replica's plans of query operations; none with `--planner off`.
+    pub planner: Option<std::sync::Arc<planner::Planner>>,
 }
 
 /// The callback every statement the gateway runs is handed to.
@@ -95,6 +98,8 @@ impl AppState {
             uploads: None,
             response_cache: None,
             statement_observer,
+            planner: (http.planner == planner::PlannerSwitch::On)
+                .then(|| std::sync::Arc::new(planner::Planner::default())),
             schema: graphql::build_schema(&limits, !http.disable_introspection, alerts.clone()),
             alerts,
             shutdown: shutdown::Shutdown::new(),

@@ -134,6 +134,20 @@ impl TestApp {
         Self::serve(db).await
     }
 
+    /// A gateway over demo data of `size` with these limits and HTTP options.
+    pub async fn spawn_with_demo_configured(
+        size: &DemoSize,
+        limits: api::limits::Limits,
+        http: api::config::HttpOptions,
+    ) -> TestApp {
+        let db = TestDatabase::new().await;
+        Migrator::up(&db.connection, None).await.expect("migrate");
+        generate(&db.connection, size, demo_anchor())
+            .await
+            .expect("demo data");
+        Self::serve_with(db, limits, http).await
+    }
+
     /// A gateway over demo data of `size` that, like `serve` in development mode, hands
     /// GraphiQL `development_token` to send.
     pub async fn spawn_with_demo_and_development_token(
@@ -358,6 +372,11 @@ impl TestApp {
 
     /// Another gateway replica over this app's database.
     pub async fn replica(&self) -> Replica {
+        self.replica_with(self.http.clone()).await
+    }
+
+    /// Another gateway replica over this app's database, with HTTP options of its own.
+    pub async fn replica_with(&self, http: api::config::HttpOptions) -> Replica {
         let connection = sea_orm::Database::connect(self.db.url.as_str())
             .await
             .expect("connect a replica");
@@ -365,7 +384,7 @@ impl TestApp {
             connection.clone(),
             &connection,
             self.limits.clone(),
-            self.http.clone(),
+            http,
             api::auth::Auth {
                 verifier: self.verifier.clone(),
                 development_token: None,

@@ -78,4 +78,4 @@ where
     })
 }
 
-const PREFETCH_BATCH: usize = 1000;
+pub(crate) const PREFETCH_BATCH: usize = 1000;

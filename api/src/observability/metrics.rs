@@ -169,6 +169,7 @@ pub struct Metrics {
 struct Inner {
     registry: Registry,
     response_cache: super::cache_metrics::CacheMetrics,
+    planner: super::planner_metrics::PlannerMetrics,
     max_operation_names: usize,
     operations: RwLock<HashMap<String, Arc<OperationSeries>>>,
     other_operation: Arc<OperationSeries>,
@@ -345,10 +346,12 @@ impl Metrics {
             subscriptions.get_or_create_owned(&ProtocolLabels { protocol });
         }
         let response_cache = super::cache_metrics::CacheMetrics::register(&mut registry);
+        let planner = super::planner_metrics::PlannerMetrics::register(&mut registry);
         let other_operation = Arc::new(series(&requests, &request_duration, OTHER_OPERATION));
         Metrics {
             inner: Arc::new(Inner {
                 response_cache,
+                planner,
                 sql_ok: sql_statements.get_or_create_owned(&OutcomeLabels { outcome: "ok" }),
                 sql_error: sql_statements.get_or_create_owned(&OutcomeLabels { outcome: "error" }),
                 rate_limited_http: rate_limited
@@ -411,6 +414,11 @@ impl Metrics {
     /// The response cache's series.
     pub fn response_cache(&self) -> &super::cache_metrics::CacheMetrics {
         &self.inner.response_cache
+    }
+
+    /// The planner's series.
+    pub fn planner(&self) -> &super::planner_metrics::PlannerMetrics {
+        &self.inner.planner
     }
 
     /// One SQL statement a request handler ran.

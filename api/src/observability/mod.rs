@@ -5,6 +5,7 @@
 
 pub mod cache_metrics;
 pub mod metrics;
+pub mod planner_metrics;
 pub mod pool_waits;
 pub mod traces;
 

@@ -29,6 +29,7 @@ mod migrations;
 mod monetization;
 mod operator_commands;
 mod paging;
+mod planner;
 mod private_reference;
 mod program_admin;
 mod program_mutations;

@@ -26,8 +26,13 @@ impl CampaignInstances {
     /// The columns a `programInstances` selection reads, with those the loader (parent) and
     /// the ordering (for the cursors) reads.
     pub fn columns(field: &SelectionField<'_>) -> Columns<InstanceEntity> {
+        Self::columns_of(Columns::of_connection(field))
+    }
+
+    /// `selected` with the columns the loader and the ordering read.
+    pub fn columns_of(selected: Columns<InstanceEntity>) -> Columns<InstanceEntity> {
         use entity::program_instance::Column;
-        Columns::of_connection(field)
+        selected
             .union(Columns::of([Column::CampaignId]))
             .union(Columns::of(ProgramInstance::ordering_by_start().columns()))
     }
@@ -124,7 +129,7 @@ pub struct CampaignSnapshots {
 
 impl CampaignSnapshots {
     /// The one-row list `latestSnapshot` reads when no other list serves it.
-    pub(super) fn latest(columns: Columns<CampaignMetricsSnapshot>) -> CampaignSnapshots {
+    pub(crate) fn latest(columns: Columns<CampaignMetricsSnapshot>) -> CampaignSnapshots {
         CampaignSnapshots {
             page: PageArgs {
                 first: 1,
@@ -137,7 +142,7 @@ impl CampaignSnapshots {
 
     /// Whether this list's first row is the campaign's latest snapshot: it starts at the
     /// newest snapshot (no `after`, no date window) and holds at least one row.
-    pub(super) fn starts_at_latest(&self) -> bool {
+    pub(crate) fn starts_at_latest(&self) -> bool {
         self.page.after.is_none() && self.page.first >= 1 && self.range == SnapshotRange::default()
     }
 

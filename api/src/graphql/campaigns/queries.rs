@@ -342,19 +342,8 @@ impl CampaignQueries {
         order_by: Option<Vec<CampaignOrder>>,
     ) -> AppResult<CampaignConnection> {
         let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        let filter = filter.unwrap_or_default();
-        filter.require_readable(&scope.visibility)?;
-        let select = scope
-            .select::<CampaignEntity>()
-            .filter(filter.condition(scope.backend())?);
-        let newest_first = CampaignOrder {
-            field: CampaignOrderField::CreatedAt,
-            direction: OrderDirection::Desc,
-        };
-        let ordering = campaign_ordering(order_by, newest_first, &scope.visibility)?;
         let columns = Columns::of_connection(&context.field());
-        let page = fetch_projected_page(scope, select, &ordering, &args, columns, Campaign).await?;
+        let page = campaign_page(scope, first, after, filter, order_by, columns).await?;
         let rows: Vec<&Model> = page.nodes.iter().map(|campaign| &campaign.0).collect();
         prefetch_campaign_relations(context, scope, &rows).await?;
         Ok(CampaignConnection(page))
@@ -370,6 +359,30 @@ impl CampaignQueries {
             .await?
             .map(Campaign::from))
     }
+}
+
+/// The page of the root `campaigns` list its arguments ask for, reading `columns` of each
+/// row (the resolver and the planner both answer from it).
+pub async fn campaign_page(
+    scope: &std::sync::Arc<RequestScope>,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<CampaignFilter>,
+    order_by: Option<Vec<CampaignOrder>>,
+    columns: Columns<CampaignEntity>,
+) -> AppResult<crate::paging::Page<Campaign>> {
+    let args = PageArgs::parse(first, after)?;
+    let filter = filter.unwrap_or_default();
+    filter.require_readable(&scope.visibility)?;
+    let select = scope
+        .select::<CampaignEntity>()
+        .filter(filter.condition(scope.backend())?);
+    let newest_first = CampaignOrder {
+        field: CampaignOrderField::CreatedAt,
+        direction: OrderDirection::Desc,
+    };
+    let ordering = campaign_ordering(order_by, newest_first, &scope.visibility)?;
+    fetch_projected_page(scope, select, &ordering, &args, columns, Campaign).await
 }
 
 /// Loads what the query selects under each campaign node, for all `rows` at once (see

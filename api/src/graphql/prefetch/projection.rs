@@ -151,7 +151,8 @@ impl<E: Projected> Columns<E> {
         Columns::of_nodes(nodes)
     }
 
-    fn of_field(name: &str) -> Columns<E> {
+    /// The columns one GraphQL field of the node type reads.
+    pub fn of_field(name: &str) -> Columns<E> {
         if name.starts_with("__") {
             return Columns::of([]);
         }

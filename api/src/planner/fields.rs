@@ -1,0 +1,298 @@
+//! What each plannable field of a row's GraphQL type writes: the same value its resolver
+//! returns, written by [`Json`]. A field missing here is not plannable, and an operation
+//! selecting it runs through the resolvers whole. The differential tests hold each entry to its
+//! resolver, byte for byte.
+
+use entity::{
+    beneficiary_group, campaign, campaign_metrics_snapshot, company, program_instance,
+    program_template,
+};
+
+use crate::domain::policy::RestrictedField;
+use crate::graphql::campaigns::utilization;
+use crate::graphql::enums::{
+    BeneficiaryGroupType, CampaignPriority, CampaignStatus, ProgramInstanceStatus, ProgramType,
+};
+use crate::planner::json::Json;
+
+/// Writes one field's value from its row.
+pub type Scalar<M> = fn(&M, &mut Json);
+
+/// A plannable field of a row's type, by its path from the row (`capacity.volunteers.target`).
+pub enum Def<M> {
+    Scalar(Scalar<M>),
+    /// A field some readers may not read: planned only for callers who may.
+    Restricted(RestrictedField, Scalar<M>),
+    /// An object computed from the row, by its GraphQL type name.
+    Object(&'static str),
+}
+
+/// A row type whose fields can be planned.
+pub trait Described: Sized + 'static {
+    /// The GraphQL type name (`__typename`).
+    const TYPE: &'static str;
+    fn field(path: &str) -> Option<Def<Self>>;
+}
+
+fn numeric(value: Option<entity::Numeric>) -> Option<rust_decimal::Decimal> {
+    value.map(|n| n.0)
+}
+
+impl Described for campaign::Model {
+    const TYPE: &'static str = "Campaign";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::{Object, Restricted, Scalar};
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "name" => Scalar(|m, o| o.str(&m.name)),
+            "description" => Scalar(|m, o| o.opt(m.description.as_deref(), Json::str)),
+            "startDate" => Scalar(|m, o| o.date(m.start_date)),
+            "endDate" => Scalar(|m, o| o.date(m.end_date)),
+            "quarter" => Scalar(|m, o| o.opt(m.quarter.as_deref(), Json::str)),
+            "status" => Scalar(|m, o| o.enumeration(CampaignStatus::from(m.status))),
+            "priority" => {
+                Scalar(|m, o| o.opt(m.priority.map(CampaignPriority::from), Json::enumeration))
+            }
+            "cumulativeSroi" => Scalar(|m, o| o.opt(numeric(m.cumulative_sroi), Json::decimal)),
+            "averageVis" => Scalar(|m, o| o.opt(numeric(m.average_vis), Json::decimal)),
+            "totalHoursLogged" => {
+                Scalar(|m, o| o.opt(numeric(m.total_hours_logged), Json::decimal))
+            }
+            "totalSessionsCompleted" => {
+                Scalar(|m, o| o.opt(m.total_sessions_completed, |o, n| o.int(n.into())))
+            }
+            "capacityUtilization" => {
+                Scalar(|m, o| o.opt(numeric(m.capacity_utilization), Json::decimal))
+            }
+            "isNearCapacity" => Scalar(|m, o| o.bool(m.is_near_capacity.unwrap_or(false))),
+            "isOverCapacity" => Scalar(|m, o| o.bool(m.is_over_capacity.unwrap_or(false))),
+            "isHighValue" => Restricted(RestrictedField::CampaignIsHighValue, |m, o| {
+                o.bool(m.is_high_value.unwrap_or(false))
+            }),
+            "upsellOpportunityScore" => {
+                Restricted(RestrictedField::CampaignUpsellOpportunityScore, |m, o| {
+                    o.opt(m.upsell_opportunity_score, |o, n| o.int(n.into()))
+                })
+            }
+            "legalHold" => Restricted(RestrictedField::CampaignLegalHold, |m, o| {
+                o.bool(m.legal_hold)
+            }),
+            "internalNotes" => Restricted(RestrictedField::CampaignInternalNotes, |m, o| {
+                o.opt(m.internal_notes.as_deref(), Json::str)
+            }),
+            "evidenceSnippetIds" => Scalar(|m, o| {
+                o.strings(m.evidence_snippet_ids.iter().flat_map(|list| list.0.iter()))
+            }),
+            "tags" => Scalar(|m, o| o.strings(m.tags.iter().flat_map(|list| list.0.iter()))),
+            "isActive" => Scalar(|m, o| o.bool(m.is_active.unwrap_or(true))),
+            "isArchived" => Scalar(|m, o| o.bool(m.is_archived.unwrap_or(false))),
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            "updatedAt" => Scalar(|m, o| o.date_time(m.updated_at)),
+            "lastMetricsUpdateAt" => {
+                Scalar(|m, o| o.opt(m.last_metrics_update_at, Json::date_time))
+            }
+            "capacity" => Object("Capacity"),
+            "capacity.volunteers" | "capacity.beneficiaries" | "capacity.sessions" => {
+                Object("CapacityDimension")
+            }
+            "capacity.volunteers.target" => Scalar(|m, o| o.int(m.target_volunteers.into())),
+            "capacity.volunteers.current" => Scalar(|m, o| o.int(m.current_volunteers.into())),
+            "capacity.volunteers.utilization" => Scalar(|m, o| {
+                o.opt(
+                    utilization(m.current_volunteers, Some(m.target_volunteers)),
+                    Json::decimal,
+                )
+            }),
+            "capacity.beneficiaries.target" => Scalar(|m, o| o.int(m.target_beneficiaries.into())),
+            "capacity.beneficiaries.current" => {
+                Scalar(|m, o| o.int(m.current_beneficiaries.into()))
+            }
+            "capacity.beneficiaries.utilization" => Scalar(|m, o| {
+                o.opt(
+                    utilization(m.current_beneficiaries, Some(m.target_beneficiaries)),
+                    Json::decimal,
+                )
+            }),
+            "capacity.sessions.target" => {
+                Scalar(|m, o| o.opt(m.max_sessions, |o, n| o.int(n.into())))
+            }
+            "capacity.sessions.current" => Scalar(|m, o| o.int(m.current_sessions.into())),
+            "capacity.sessions.utilization" => Scalar(|m, o| {
+                o.opt(
+                    utilization(m.current_sessions, m.max_sessions),
+                    Json::decimal,
+                )
+            }),
+            "budget" => Object("Budget"),
+            "budget.allocated" => Scalar(|m, o| o.decimal(m.budget_allocated.0)),
+            "budget.spent" => Scalar(|m, o| o.decimal(m.budget_spent.0)),
+            "budget.remaining" => Scalar(|m, o| {
+                o.decimal(entity::capacity::budget_remaining(
+                    m.budget_allocated.0,
+                    m.budget_spent.0,
+                ))
+            }),
+            "budget.utilization" => Scalar(|m, o| {
+                o.opt(
+                    entity::capacity::ratio(m.budget_spent.0, m.budget_allocated.0),
+                    Json::decimal,
+                )
+            }),
+            "budget.currency" => Scalar(|m, o| o.str(&m.currency)),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for program_instance::Model {
+    const TYPE: &'static str = "ProgramInstance";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "name" => Scalar(|m, o| o.str(&m.name)),
+            "startDate" => Scalar(|m, o| o.date(m.start_date)),
+            "endDate" => Scalar(|m, o| o.opt(m.end_date, Json::date)),
+            "status" => Scalar(|m, o| o.enumeration(ProgramInstanceStatus::from(m.status))),
+            "programType" => Scalar(|m, o| o.enumeration(ProgramType::from(m.program_type))),
+            "programName" => Scalar(|m, o| o.str(&m.program_name)),
+            "programSlug" => Scalar(|m, o| o.str(&m.program_slug)),
+            "externalSystem" => Scalar(|m, o| o.opt(m.external_system.as_deref(), Json::str)),
+            "externalSystemId" => Scalar(|m, o| o.opt(m.external_system_id.as_deref(), Json::str)),
+            "description" => Scalar(|m, o| o.opt(m.description.as_deref(), Json::str)),
+            "targetParticipants" => {
+                Scalar(|m, o| o.opt(m.target_participants.as_deref(), Json::str))
+            }
+            "enrolledVolunteers" => Scalar(|m, o| o.int(m.enrolled_volunteers.into())),
+            "enrolledBeneficiaries" => Scalar(|m, o| o.int(m.enrolled_beneficiaries.into())),
+            "activePairs" => Scalar(|m, o| o.opt(m.active_pairs, |o, n| o.int(n.into()))),
+            "activeGroups" => Scalar(|m, o| o.opt(m.active_groups, |o, n| o.int(n.into()))),
+            "totalSessionsHeld" => Scalar(|m, o| o.int(m.total_sessions_held.into())),
+            "totalHoursLogged" => Scalar(|m, o| o.decimal(m.total_hours_logged.0)),
+            "sroiScore" => Scalar(|m, o| o.opt(numeric(m.sroi_score), Json::decimal)),
+            "averageVisScore" => Scalar(|m, o| o.opt(numeric(m.average_vis_score), Json::decimal)),
+            "volunteersConsumed" => Scalar(|m, o| o.int(m.volunteers_consumed.into())),
+            "creditsConsumed" => Scalar(|m, o| o.opt(numeric(m.credits_consumed), Json::decimal)),
+            "learnersServed" => Scalar(|m, o| o.int(m.learners_served.into())),
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            "updatedAt" => Scalar(|m, o| o.date_time(m.updated_at)),
+            "lastActivityAt" => Scalar(|m, o| o.opt(m.last_activity_at, Json::date_time)),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for campaign_metrics_snapshot::Model {
+    const TYPE: &'static str = "MetricsSnapshot";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "campaignId" => Scalar(|m, o| o.id(m.campaign_id)),
+            "snapshotDate" => Scalar(|m, o| o.date_time(m.snapshot_date)),
+            "volunteersTarget" => Scalar(|m, o| o.int(m.volunteers_target.into())),
+            "volunteersCurrent" => Scalar(|m, o| o.int(m.volunteers_current.into())),
+            "volunteersUtilization" => Scalar(|m, o| o.decimal(m.volunteers_utilization.0)),
+            "beneficiariesTarget" => Scalar(|m, o| o.int(m.beneficiaries_target.into())),
+            "beneficiariesCurrent" => Scalar(|m, o| o.int(m.beneficiaries_current.into())),
+            "beneficiariesUtilization" => Scalar(|m, o| o.decimal(m.beneficiaries_utilization.0)),
+            "sessionsTarget" => Scalar(|m, o| o.opt(m.sessions_target, |o, n| o.int(n.into()))),
+            "sessionsCurrent" => Scalar(|m, o| o.int(m.sessions_current.into())),
+            "sessionsUtilization" => {
+                Scalar(|m, o| o.opt(numeric(m.sessions_utilization), Json::decimal))
+            }
+            "budgetAllocated" => Scalar(|m, o| o.decimal(m.budget_allocated.0)),
+            "budgetSpent" => Scalar(|m, o| o.decimal(m.budget_spent.0)),
+            "budgetRemaining" => Scalar(|m, o| o.decimal(m.budget_remaining.0)),
+            "budgetUtilization" => Scalar(|m, o| o.decimal(m.budget_utilization.0)),
+            "sroiScore" => Scalar(|m, o| o.opt(numeric(m.sroi_score), Json::decimal)),
+            "averageVisScore" => Scalar(|m, o| o.opt(numeric(m.average_vis_score), Json::decimal)),
+            "totalHoursLogged" => {
+                Scalar(|m, o| o.opt(numeric(m.total_hours_logged), Json::decimal))
+            }
+            "totalSessionsCompleted" => {
+                Scalar(|m, o| o.opt(m.total_sessions_completed, |o, n| o.int(n.into())))
+            }
+            "seatsUsed" => Scalar(|m, o| o.opt(m.seats_used, |o, n| o.int(n.into()))),
+            "seatsCommitted" => Scalar(|m, o| o.opt(m.seats_committed, |o, n| o.int(n.into()))),
+            "creditsConsumed" => Scalar(|m, o| o.opt(numeric(m.credits_consumed), Json::decimal)),
+            "creditsAllocated" => Scalar(|m, o| o.opt(numeric(m.credits_allocated), Json::decimal)),
+            "learnersServed" => Scalar(|m, o| o.opt(m.learners_served, |o, n| o.int(n.into()))),
+            "learnersCommitted" => {
+                Scalar(|m, o| o.opt(m.learners_committed, |o, n| o.int(n.into())))
+            }
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            "sampleCount" => Scalar(|m, o| o.int(m.sample_count.into())),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for company::Model {
+    const TYPE: &'static str = "Company";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "name" => Scalar(|m, o| o.str(&m.name)),
+            "industry" => Scalar(|m, o| o.opt(m.industry.as_deref(), Json::str)),
+            "country" => Scalar(|m, o| o.opt(m.country.as_deref(), Json::str)),
+            "isActive" => Scalar(|m, o| o.bool(m.is_active)),
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for program_template::Model {
+    const TYPE: &'static str = "ProgramTemplate";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "name" => Scalar(|m, o| o.str(&m.name)),
+            "description" => Scalar(|m, o| o.opt(m.description.as_deref(), Json::str)),
+            "programType" => Scalar(|m, o| o.enumeration(ProgramType::from(m.program_type))),
+            "version" => Scalar(|m, o| o.str(&m.version)),
+            "defaultMinParticipants" => Scalar(|m, o| o.int(m.default_min_participants.into())),
+            "defaultMaxParticipants" => Scalar(|m, o| o.int(m.default_max_participants.into())),
+            "defaultVolunteersNeeded" => Scalar(|m, o| o.int(m.default_volunteers_needed.into())),
+            "outcomeMetrics" => Scalar(|m, o| o.strings(&m.outcome_metrics.0)),
+            "suitableForGroups" => Scalar(|m, o| o.strings(&m.suitable_for_groups.0)),
+            "estimatedCostPerParticipant" => {
+                Scalar(|m, o| o.opt(numeric(m.estimated_cost_per_participant), Json::decimal))
+            }
+            "estimatedHoursPerVolunteer" => {
+                Scalar(|m, o| o.opt(numeric(m.estimated_hours_per_volunteer), Json::decimal))
+            }
+            "isActive" => Scalar(|m, o| o.bool(m.is_active)),
+            "isPublic" => Scalar(|m, o| o.bool(m.is_public)),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for beneficiary_group::Model {
+    const TYPE: &'static str = "BeneficiaryGroup";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "name" => Scalar(|m, o| o.str(&m.name)),
+            "description" => Scalar(|m, o| o.opt(m.description.as_deref(), Json::str)),
+            "groupType" => Scalar(|m, o| o.enumeration(BeneficiaryGroupType::from(m.group_type))),
+            "countryCode" => Scalar(|m, o| o.str(&m.country_code)),
+            "region" => Scalar(|m, o| o.opt(m.region.as_deref(), Json::str)),
+            "city" => Scalar(|m, o| o.opt(m.city.as_deref(), Json::str)),
+            "isActive" => Scalar(|m, o| o.bool(m.is_active)),
+            "isPublic" => Scalar(|m, o| o.bool(m.is_public)),
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,157 @@
+//! The planned path's JSON writer: values written straight into the response bytes, each in
+//! the exact form async-graphql's own serialization gives it (`ID` and `Decimal` as strings,
+//! `DateTime` as RFC 3339, dates as `YYYY-MM-DD`, enums by their GraphQL names), so a planned
+//! answer and a resolved one are the same bytes.
+
+use std::io::Write;
+
+use async_graphql::resolver_utils::EnumType;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+/// A response body being written.
+#[derive(Default)]
+pub struct Json {
+    bytes: Vec<u8>,
+}
+
+impl Json {
+    pub fn with_capacity(capacity: usize) -> Json {
+        Json {
+            bytes: Vec::with_capacity(capacity),
+        }
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Bytes already in JSON form (punctuation, a pre-rendered `"key":`).
+    pub fn raw(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+    }
+
+    pub fn null(&mut self) {
+        self.raw(b"null");
+    }
+
+    pub fn bool(&mut self, value: bool) {
+        self.raw(if value { b"true" } else { b"false" });
+    }
+
+    pub fn int(&mut self, value: i64) {
+        let _ = write!(self.bytes, "{value}");
+    }
+
+    /// A string, escaped as serde_json escapes it.
+    pub fn str(&mut self, value: &str) {
+        // Writing into a Vec cannot fail, and a &str always serializes.
+        let _ = serde_json::to_writer(&mut self.bytes, value);
+    }
+
+    /// A value whose text never needs escaping (ids, numbers, dates), quoted.
+    fn quoted(&mut self, value: impl std::fmt::Display) {
+        let _ = write!(self.bytes, "\"{value}\"");
+    }
+
+    pub fn id(&mut self, id: Uuid) {
+        self.quoted(id.hyphenated());
+    }
+
+    pub fn decimal(&mut self, value: Decimal) {
+        self.quoted(value);
+    }
+
+    pub fn date_time(&mut self, value: DateTime<Utc>) {
+        self.quoted(value.to_rfc3339());
+    }
+
+    pub fn date(&mut self, value: NaiveDate) {
+        self.quoted(value.format("%Y-%m-%d"));
+    }
+
+    /// An enum by its GraphQL name.
+    pub fn enumeration<E: EnumType + PartialEq>(&mut self, value: E) {
+        match E::items().iter().find(|item| item.value == value) {
+            Some(item) => self.str(item.name),
+            None => self.null(),
+        }
+    }
+
+    pub fn strings<'a>(&mut self, values: impl IntoIterator<Item = &'a String>) {
+        self.raw(b"[");
+        for (index, value) in values.into_iter().enumerate() {
+            if index > 0 {
+                self.raw(b",");
+            }
+            self.str(value);
+        }
+        self.raw(b"]");
+    }
+
+    /// `value` written by `write`, or null.
+    pub fn opt<T>(&mut self, value: Option<T>, write: impl FnOnce(&mut Json, T)) {
+        match value {
+            Some(value) => write(self, value),
+            None => self.null(),
+        }
+    }
+}
+
+/// The `"key":` prefix of a response key, rendered once when the plan is made.
+pub fn key_prefix(key: &str) -> Box<[u8]> {
+    let mut json = Json::default();
+    json.str(key);
+    json.raw(b":");
+    json.into_bytes().into_boxed_slice()
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::ScalarType;
+
+    use super::*;
+
+    /// Each writer against the value async-graphql would serialize for the same scalar.
+    #[test]
+    fn scalars_are_written_as_async_graphql_serializes_them() {
+        let oracle = |value: async_graphql::Value| serde_json::to_vec(&value).unwrap();
+        let mut json = Json::default();
+        let decimal: Decimal = "-12.3400".parse().unwrap();
+        json.decimal(decimal);
+        assert_eq!(json.into_bytes(), oracle(decimal.to_value()));
+        let moment = DateTime::parse_from_rfc3339("2026-03-01T10:20:30.123456Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut json = Json::default();
+        json.date_time(moment);
+        assert_eq!(json.into_bytes(), oracle(moment.to_value()));
+        let date = NaiveDate::from_ymd_opt(2026, 2, 3).unwrap();
+        let mut json = Json::default();
+        json.date(date);
+        assert_eq!(json.into_bytes(), oracle(date.to_value()));
+        let text = "quote \" backslash \\ newline \n tab \t control \u{1} é ✓";
+        let mut json = Json::default();
+        json.str(text);
+        assert_eq!(
+            json.into_bytes(),
+            oracle(async_graphql::Value::String(text.into()))
+        );
+        let id = Uuid::new_v4();
+        let mut json = Json::default();
+        json.id(id);
+        assert_eq!(
+            json.into_bytes(),
+            oracle(async_graphql::ID(id.to_string()).to_value())
+        );
+    }
+}

@@ -1,0 +1,560 @@
+//! A plan: an operation compiled, once, into what it reads and the order it writes it in.
+//!
+//! Compiling walks the operation's selections with fragments inlined (a fragment must be on
+//! the very type it is spread into), keeps `@skip`/`@include` as conditions evaluated per
+//! request, and gives up (`None`) on anything outside the plannable subset: another root
+//! field, a field missing from [`super::fields`], another directive, or one response key
+//! selected twice. An operation that does not compile runs through the resolvers whole.
+
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field as AstField, OperationDefinition, OperationType,
+    Selection, SelectionSet,
+};
+use async_graphql::{Name, Positioned};
+use async_graphql_value::Value;
+use entity::{
+    beneficiary_group, campaign, campaign_metrics_snapshot, company, program_instance,
+    program_template,
+};
+
+use crate::domain::policy::RestrictedField;
+use crate::planner::fields::{Def, Described, Scalar};
+use crate::planner::json::key_prefix;
+
+/// A compiled query operation.
+pub struct Plan {
+    pub variables: Vec<Positioned<async_graphql::parser::types::VariableDefinition>>,
+    pub root: Vec<Field<RootField>>,
+    /// Fields the caller must be allowed to read for the plan to answer.
+    pub restricted: Vec<RestrictedField>,
+    /// Nested lists (`programInstances`, `metricsSnapshots`, `latestSnapshot`) in the plan; each
+    /// has a slot of its own.
+    pub slots: usize,
+    /// The operation's cost as async-graphql's complexity analysis counts it.
+    pub cost: Vec<Cost>,
+}
+
+/// One selected field: its response key (pre-rendered), the field's name, the conditions it
+/// is written under, its arguments (variables unresolved) and what it writes.
+pub struct Field<K> {
+    pub key: Box<[u8]>,
+    pub name: Name,
+    pub when: Vec<Condition>,
+    pub arguments: Vec<(Name, Value)>,
+    pub kind: K,
+}
+
+/// `@include(if:)` (`include_when: true`) or `@skip(if:)` (`false`).
+pub struct Condition {
+    pub include_when: bool,
+    pub value: Value,
+}
+
+pub enum RootField {
+    Typename,
+    Campaigns(Vec<Field<ConnectionField<CampaignField>>>),
+}
+
+pub enum ConnectionField<N> {
+    Typename(&'static str),
+    TotalCount,
+    PageInfo(Vec<Field<PageInfoField>>),
+    Edges(Vec<Field<EdgeField<N>>>),
+    Nodes(Vec<Field<N>>),
+}
+
+pub enum EdgeField<N> {
+    Typename(&'static str),
+    Cursor,
+    Node(Vec<Field<N>>),
+}
+
+pub enum PageInfoField {
+    Typename,
+    HasNextPage,
+    HasPreviousPage,
+    StartCursor,
+    EndCursor,
+}
+
+/// A field of a row's type that the row alone answers.
+pub enum RowField<M> {
+    Typename(&'static str),
+    Scalar(Scalar<M>),
+    Object(&'static str, Vec<Field<RowField<M>>>),
+}
+
+pub type Row<M> = Vec<Field<RowField<M>>>;
+
+pub enum CampaignField {
+    Own(RowField<campaign::Model>),
+    Company(Row<company::Model>),
+    ProgramTemplate(Row<program_template::Model>),
+    BeneficiaryGroup(Row<beneficiary_group::Model>),
+    ProgramInstances {
+        slot: usize,
+        connection: Vec<Field<ConnectionField<RowField<program_instance::Model>>>>,
+    },
+    MetricsSnapshots {
+        slot: usize,
+        connection: Vec<Field<ConnectionField<RowField<campaign_metrics_snapshot::Model>>>>,
+    },
+    LatestSnapshot {
+        slot: usize,
+        fields: Row<campaign_metrics_snapshot::Model>,
+    },
+}
+
+/// async-graphql's complexity of a field: 1 plus its children's, or, for a list with a page
+/// size, `list_complexity(first, children)`.
+pub enum Cost {
+    Field(Vec<Cost>),
+    List {
+        first: Option<Value>,
+        children: Vec<Cost>,
+    },
+}
+
+/// Compiles the operation `operation_name` names (or the only one) if it is plannable.
+pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> Option<Plan> {
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name)?,
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()?
+        }
+        (DocumentOperations::Multiple(_), None) => return None,
+    };
+    let OperationDefinition {
+        ty,
+        variable_definitions,
+        directives,
+        selection_set,
+    } = &operation.node;
+    if *ty != OperationType::Query || !directives.is_empty() {
+        return None;
+    }
+    let mut compiler = Compiler {
+        document,
+        restricted: Vec::new(),
+        slots: 0,
+    };
+    let root = compiler.fields(&selection_set.node, "Query", |compiler, field| {
+        Some(match field.name.node.as_str() {
+            "__typename" => RootField::Typename,
+            "campaigns" => {
+                let connection = compiler.connection(field, "Campaign", Compiler::campaign)?;
+                RootField::Campaigns(connection)
+            }
+            _ => return None,
+        })
+    })?;
+    let cost = compiler.cost(&selection_set.node)?;
+    Some(Plan {
+        variables: variable_definitions.clone(),
+        root,
+        restricted: compiler.restricted,
+        slots: compiler.slots,
+        cost,
+    })
+}
+
+/// The arguments each plannable field may take.
+fn arguments_allowed(field: &str) -> &'static [&'static str] {
+    match field {
+        "campaigns" => &["first", "after", "filter", "orderBy"],
+        "programInstances" => &["first", "after", "filter"],
+        "metricsSnapshots" => &["first", "after", "from", "to"],
+        _ => &[],
+    }
+}
+
+/// Fields whose cost is `list_complexity(first, children)`.
+const PAGED_LISTS: &[&str] = &["campaigns", "programInstances", "metricsSnapshots"];
+
+/// Fragment nesting deeper than this is not planned (the limits bound depth already).
+const MAX_FRAGMENT_DEPTH: usize = 32;
+
+struct Compiler<'a> {
+    document: &'a ExecutableDocument,
+    restricted: Vec<RestrictedField>,
+    slots: usize,
+}
+
+impl<'a> Compiler<'a> {
+    /// The fields `set` selects on `type_name`, fragments inlined, in response order.
+    fn collect(
+        &self,
+        set: &'a SelectionSet,
+        type_name: &str,
+        when: &[Condition],
+        depth: usize,
+        out: &mut Vec<(&'a AstField, Vec<Condition>)>,
+    ) -> Option<()> {
+        if depth > MAX_FRAGMENT_DEPTH {
+            return None;
+        }
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    let mut conditions = clone_conditions(when);
+                    conditions.extend(conditions_of(&field.node.directives)?);
+                    let key = response_key(&field.node);
+                    if out.iter().any(|(seen, _)| response_key(seen) == key) {
+                        return None;
+                    }
+                    out.push((&field.node, conditions));
+                }
+                Selection::FragmentSpread(spread) => {
+                    let fragment = self
+                        .document
+                        .fragments
+                        .get(&spread.node.fragment_name.node)?;
+                    if fragment.node.type_condition.node.on.node.as_str() != type_name
+                        || !fragment.node.directives.is_empty()
+                    {
+                        return None;
+                    }
+                    let mut conditions = clone_conditions(when);
+                    conditions.extend(conditions_of(&spread.node.directives)?);
+                    self.collect(
+                        &fragment.node.selection_set.node,
+                        type_name,
+                        &conditions,
+                        depth + 1,
+                        out,
+                    )?;
+                }
+                Selection::InlineFragment(inline) => {
+                    if let Some(condition) = &inline.node.type_condition
+                        && condition.node.on.node.as_str() != type_name
+                    {
+                        return None;
+                    }
+                    let mut conditions = clone_conditions(when);
+                    conditions.extend(conditions_of(&inline.node.directives)?);
+                    self.collect(
+                        &inline.node.selection_set.node,
+                        type_name,
+                        &conditions,
+                        depth + 1,
+                        out,
+                    )?;
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// The fields of `set` on `type_name`, each compiled by `kind`.
+    fn fields<K>(
+        &mut self,
+        set: &'a SelectionSet,
+        type_name: &str,
+        mut kind: impl FnMut(&mut Self, &'a AstField) -> Option<K>,
+    ) -> Option<Vec<Field<K>>> {
+        let mut collected = Vec::new();
+        self.collect(set, type_name, &[], 0, &mut collected)?;
+        collected
+            .into_iter()
+            .map(|(field, when)| {
+                let name = field.name.node.as_str();
+                let allowed = arguments_allowed(name);
+                let mut arguments = Vec::new();
+                for (argument, value) in &field.arguments {
+                    if !allowed.contains(&argument.node.as_str()) {
+                        return None;
+                    }
+                    arguments.push((argument.node.clone(), value.node.clone()));
+                }
+                Some(Field {
+                    key: key_prefix(response_key(field)),
+                    name: field.name.node.clone(),
+                    when,
+                    arguments,
+                    kind: kind(self, field)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A connection of `node_type` nodes, each node compiled by `node`.
+    fn connection<N>(
+        &mut self,
+        field: &'a AstField,
+        node_type: &'static str,
+        node: fn(&mut Self, &'a SelectionSet) -> Option<Vec<Field<N>>>,
+    ) -> Option<Vec<Field<ConnectionField<N>>>> {
+        let (connection_type, edge_type) = connection_types(node_type);
+        self.fields(
+            &field.selection_set.node,
+            connection_type,
+            |compiler, field| {
+                let set = &field.selection_set.node;
+                Some(match field.name.node.as_str() {
+                    "__typename" => ConnectionField::Typename(connection_type),
+                    "totalCount" => ConnectionField::TotalCount,
+                    "nodes" => ConnectionField::Nodes(node(compiler, set)?),
+                    "pageInfo" => ConnectionField::PageInfo(compiler.fields(
+                        set,
+                        "PageInfo",
+                        |_, field| {
+                            Some(match field.name.node.as_str() {
+                                "__typename" => PageInfoField::Typename,
+                                "hasNextPage" => PageInfoField::HasNextPage,
+                                "hasPreviousPage" => PageInfoField::HasPreviousPage,
+                                "startCursor" => PageInfoField::StartCursor,
+                                "endCursor" => PageInfoField::EndCursor,
+                                _ => return None,
+                            })
+                        },
+                    )?),
+                    "edges" => ConnectionField::Edges(compiler.fields(
+                        set,
+                        edge_type,
+                        |compiler, field| {
+                            Some(match field.name.node.as_str() {
+                                "__typename" => EdgeField::Typename(edge_type),
+                                "cursor" => EdgeField::Cursor,
+                                "node" => {
+                                    EdgeField::Node(node(compiler, &field.selection_set.node)?)
+                                }
+                                _ => return None,
+                            })
+                        },
+                    )?),
+                    _ => return None,
+                })
+            },
+        )
+    }
+
+    /// The fields of a row type answered from the row, under `prefix` (`capacity.`).
+    fn row<M: Described>(
+        &mut self,
+        set: &'a SelectionSet,
+        type_name: &str,
+        prefix: &str,
+    ) -> Option<Row<M>> {
+        self.fields(set, type_name, |compiler, field| {
+            compiler.row_field::<M>(field, type_name, prefix)
+        })
+    }
+
+    fn row_field<M: Described>(
+        &mut self,
+        field: &'a AstField,
+        type_name: &str,
+        prefix: &str,
+    ) -> Option<RowField<M>> {
+        let name = field.name.node.as_str();
+        if name == "__typename" {
+            return Some(RowField::Typename(static_type_name::<M>(type_name)?));
+        }
+        let path = format!("{prefix}{name}");
+        Some(match M::field(&path)? {
+            Def::Scalar(write) => RowField::Scalar(write),
+            Def::Restricted(restricted, write) => {
+                if !self.restricted.contains(&restricted) {
+                    self.restricted.push(restricted);
+                }
+                RowField::Scalar(write)
+            }
+            Def::Object(object_type) => RowField::Object(
+                object_type,
+                self.row::<M>(&field.selection_set.node, object_type, &format!("{path}."))?,
+            ),
+        })
+    }
+
+    fn slot(&mut self) -> usize {
+        self.slots += 1;
+        self.slots - 1
+    }
+
+    fn campaign(&mut self, set: &'a SelectionSet) -> Option<Vec<Field<CampaignField>>> {
+        self.fields(set, "Campaign", |compiler, field| {
+            let set = &field.selection_set.node;
+            Some(match field.name.node.as_str() {
+                "company" => CampaignField::Company(compiler.row(set, "Company", "")?),
+                "programTemplate" => {
+                    CampaignField::ProgramTemplate(compiler.row(set, "ProgramTemplate", "")?)
+                }
+                "beneficiaryGroup" => {
+                    CampaignField::BeneficiaryGroup(compiler.row(set, "BeneficiaryGroup", "")?)
+                }
+                "programInstances" => CampaignField::ProgramInstances {
+                    slot: compiler.slot(),
+                    connection: compiler.connection(
+                        field,
+                        "ProgramInstance",
+                        |compiler, set| compiler.row(set, "ProgramInstance", ""),
+                    )?,
+                },
+                "metricsSnapshots" => CampaignField::MetricsSnapshots {
+                    slot: compiler.slot(),
+                    connection: compiler.connection(
+                        field,
+                        "MetricsSnapshot",
+                        |compiler, set| compiler.row(set, "MetricsSnapshot", ""),
+                    )?,
+                },
+                "latestSnapshot" => CampaignField::LatestSnapshot {
+                    slot: compiler.slot(),
+                    fields: compiler.row(set, "MetricsSnapshot", "")?,
+                },
+                _ => CampaignField::Own(
+                    compiler.row_field::<campaign::Model>(field, "Campaign", "")?,
+                ),
+            })
+        })
+    }
+
+    /// The cost tree of `set`, as async-graphql's complexity analysis walks it (fragments
+    /// inlined, every field counted whatever its directives).
+    fn cost(&self, set: &'a SelectionSet) -> Option<Vec<Cost>> {
+        let mut collected = Vec::new();
+        self.collect_all(set, 0, &mut collected)?;
+        collected
+            .into_iter()
+            .map(|field| {
+                let children = self.cost(&field.selection_set.node)?;
+                let name = field.name.node.as_str();
+                Some(if PAGED_LISTS.contains(&name) {
+                    let first = field
+                        .arguments
+                        .iter()
+                        .find(|(argument, _)| argument.node.as_str() == "first")
+                        .map(|(_, value)| value.node.clone());
+                    Cost::List { first, children }
+                } else {
+                    Cost::Field(children)
+                })
+            })
+            .collect()
+    }
+
+    /// Every field of `set`, fragments inlined (type conditions were checked by `collect`).
+    fn collect_all(
+        &self,
+        set: &'a SelectionSet,
+        depth: usize,
+        out: &mut Vec<&'a AstField>,
+    ) -> Option<()> {
+        if depth > MAX_FRAGMENT_DEPTH {
+            return None;
+        }
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => out.push(&field.node),
+                Selection::FragmentSpread(spread) => {
+                    let fragment = self
+                        .document
+                        .fragments
+                        .get(&spread.node.fragment_name.node)?;
+                    self.collect_all(&fragment.node.selection_set.node, depth + 1, out)?;
+                }
+                Selection::InlineFragment(inline) => {
+                    self.collect_all(&inline.node.selection_set.node, depth + 1, out)?;
+                }
+            }
+        }
+        Some(())
+    }
+}
+
+fn response_key(field: &AstField) -> &str {
+    field
+        .alias
+        .as_ref()
+        .map_or(field.name.node.as_str(), |alias| alias.node.as_str())
+}
+
+fn clone_conditions(conditions: &[Condition]) -> Vec<Condition> {
+    conditions
+        .iter()
+        .map(|condition| Condition {
+            include_when: condition.include_when,
+            value: condition.value.clone(),
+        })
+        .collect()
+}
+
+/// `@skip`/`@include` as conditions; `None` for any other directive.
+fn conditions_of(
+    directives: &[Positioned<async_graphql::parser::types::Directive>],
+) -> Option<Vec<Condition>> {
+    directives
+        .iter()
+        .map(|directive| {
+            let include_when = match directive.node.name.node.as_str() {
+                "include" => true,
+                "skip" => false,
+                _ => return None,
+            };
+            let value = directive.node.get_argument("if")?.node.clone();
+            Some(Condition {
+                include_when,
+                value,
+            })
+        })
+        .collect()
+}
+
+/// The connection and edge type names of a node type's lists.
+fn connection_types(node_type: &str) -> (&'static str, &'static str) {
+    match node_type {
+        "Campaign" => ("CampaignConnection", "CampaignEdge"),
+        "ProgramInstance" => ("ProgramInstanceConnection", "ProgramInstanceEdge"),
+        _ => ("MetricsSnapshotConnection", "MetricsSnapshotEdge"),
+    }
+}
+
+/// `type_name` as the static name `__typename` writes (the row type or one of its objects).
+fn static_type_name<M: Described>(type_name: &str) -> Option<&'static str> {
+    if type_name == M::TYPE {
+        return Some(M::TYPE);
+    }
+    ["Capacity", "CapacityDimension", "Budget"]
+        .into_iter()
+        .find(|known| *known == type_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::parse_query;
+
+    use super::*;
+
+    fn plannable(query: &str) -> bool {
+        compile(&parse_query(query).unwrap(), None).is_some()
+    }
+
+    #[test]
+    fn the_subset_compiles_and_the_rest_does_not() {
+        assert!(plannable(
+            "{ campaigns(first: 100) { edges { node { id name status
+              capacity { volunteers { utilization } } budget { utilization }
+              company { name } programTemplate { name } beneficiaryGroup { name }
+              programInstances(first: 10) { edges { node { id status } } }
+              latestSnapshot { snapshotDate sroiScore }
+              metricsSnapshots(first: 30) { edges { node { snapshotDate volunteersUtilization } } } } } } }"
+        ));
+        assert!(plannable(
+            "query Q($skip: Boolean!) { __typename c: campaigns { nodes { ...F id @skip(if: $skip) } } }
+             fragment F on Campaign { name ... on Campaign { status } }"
+        ));
+        // Outside the subset: another root field, a field no table knows, a repeated key, a
+        // fragment on another type, a mutation, another directive.
+        assert!(!plannable("{ companies { nodes { id } } }"));
+        assert!(!plannable(
+            "{ campaigns { nodes { overview { daysRemaining } } } }"
+        ));
+        assert!(!plannable("{ campaigns { nodes { id id } } }"));
+        assert!(!plannable(
+            "{ campaigns { nodes { ... on Company { id } } } }"
+        ));
+        assert!(!plannable("mutation { campaigns { nodes { id } } }"));
+        assert!(!plannable("{ campaigns { nodes { id @deprecated } } }"));
+    }
+}
