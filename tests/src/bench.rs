@@ -51,6 +51,12 @@ pub fn admin_token() -> String {
 /// The gateway's `gateway_sql_statements_total` counter (successful statements), scraped from
 /// the `--metrics-bind` listener at `metrics` (its base address).
 pub async fn statements_run(client: &reqwest::Client, metrics: &str) -> f64 {
+    counter(client, metrics, "gateway_sql_statements_total", "\"ok\"").await
+}
+
+/// The sum of the series of counter `name` whose labels contain `label` (e.g. `"ok"`), scraped
+/// from the `--metrics-bind` listener at `metrics` (its base address).
+pub async fn counter(client: &reqwest::Client, metrics: &str, name: &str, label: &str) -> f64 {
     let text = client
         .get(format!("{metrics}/metrics"))
         .send()
@@ -60,7 +66,7 @@ pub async fn statements_run(client: &reqwest::Client, metrics: &str) -> f64 {
         .await
         .expect("the metrics");
     text.lines()
-        .filter(|line| line.starts_with("gateway_sql_statements_total") && line.contains("\"ok\""))
+        .filter(|line| line.starts_with(name) && line.contains(label))
         .filter_map(|line| line.split_whitespace().last()?.parse::<f64>().ok())
         .sum()
 }

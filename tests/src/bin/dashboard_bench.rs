@@ -2,8 +2,9 @@
 //!
 //! Loads the demo data at 500 campaigns × 10 instances × 365 days into PostgreSQL (once; later
 //! runs reuse it), starts the gateway as a separate process, and drives the dashboard query
-//! over HTTP at concurrency 1 and 16, twice: cold (`--response-cache-mb 0`, every request runs)
-//! and warm (the response cache on, the same dashboard repeated). It prints requests/s, p50/p99
+//! over HTTP at concurrency 1 and 16, three times: cold (`--response-cache-mb 0`, every request
+//! runs) with the planner off and on, and warm (the response cache on, the same dashboard
+//! repeated). It prints requests/s, p50/p99
 //! latency, SQL statements per request (from the gateway's metrics), the gateway's and
 //! PostgreSQL's CPU milliseconds per request (from /proc), the gateway's peak RSS, and two
 //! floors measured in the same run:
@@ -143,10 +144,12 @@ async fn benchmark() {
     );
 
     let token = bench::admin_token();
-    // (label, serve options): the response cache off (every request runs), then on (the same
-    // dashboard repeated: every request after the first is a hit).
+    // (label, serve options): the response cache off (every request runs), resolved field by
+    // field and then planned, then the cache on (the same dashboard repeated: every request
+    // after the first is a hit).
     let configurations = [
-        ("cold, cache off", "--response-cache-mb 0"),
+        ("cold, planner off", "--response-cache-mb 0 --planner off"),
+        ("cold, planner on", "--response-cache-mb 0 --planner on"),
         ("warm, cache on", "--response-cache-mb 64"),
     ];
     let mut measured = Vec::new();
@@ -207,6 +210,13 @@ async fn benchmark() {
         println!(
             "gateway peak RSS: {:.1} MiB",
             bench::rss_kib(gateway.pid()).1 as f64 / 1024.0
+        );
+        let planner = "gateway_planner_operations_total";
+        println!(
+            "operations planned: {}, resolved: {}, planned then resolved: {}",
+            bench::counter(&scraper, &metrics, planner, "\"planned\"").await,
+            bench::counter(&scraper, &metrics, planner, "\"resolved\"").await,
+            bench::counter(&scraper, &metrics, planner, "\"fell_back\"").await,
         );
         measured.push((label, per_concurrency));
         drop(gateway);
