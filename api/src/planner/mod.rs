@@ -12,6 +12,7 @@
 
 pub mod fields;
 pub mod json;
+mod load;
 pub mod plan;
 pub mod run;
 

@@ -1,0 +1,400 @@
+//! Loading what a plan reads: the root campaign page, then every relation and nested list its
+//! nodes select, with the very statements the resolvers' prefetch
+//! (`prefetch_campaign_relations`) runs — one per relation and per distinct list, rows decoded
+//! with only the columns the selection reads.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use sea_orm::{DbErr, EntityTrait};
+use uuid::Uuid;
+
+use entity::prelude::{CampaignMetricsSnapshot, ProgramInstance as InstanceEntity};
+use entity::{beneficiary_group, company, program_template};
+
+use crate::domain::policy::Domain;
+use crate::error::{AppError, AppResult};
+use crate::graphql::RequestScope;
+use crate::graphql::campaigns::snapshots::SnapshotRange;
+use crate::graphql::campaigns::{
+    Campaign, CampaignFilter, CampaignInstances, CampaignOrder, CampaignSnapshots, campaign_page,
+};
+use crate::graphql::instances::ProgramInstanceFilter;
+use crate::graphql::loaders::ChildList;
+use crate::graphql::prefetch::PREFETCH_BATCH;
+use crate::graphql::prefetch::projection::{Columns, Projected};
+use crate::paging::{Ordering, Page, PageArgs, check_after};
+use crate::planner::plan::{CampaignField, ConnectionField, EdgeField, Field, RootField, RowField};
+use crate::planner::run::Vars;
+
+/// The root campaign page and every relation its nodes select.
+pub(super) struct CampaignPage {
+    pub(super) page: Page<Campaign>,
+    pub(super) total: Option<i64>,
+    pub(super) relations: Relations,
+}
+
+#[derive(Default)]
+pub(super) struct Relations {
+    pub(super) companies: HashMap<Uuid, Arc<company::Model>>,
+    pub(super) templates: HashMap<Uuid, Arc<program_template::Model>>,
+    pub(super) groups: HashMap<Uuid, Arc<beneficiary_group::Model>>,
+    /// By slot: each `programInstances` list's rows.
+    pub(super) instances: Vec<Option<ChildPage<InstanceEntity>>>,
+    /// By slot: each `metricsSnapshots` and `latestSnapshot` list's rows.
+    pub(super) snapshots: Vec<Option<ChildPage<CampaignMetricsSnapshot>>>,
+}
+
+impl CampaignPage {
+    pub(super) async fn load(
+        scope: &Arc<RequestScope>,
+        vars: &Vars,
+        field: &Field<RootField>,
+        connection: &[Field<ConnectionField<CampaignField>>],
+        slots: usize,
+    ) -> Option<CampaignPage> {
+        scope.require_read(Domain::Campaigns).ok()?;
+        let nodes = node_fields(connection);
+        let mut columns = Columns::of([]);
+        for field in nodes.iter().flat_map(|fields| fields.iter()) {
+            columns = columns.union(Columns::of_field(field.name.as_str()));
+        }
+        let page = campaign_page(
+            scope,
+            vars.argument(field, "first")?,
+            vars.argument(field, "after")?,
+            vars.argument::<_, Option<CampaignFilter>>(field, "filter")?,
+            vars.argument::<_, Option<Vec<CampaignOrder>>>(field, "orderBy")?,
+            columns,
+        )
+        .await
+        .ok()?;
+        let wants_total = connection
+            .iter()
+            .any(|field| matches!(field.kind, ConnectionField::TotalCount));
+        let relations = Relations::load(scope, vars, &nodes, &page.nodes, slots).await?;
+        // The resolvers count after the prefetch; so does the plan, in the same order.
+        let total = match wants_total {
+            true => Some(page.total.resolve().await.ok()?),
+            false => None,
+        };
+        Some(CampaignPage {
+            page,
+            total,
+            relations,
+        })
+    }
+}
+
+/// The node selections of a connection (`edges { node }` and `nodes`).
+fn node_fields<N>(connection: &[Field<ConnectionField<N>>]) -> Vec<&[Field<N>]> {
+    let mut nodes = Vec::new();
+    for field in connection {
+        match &field.kind {
+            ConnectionField::Edges(edges) => {
+                for edge in edges {
+                    if let EdgeField::Node(fields) = &edge.kind {
+                        nodes.push(fields.as_slice());
+                    }
+                }
+            }
+            ConnectionField::Nodes(fields) => nodes.push(fields.as_slice()),
+            _ => {}
+        }
+    }
+    nodes
+}
+
+fn row_columns<E: Projected, M>(fields: &[&[Field<RowField<M>>]]) -> Columns<E> {
+    let mut columns = Columns::of([]);
+    for field in fields.iter().flat_map(|fields| fields.iter()) {
+        columns = columns.union(Columns::of_field(field.name.as_str()));
+    }
+    columns
+}
+
+fn selects_total<N>(connection: &[Field<ConnectionField<N>>]) -> bool {
+    connection
+        .iter()
+        .any(|field| matches!(field.kind, ConnectionField::TotalCount))
+}
+
+impl Relations {
+    /// Loads what the nodes select, as the resolvers' prefetch does
+    /// (`prefetch_campaign_relations`): one statement per relation and per distinct list.
+    async fn load(
+        scope: &Arc<RequestScope>,
+        vars: &Vars,
+        nodes: &[&[Field<CampaignField>]],
+        campaigns: &[Campaign],
+        slots: usize,
+    ) -> Option<Relations> {
+        let backend = scope.backend();
+        let mut instance_lists: Vec<(usize, CampaignInstances, bool)> = Vec::new();
+        let mut snapshot_lists: Vec<(usize, CampaignSnapshots, bool)> = Vec::new();
+        let mut latest: Vec<(usize, Columns<CampaignMetricsSnapshot>)> = Vec::new();
+        let (mut companies, mut templates, mut groups) = (false, false, false);
+        for field in nodes.iter().flat_map(|fields| fields.iter()) {
+            match &field.kind {
+                CampaignField::Company(_) => companies = true,
+                CampaignField::ProgramTemplate(_) => templates = true,
+                CampaignField::BeneficiaryGroup(_) => groups = true,
+                CampaignField::ProgramInstances { slot, connection } => {
+                    let filter = vars
+                        .argument::<_, Option<ProgramInstanceFilter>>(field, "filter")?
+                        .unwrap_or_default();
+                    filter.validate().ok()?;
+                    let list = CampaignInstances {
+                        page: page_args(vars, field)?,
+                        filter,
+                        columns: CampaignInstances::columns_of(row_columns(&node_fields(
+                            connection,
+                        ))),
+                    };
+                    check_after(&list.page, &list.ordering(), backend).ok()?;
+                    instance_lists.push((*slot, list, selects_total(connection)));
+                }
+                CampaignField::MetricsSnapshots { slot, connection } => {
+                    let list = CampaignSnapshots {
+                        page: page_args(vars, field)?,
+                        range: SnapshotRange::new(
+                            vars.argument(field, "from")?,
+                            vars.argument(field, "to")?,
+                        )
+                        .ok()?,
+                        columns: CampaignSnapshots::columns(row_columns(&node_fields(connection))),
+                    };
+                    check_after(&list.page, &list.ordering(), backend).ok()?;
+                    snapshot_lists.push((*slot, list, selects_total(connection)));
+                }
+                CampaignField::LatestSnapshot { slot, fields } => {
+                    latest.push((*slot, row_columns(&[fields.as_slice()])));
+                }
+                CampaignField::Own(_) => {}
+            }
+        }
+        serve_latest(&mut snapshot_lists, latest);
+
+        let ids: Vec<Uuid> = campaigns.iter().map(|campaign| campaign.0.id).collect();
+        let distinct = |ids: &mut dyn Iterator<Item = Uuid>| {
+            crate::domain::validate::distinct(ids.collect::<Vec<_>>())
+        };
+        let loaders = &scope.loaders;
+        let wanted = |wanted: bool, keys: Vec<Uuid>| if wanted { keys } else { Vec::new() };
+        let company_ids = wanted(
+            companies,
+            distinct(&mut campaigns.iter().map(|c| c.0.company_id)),
+        );
+        let template_ids = wanted(
+            templates,
+            distinct(&mut campaigns.iter().map(|c| c.0.program_template_id)),
+        );
+        let group_ids = wanted(
+            groups,
+            distinct(&mut campaigns.iter().map(|c| c.0.beneficiary_group_id)),
+        );
+        let instance_pages = async_graphql::futures_util::future::try_join_all(
+            distinct_lists(&instance_lists)
+                .into_iter()
+                .map(|(list, count)| {
+                    ChildPage::load(
+                        &loaders.campaign_instances,
+                        &loaders.campaign_instance_counts,
+                        &ids,
+                        list,
+                        count,
+                    )
+                }),
+        );
+        let snapshot_pages = async_graphql::futures_util::future::try_join_all(
+            distinct_lists(&snapshot_lists)
+                .into_iter()
+                .map(|(list, count)| {
+                    ChildPage::load(
+                        &loaders.campaign_snapshots,
+                        &loaders.campaign_snapshot_counts,
+                        &ids,
+                        list,
+                        count,
+                    )
+                }),
+        );
+        let (companies, templates, groups, instance_pages, snapshot_pages) = tokio::try_join!(
+            fetch(&loaders.company, company_ids),
+            fetch(&loaders.program_template, template_ids),
+            fetch(&loaders.beneficiary_group, group_ids),
+            instance_pages,
+            snapshot_pages,
+        )
+        .ok()?;
+        Some(Relations {
+            companies,
+            templates,
+            groups,
+            instances: by_slot(slots, &instance_lists, instance_pages),
+            snapshots: by_slot(slots, &snapshot_lists, snapshot_pages),
+        })
+    }
+}
+
+fn page_args<K>(vars: &Vars, field: &Field<K>) -> Option<PageArgs> {
+    PageArgs::parse(
+        vars.argument(field, "first")?,
+        vars.argument(field, "after")?,
+    )
+    .ok()
+}
+
+/// Lets `latestSnapshot` read the first row of a `metricsSnapshots` list that starts at the
+/// latest snapshot, widened to its columns, as the resolvers' `SnapshotReuse` does; otherwise
+/// each `latestSnapshot` reads a one-row list of its own.
+fn serve_latest(
+    lists: &mut Vec<(usize, CampaignSnapshots, bool)>,
+    latest: Vec<(usize, Columns<CampaignMetricsSnapshot>)>,
+) {
+    if latest.is_empty() {
+        return;
+    }
+    let needs = latest
+        .iter()
+        .fold(Columns::of([]), |all, (_, columns)| all.union(*columns));
+    let needs = CampaignSnapshots::columns(needs);
+    let original = lists
+        .iter()
+        .find(|(_, list, _)| list.starts_at_latest())
+        .map(|(_, list, _)| list.clone());
+    match original {
+        Some(original) => {
+            let widened = CampaignSnapshots {
+                columns: original.columns.union(needs),
+                ..original.clone()
+            };
+            for (_, list, _) in lists.iter_mut() {
+                if *list == original {
+                    *list = widened.clone();
+                }
+            }
+            for (slot, _) in latest {
+                lists.push((slot, widened.clone(), false));
+            }
+        }
+        None => {
+            for (slot, columns) in latest {
+                let list = CampaignSnapshots::latest(CampaignSnapshots::columns(columns));
+                lists.push((slot, list, false));
+            }
+        }
+    }
+}
+
+/// Each distinct list once, counting its rows if any of its occurrences selects `totalCount`.
+fn distinct_lists<L: Clone + PartialEq>(lists: &[(usize, L, bool)]) -> Vec<(L, bool)> {
+    let mut distinct: Vec<(L, bool)> = Vec::new();
+    for (_, list, count) in lists {
+        match distinct.iter_mut().find(|(seen, _)| seen == list) {
+            Some((_, counted)) => *counted |= count,
+            None => distinct.push((list.clone(), *count)),
+        }
+    }
+    distinct
+}
+
+/// The loaded pages by slot.
+fn by_slot<E: EntityTrait, L: ChildList<Entity = E> + PartialEq>(
+    slots: usize,
+    lists: &[(usize, L, bool)],
+    pages: Vec<ChildPage<E>>,
+) -> Vec<Option<ChildPage<E>>>
+where
+    ChildPage<E>: Clone,
+{
+    let distinct = distinct_lists(lists);
+    let mut by_slot: Vec<Option<ChildPage<E>>> = (0..slots).map(|_| None).collect();
+    for (slot, list, _) in lists {
+        if let Some(index) = distinct.iter().position(|(seen, _)| seen == list)
+            && let Some(entry) = by_slot.get_mut(*slot)
+        {
+            *entry = pages.get(index).cloned();
+        }
+    }
+    by_slot
+}
+
+type Rows<M> = Arc<Vec<Arc<M>>>;
+
+/// One nested list's rows for every campaign of the page.
+pub(super) struct ChildPage<E: EntityTrait> {
+    pub(super) first: usize,
+    pub(super) after: bool,
+    pub(super) ordering: Arc<Ordering<E>>,
+    pub(super) rows: Arc<HashMap<Uuid, Rows<E::Model>>>,
+    pub(super) counts: Option<Arc<HashMap<Uuid, i64>>>,
+}
+
+impl<E: EntityTrait> Clone for ChildPage<E> {
+    fn clone(&self) -> Self {
+        ChildPage {
+            first: self.first,
+            after: self.after,
+            ordering: self.ordering.clone(),
+            rows: self.rows.clone(),
+            counts: self.counts.clone(),
+        }
+    }
+}
+
+impl<E: EntityTrait> ChildPage<E> {
+    async fn load<L, P, C>(
+        pages: &DataLoader<P, HashMapCache>,
+        counts: &DataLoader<C, HashMapCache>,
+        ids: &[Uuid],
+        list: L,
+        count: bool,
+    ) -> AppResult<ChildPage<E>>
+    where
+        L: ChildList<Entity = E>,
+        P: Loader<(Uuid, L), Value = Rows<E::Model>, Error = Arc<DbErr>>,
+        C: Loader<(Uuid, L), Value = i64, Error = Arc<DbErr>>,
+    {
+        let keys: Vec<(Uuid, L)> = ids.iter().map(|id| (*id, list.clone())).collect();
+        let total = async {
+            match count {
+                true => fetch(counts, keys.clone()).await.map(Some),
+                false => Ok(None),
+            }
+        };
+        let (rows, total) = tokio::try_join!(fetch(pages, keys.clone()), total)?;
+        Ok(ChildPage {
+            first: list.page().first as usize,
+            after: list.page().after.is_some(),
+            ordering: Arc::new(list.ordering()),
+            rows: Arc::new(rows.into_iter().map(|((id, _), rows)| (id, rows)).collect()),
+            counts: total.map(|total: HashMap<(Uuid, L), i64>| {
+                Arc::new(
+                    total
+                        .into_iter()
+                        .map(|((id, _), count)| (id, count))
+                        .collect(),
+                )
+            }),
+        })
+    }
+}
+
+/// Every value of `keys` from `loader`'s own `load` (no batching window: the keys are known),
+/// in chunks of the prefetch's size.
+async fn fetch<T, K>(
+    loader: &DataLoader<T, HashMapCache>,
+    keys: Vec<K>,
+) -> AppResult<HashMap<K, T::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    T: Loader<K, Error = Arc<DbErr>>,
+{
+    let mut values = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(PREFETCH_BATCH) {
+        values.extend(loader.loader().load(chunk).await.map_err(AppError::from)?);
+    }
+    Ok(values)
+}
