@@ -253,9 +253,14 @@ pub(crate) async fn execute_as(
         (Some(planner), BatchRequest::Single(request)) if reads_only => Some(planner),
         _ => None,
     };
-    if let (Some(planner), BatchRequest::Single(request)) = (planning, &batch)
-        && let Some(plan) = planner.plan(&request.query, request.operation_name.as_deref())
-    {
+    let plan = match (planning, &batch) {
+        (Some(planner), BatchRequest::Single(request)) => planner
+            .plan(&request.query, request.operation_name.as_deref())
+            .map(|plan| (plan, request)),
+        _ => None,
+    };
+    let had_plan = plan.is_some();
+    if let Some((plan, request)) = plan {
         let answer = crate::planner::run::run(
             &plan,
             &scope,
@@ -307,7 +312,8 @@ pub(crate) async fn execute_as(
         if let (true, Some(Some((document, _)))) = (without_errors, documents.first()) {
             planner.learn(&query, operation_name.as_deref(), document);
         }
-        if planner.plan(&query, operation_name.as_deref()).is_none() {
+        // A plan that fell back was counted as such; without one, the resolvers answered.
+        if !had_plan {
             state.metrics.planner().record(PlannerPath::Resolved);
         }
     }

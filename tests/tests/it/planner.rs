@@ -162,6 +162,11 @@ async fn planned_answers_are_the_resolvers_bytes() {
     let admin = token(Role::Admin, None);
     let (path, _) = pair.compare(&admin, DASHBOARD, &json!({})).await;
     assert_eq!(path, "planned", "the dashboard is planned");
+    assert_eq!(
+        pair.counted("resolved").await,
+        1.0,
+        "the ask the planner learned from was answered by the resolvers"
+    );
 
     let variables = json!({ "first": 4, "withInstances": true });
     let (path, first_page) = pair.compare(&admin, EVERYTHING, &variables).await;
