@@ -69,13 +69,26 @@ where
     T: async_graphql::dataloader::Loader<K, Error = std::sync::Arc<sea_orm::DbErr>>,
 {
     Box::pin(async move {
-        // The batch size a DataLoader would use, so one statement never binds too many ids.
-        for chunk in keys.chunks(PREFETCH_BATCH) {
-            let values = loader.loader().load(chunk).await.map_err(AppError::from)?;
-            loader.feed_many(values).await;
-        }
+        loader.feed_many(load_all(loader, keys).await?).await;
         Ok(())
     })
 }
 
-pub(crate) const PREFETCH_BATCH: usize = 1000;
+/// Every value of `keys` from `loader`'s own `load`, in chunks of the batch size a DataLoader
+/// would use, so one statement never binds too many ids.
+pub(crate) async fn load_all<T, K>(
+    loader: &async_graphql::dataloader::DataLoader<T, async_graphql::dataloader::HashMapCache>,
+    keys: Vec<K>,
+) -> AppResult<std::collections::HashMap<K, T::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    T: async_graphql::dataloader::Loader<K, Error = std::sync::Arc<sea_orm::DbErr>>,
+{
+    let mut values = std::collections::HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(PREFETCH_BATCH) {
+        values.extend(loader.loader().load(chunk).await.map_err(AppError::from)?);
+    }
+    Ok(values)
+}
+
+const PREFETCH_BATCH: usize = 1000;

@@ -14,7 +14,7 @@ use entity::prelude::{CampaignMetricsSnapshot, ProgramInstance as InstanceEntity
 use entity::{beneficiary_group, company, program_template};
 
 use crate::domain::policy::Domain;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::RequestScope;
 use crate::graphql::campaigns::snapshots::SnapshotRange;
 use crate::graphql::campaigns::{
@@ -22,10 +22,10 @@ use crate::graphql::campaigns::{
 };
 use crate::graphql::instances::ProgramInstanceFilter;
 use crate::graphql::loaders::ChildList;
-use crate::graphql::prefetch::PREFETCH_BATCH;
+use crate::graphql::prefetch::load_all;
 use crate::graphql::prefetch::projection::{Columns, Projected};
 use crate::paging::{Ordering, Page, PageArgs, check_after};
-use crate::planner::plan::{CampaignField, ConnectionField, EdgeField, Field, RootField, RowField};
+use crate::planner::plan::{CampaignField, ConnectionField, EdgeField, Field, RootField};
 use crate::planner::run::Vars;
 
 /// The root campaign page and every relation its nodes select.
@@ -56,26 +56,19 @@ impl CampaignPage {
     ) -> Option<CampaignPage> {
         scope.require_read(Domain::Campaigns).ok()?;
         let nodes = node_fields(connection);
-        let mut columns = Columns::of([]);
-        for field in nodes.iter().flat_map(|fields| fields.iter()) {
-            columns = columns.union(Columns::of_field(field.name.as_str()));
-        }
         let page = campaign_page(
             scope,
             vars.argument(field, "first")?,
             vars.argument(field, "after")?,
             vars.argument::<_, Option<CampaignFilter>>(field, "filter")?,
             vars.argument::<_, Option<Vec<CampaignOrder>>>(field, "orderBy")?,
-            columns,
+            selected_columns(&nodes),
         )
         .await
         .ok()?;
-        let wants_total = connection
-            .iter()
-            .any(|field| matches!(field.kind, ConnectionField::TotalCount));
         let relations = Relations::load(scope, vars, &nodes, &page.nodes, slots).await?;
         // The resolvers count after the prefetch; so does the plan, in the same order.
-        let total = match wants_total {
+        let total = match selects_total(connection) {
             true => Some(page.total.resolve().await.ok()?),
             false => None,
         };
@@ -106,7 +99,8 @@ fn node_fields<N>(connection: &[Field<ConnectionField<N>>]) -> Vec<&[Field<N>]> 
     nodes
 }
 
-fn row_columns<E: Projected, M>(fields: &[&[Field<RowField<M>>]]) -> Columns<E> {
+/// The columns a row must have for these selections.
+fn selected_columns<E: Projected, N>(fields: &[&[Field<N>]]) -> Columns<E> {
     let mut columns = Columns::of([]);
     for field in fields.iter().flat_map(|fields| fields.iter()) {
         columns = columns.union(Columns::of_field(field.name.as_str()));
@@ -148,7 +142,7 @@ impl Relations {
                     let list = CampaignInstances {
                         page: page_args(vars, field)?,
                         filter,
-                        columns: CampaignInstances::columns_of(row_columns(&node_fields(
+                        columns: CampaignInstances::columns_of(selected_columns(&node_fields(
                             connection,
                         ))),
                     };
@@ -163,13 +157,15 @@ impl Relations {
                             vars.argument(field, "to")?,
                         )
                         .ok()?,
-                        columns: CampaignSnapshots::columns(row_columns(&node_fields(connection))),
+                        columns: CampaignSnapshots::columns(selected_columns(&node_fields(
+                            connection,
+                        ))),
                     };
                     check_after(&list.page, &list.ordering(), backend).ok()?;
                     snapshot_lists.push((*slot, list, selects_total(connection)));
                 }
                 CampaignField::LatestSnapshot { slot, fields } => {
-                    latest.push((*slot, row_columns(&[fields.as_slice()])));
+                    latest.push((*slot, selected_columns(&[fields.as_slice()])));
                 }
                 CampaignField::Own(_) => {}
             }
@@ -194,36 +190,22 @@ impl Relations {
             groups,
             distinct(&mut campaigns.iter().map(|c| c.0.beneficiary_group_id)),
         );
-        let instance_pages = async_graphql::futures_util::future::try_join_all(
-            distinct_lists(&instance_lists)
-                .into_iter()
-                .map(|(list, count)| {
-                    ChildPage::load(
-                        &loaders.campaign_instances,
-                        &loaders.campaign_instance_counts,
-                        &ids,
-                        list,
-                        count,
-                    )
-                }),
+        let instance_pages = ChildPage::load_distinct(
+            &loaders.campaign_instances,
+            &loaders.campaign_instance_counts,
+            &ids,
+            &instance_lists,
         );
-        let snapshot_pages = async_graphql::futures_util::future::try_join_all(
-            distinct_lists(&snapshot_lists)
-                .into_iter()
-                .map(|(list, count)| {
-                    ChildPage::load(
-                        &loaders.campaign_snapshots,
-                        &loaders.campaign_snapshot_counts,
-                        &ids,
-                        list,
-                        count,
-                    )
-                }),
+        let snapshot_pages = ChildPage::load_distinct(
+            &loaders.campaign_snapshots,
+            &loaders.campaign_snapshot_counts,
+            &ids,
+            &snapshot_lists,
         );
         let (companies, templates, groups, instance_pages, snapshot_pages) = tokio::try_join!(
-            fetch(&loaders.company, company_ids),
-            fetch(&loaders.program_template, template_ids),
-            fetch(&loaders.beneficiary_group, group_ids),
+            load_all(&loaders.company, company_ids),
+            load_all(&loaders.program_template, template_ids),
+            load_all(&loaders.beneficiary_group, group_ids),
             instance_pages,
             snapshot_pages,
         )
@@ -345,6 +327,26 @@ impl<E: EntityTrait> Clone for ChildPage<E> {
 }
 
 impl<E: EntityTrait> ChildPage<E> {
+    /// Each distinct list of `lists` once, for every campaign of `ids`.
+    async fn load_distinct<L, P, C>(
+        pages: &DataLoader<P, HashMapCache>,
+        counts: &DataLoader<C, HashMapCache>,
+        ids: &[Uuid],
+        lists: &[(usize, L, bool)],
+    ) -> AppResult<Vec<ChildPage<E>>>
+    where
+        L: ChildList<Entity = E> + PartialEq,
+        P: Loader<(Uuid, L), Value = Rows<E::Model>, Error = Arc<DbErr>>,
+        C: Loader<(Uuid, L), Value = i64, Error = Arc<DbErr>>,
+    {
+        async_graphql::futures_util::future::try_join_all(
+            distinct_lists(lists)
+                .into_iter()
+                .map(|(list, count)| ChildPage::load(pages, counts, ids, list, count)),
+        )
+        .await
+    }
+
     async fn load<L, P, C>(
         pages: &DataLoader<P, HashMapCache>,
         counts: &DataLoader<C, HashMapCache>,
@@ -360,11 +362,11 @@ impl<E: EntityTrait> ChildPage<E> {
         let keys: Vec<(Uuid, L)> = ids.iter().map(|id| (*id, list.clone())).collect();
         let total = async {
             match count {
-                true => fetch(counts, keys.clone()).await.map(Some),
+                true => load_all(counts, keys.clone()).await.map(Some),
                 false => Ok(None),
             }
         };
-        let (rows, total) = tokio::try_join!(fetch(pages, keys.clone()), total)?;
+        let (rows, total) = tokio::try_join!(load_all(pages, keys.clone()), total)?;
         Ok(ChildPage {
             first: list.page().first as usize,
             after: list.page().after.is_some(),
@@ -380,21 +382,4 @@ impl<E: EntityTrait> ChildPage<E> {
             }),
         })
     }
-}
-
-/// Every value of `keys` from `loader`'s own `load` (no batching window: the keys are known),
-/// in chunks of the prefetch's size.
-async fn fetch<T, K>(
-    loader: &DataLoader<T, HashMapCache>,
-    keys: Vec<K>,
-) -> AppResult<HashMap<K, T::Value>>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    T: Loader<K, Error = Arc<DbErr>>,
-{
-    let mut values = HashMap::with_capacity(keys.len());
-    for chunk in keys.chunks(PREFETCH_BATCH) {
-        values.extend(loader.loader().load(chunk).await.map_err(AppError::from)?);
-    }
-    Ok(values)
 }
