@@ -6,6 +6,7 @@
 //! chunks of 32 and may yield between them, and a DataLoader whose 1 ms window closes at such a
 //! yield runs a partial batch. With it, a request's statement count depends only on its shape.
 
+pub mod arrays;
 pub mod projection;
 
 use async_graphql::futures_util::future::{BoxFuture, try_join_all};
@@ -85,10 +86,15 @@ where
     T: async_graphql::dataloader::Loader<K, Error = std::sync::Arc<sea_orm::DbErr>>,
 {
     let mut values = std::collections::HashMap::with_capacity(keys.len());
-    for chunk in keys.chunks(PREFETCH_BATCH) {
+    for chunk in batches(&keys) {
         values.extend(loader.loader().load(chunk).await.map_err(AppError::from)?);
     }
     Ok(values)
+}
+
+/// `keys` in chunks of the batch size a DataLoader would use.
+pub(crate) fn batches<K>(keys: &[K]) -> std::slice::Chunks<'_, K> {
+    keys.chunks(PREFETCH_BATCH)
 }
 
 const PREFETCH_BATCH: usize = 1000;

@@ -1,13 +1,16 @@
 //! Loading what a plan reads: the root campaign page, then every relation and nested list its
-//! nodes select, with the very statements the resolvers' prefetch
-//! (`prefetch_campaign_relations`) runs — one per relation and per distinct list, rows decoded
-//! with only the columns the selection reads.
+//! nodes select, with the statements the resolvers' prefetch (`prefetch_campaign_relations`)
+//! runs — one per relation and per distinct list, rows decoded with only the columns the
+//! selection reads. On PostgreSQL a nested list's statement reads the same pages but returns
+//! one row per campaign with each column as an array ([`child_arrays`]): thousands of child
+//! rows cost the driver far more than the same values as array elements.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use sea_orm::{DbErr, EntityTrait};
+use sea_orm::sqlx::Row;
+use sea_orm::{DbBackend, DbErr, EntityTrait};
 use uuid::Uuid;
 
 use entity::prelude::{CampaignMetricsSnapshot, ProgramInstance as InstanceEntity};
@@ -21,9 +24,9 @@ use crate::graphql::campaigns::{
     Campaign, CampaignFilter, CampaignInstances, CampaignOrder, CampaignSnapshots, campaign_page,
 };
 use crate::graphql::instances::ProgramInstanceFilter;
-use crate::graphql::loaders::ChildList;
-use crate::graphql::prefetch::load_all;
+use crate::graphql::loaders::{ChildList, child_arrays};
 use crate::graphql::prefetch::projection::{Columns, Projected};
+use crate::graphql::prefetch::{batches, load_all};
 use crate::paging::{Ordering, Page, PageArgs, check_after};
 use crate::planner::plan::{CampaignField, ConnectionField, EdgeField, Field, RootField};
 use crate::planner::run::Vars;
@@ -191,12 +194,14 @@ impl Relations {
             distinct(&mut campaigns.iter().map(|c| c.0.beneficiary_group_id)),
         );
         let instance_pages = ChildPage::load_distinct(
+            scope,
             &loaders.campaign_instances,
             &loaders.campaign_instance_counts,
             &ids,
             &instance_lists,
         );
         let snapshot_pages = ChildPage::load_distinct(
+            scope,
             &loaders.campaign_snapshots,
             &loaders.campaign_snapshot_counts,
             &ids,
@@ -326,28 +331,30 @@ impl<E: EntityTrait> Clone for ChildPage<E> {
     }
 }
 
-impl<E: EntityTrait> ChildPage<E> {
+impl<E: Projected> ChildPage<E> {
     /// Each distinct list of `lists` once, for every campaign of `ids`.
     async fn load_distinct<L, P, C>(
+        scope: &RequestScope,
         pages: &DataLoader<P, HashMapCache>,
         counts: &DataLoader<C, HashMapCache>,
         ids: &[Uuid],
         lists: &[(usize, L, bool)],
     ) -> AppResult<Vec<ChildPage<E>>>
     where
-        L: ChildList<Entity = E> + PartialEq,
+        L: ProjectedList<Entity = E> + PartialEq,
         P: Loader<(Uuid, L), Value = Rows<E::Model>, Error = Arc<DbErr>>,
         C: Loader<(Uuid, L), Value = i64, Error = Arc<DbErr>>,
     {
         async_graphql::futures_util::future::try_join_all(
             distinct_lists(lists)
                 .into_iter()
-                .map(|(list, count)| ChildPage::load(pages, counts, ids, list, count)),
+                .map(|(list, count)| ChildPage::load(scope, pages, counts, ids, list, count)),
         )
         .await
     }
 
     async fn load<L, P, C>(
+        scope: &RequestScope,
         pages: &DataLoader<P, HashMapCache>,
         counts: &DataLoader<C, HashMapCache>,
         ids: &[Uuid],
@@ -355,7 +362,7 @@ impl<E: EntityTrait> ChildPage<E> {
         count: bool,
     ) -> AppResult<ChildPage<E>>
     where
-        L: ChildList<Entity = E>,
+        L: ProjectedList<Entity = E>,
         P: Loader<(Uuid, L), Value = Rows<E::Model>, Error = Arc<DbErr>>,
         C: Loader<(Uuid, L), Value = i64, Error = Arc<DbErr>>,
     {
@@ -366,12 +373,22 @@ impl<E: EntityTrait> ChildPage<E> {
                 false => Ok(None),
             }
         };
-        let (rows, total) = tokio::try_join!(load_all(pages, keys.clone()), total)?;
+        let rows = async {
+            match scope.backend() {
+                DbBackend::Postgres => load_arrays(scope, &list, ids).await,
+                _ => Ok(load_all(pages, keys.clone())
+                    .await?
+                    .into_iter()
+                    .map(|((id, _), rows)| (id, rows))
+                    .collect()),
+            }
+        };
+        let (rows, total) = tokio::try_join!(rows, total)?;
         Ok(ChildPage {
             first: list.page().first as usize,
             after: list.page().after.is_some(),
             ordering: Arc::new(list.ordering()),
-            rows: Arc::new(rows.into_iter().map(|((id, _), rows)| (id, rows)).collect()),
+            rows: Arc::new(rows),
             counts: total.map(|total: HashMap<(Uuid, L), i64>| {
                 Arc::new(
                     total
@@ -382,4 +399,46 @@ impl<E: EntityTrait> ChildPage<E> {
             }),
         })
     }
+}
+
+/// A nested list that fetches only some columns, and says which.
+pub(super) trait ProjectedList: ChildList<Entity: Projected> {
+    fn columns(&self) -> Columns<Self::Entity>;
+}
+
+impl ProjectedList for CampaignInstances {
+    fn columns(&self) -> Columns<InstanceEntity> {
+        self.columns
+    }
+}
+
+impl ProjectedList for CampaignSnapshots {
+    fn columns(&self) -> Columns<CampaignMetricsSnapshot> {
+        self.columns
+    }
+}
+
+/// `list`'s page for each of `ids` on PostgreSQL: the rows the resolvers' loader reads, sent as
+/// one row of column arrays per campaign ([`child_arrays`]), decoded into the same models.
+async fn load_arrays<L: ProjectedList>(
+    scope: &RequestScope,
+    list: &L,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Rows<<L::Entity as EntityTrait>::Model>>> {
+    let columns = list.columns();
+    let mut pages = HashMap::with_capacity(ids.len());
+    for batch in batches(ids) {
+        let rows = child_arrays(&scope.db, &scope.visibility, list, batch, columns.count()).await?;
+        for row in rows {
+            let Some(row) = row.try_as_pg_row() else {
+                continue;
+            };
+            let parent: Uuid = row
+                .try_get_unchecked(0)
+                .map_err(|error| DbErr::Type(error.to_string()))?;
+            let models = L::Entity::decode_arrays(row, 1, columns)?;
+            pages.insert(parent, Arc::new(models));
+        }
+    }
+    Ok(pages)
 }

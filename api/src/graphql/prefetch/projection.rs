@@ -20,6 +20,7 @@ use std::str::FromStr;
 use async_graphql::SelectionField;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::TryGetable;
+use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::{Row, ValueRef};
 use sea_orm::{DbErr, EntityTrait, IdenStatic, Iterable, QueryResult, QuerySelect, Select};
 use uuid::Uuid;
@@ -29,6 +30,8 @@ use entity::enums::{
     CampaignPriority, CampaignStatus, PricingModel, ProgramInstanceStatus, ProgramType,
 };
 use entity::json::{CustomPricingTerms, FullSnapshot, IaasMetrics, OutcomeScores, StringList};
+
+use super::arrays::Arrays;
 
 /// An entity whose rows can be fetched and decoded with only some of their columns.
 pub trait Projected: EntityTrait {
@@ -42,6 +45,14 @@ pub trait Projected: EntityTrait {
 
     /// The model from a row holding exactly `columns`, in column order.
     fn decode(row: &QueryResult, columns: Columns<Self>) -> Result<Self::Model, DbErr>;
+
+    /// The models of one parent's page from a row holding `columns` as arrays, in column
+    /// order, from column `first` on ([`super::arrays`]); shared, as the loaders share rows.
+    fn decode_arrays(
+        row: &PgRow,
+        first: usize,
+        columns: Columns<Self>,
+    ) -> Result<Vec<std::sync::Arc<Self::Model>>, DbErr>;
 }
 
 /// A set of an entity's columns (by position in the entity's column order).
@@ -115,6 +126,11 @@ impl<E: Projected> Columns<E> {
             bits: self.bits | other.bits,
             entity: PhantomData,
         }
+    }
+
+    /// How many columns the set holds.
+    pub fn count(&self) -> usize {
+        self.bits.count_ones() as usize
     }
 
     pub fn is_all(&self) -> bool {
@@ -290,6 +306,20 @@ macro_rules! decoder {
             Ok(entity::$module::Model {
                 $($field: cells.next()?,)*
             })
+        }
+
+        fn decode_arrays(
+            row: &PgRow,
+            first: usize,
+            columns: Columns<Self>,
+        ) -> Result<Vec<std::sync::Arc<Self::Model>>, DbErr> {
+            let mut arrays = Arrays::new(row, columns.bits, first);
+            $(let mut $field = arrays.next()?;)*
+            Ok((0..arrays.len())
+                .map(|_| std::sync::Arc::new(entity::$module::Model {
+                    $($field: $field.next(),)*
+                }))
+                .collect())
         }
     };
 }
