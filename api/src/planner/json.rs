@@ -6,6 +6,7 @@
 use std::io::Write;
 
 use async_graphql::resolver_utils::EnumType;
+use chrono::format::{Fixed, Item};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -71,8 +72,10 @@ impl Json {
         self.quoted(value);
     }
 
+    /// RFC 3339 as `to_rfc3339` writes it (the same chrono item), without a string between.
     pub fn date_time(&mut self, value: DateTime<Utc>) {
-        self.quoted(value.to_rfc3339());
+        const RFC3339: [Item<'static>; 1] = [Item::Fixed(Fixed::RFC3339)];
+        self.quoted(value.format_with_items(RFC3339.iter()));
     }
 
     pub fn date(&mut self, value: NaiveDate) {

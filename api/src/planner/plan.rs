@@ -32,6 +32,9 @@ pub struct Plan {
     pub slots: usize,
     /// The operation's cost as async-graphql's complexity analysis counts it.
     pub cost: Vec<Cost>,
+    /// How long the last answer was: the next one is written into a buffer that size, so a
+    /// large answer is not copied again each time its buffer fills.
+    pub answer_size: std::sync::atomic::AtomicUsize,
 }
 
 /// One selected field: its response key (pre-rendered), the field's name, the conditions it
@@ -156,6 +159,7 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
         restricted: compiler.restricted,
         slots: compiler.slots,
         cost,
+        answer_size: std::sync::atomic::AtomicUsize::new(0),
     })
 }
 

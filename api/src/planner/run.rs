@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 
 use async_graphql::{InputType, Name, Variables};
 use async_graphql_value::{ConstValue, Value};
@@ -54,7 +55,7 @@ pub async fn run(
             _ => None,
         });
     }
-    let mut out = Json::with_capacity(64 * 1024);
+    let mut out = Json::with_capacity(plan.answer_size.load(Relaxed).max(4096) + 1024);
     out.raw(b"{\"data\":");
     object(
         &mut out,
@@ -81,6 +82,7 @@ pub async fn run(
         },
     )?;
     out.raw(b"}");
+    plan.answer_size.store(out.len(), Relaxed);
     Some(out.into_bytes())
 }
 
