@@ -200,10 +200,7 @@ async fn child_rows<L: ChildList>(
         list.limit(),
         shape,
     );
-    match statement {
-        Some(statement) => db.query_all_raw(statement).await,
-        None => Ok(Vec::new()),
-    }
+    query_pages(db, statement).await
 }
 
 /// The same pages as [`ChildPages`] reads, one row per parent (PostgreSQL): the parent's id,
@@ -330,13 +327,22 @@ where
         limit,
         Shape::Rows,
     );
-    let rows = match statement {
-        Some(statement) => db.query_all_raw(statement).await?,
-        None => Vec::new(),
-    };
-    rows.iter()
+    query_pages(db, statement)
+        .await?
+        .iter()
         .map(|row| E::Model::from_query_result(row, ""))
         .collect()
+}
+
+/// The rows of a [`per_parent_statement`]; none without parents.
+async fn query_pages(
+    db: &DatabaseConnection,
+    statement: Option<Statement>,
+) -> Result<Vec<QueryResult>, DbErr> {
+    match statement {
+        Some(statement) => db.query_all_raw(statement).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 /// [`page_per_parent`]'s statement (`None` without parents), its pages shaped as `shape`

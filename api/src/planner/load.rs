@@ -366,17 +366,18 @@ impl<E: Projected> ChildPage<E> {
         P: Loader<(Uuid, L), Value = Rows<E::Model>, Error = Arc<DbErr>>,
         C: Loader<(Uuid, L), Value = i64, Error = Arc<DbErr>>,
     {
-        let keys: Vec<(Uuid, L)> = ids.iter().map(|id| (*id, list.clone())).collect();
+        // The loaders' keys, built only for the loaders that run.
+        let keys = || -> Vec<(Uuid, L)> { ids.iter().map(|id| (*id, list.clone())).collect() };
         let total = async {
             match count {
-                true => load_all(counts, keys.clone()).await.map(Some),
+                true => load_all(counts, keys()).await.map(Some),
                 false => Ok(None),
             }
         };
         let rows = async {
             match scope.backend() {
                 DbBackend::Postgres => load_arrays(scope, &list, ids).await,
-                _ => Ok(load_all(pages, keys.clone())
+                _ => Ok(load_all(pages, keys())
                     .await?
                     .into_iter()
                     .map(|((id, _), rows)| (id, rows))
@@ -430,9 +431,9 @@ async fn load_arrays<L: ProjectedList>(
     for batch in batches(ids) {
         let rows = child_arrays(&scope.db, &scope.visibility, list, batch, columns.count()).await?;
         for row in rows {
-            let Some(row) = row.try_as_pg_row() else {
-                continue;
-            };
+            let row = row
+                .try_as_pg_row()
+                .ok_or_else(|| DbErr::Custom("column arrays come from PostgreSQL rows".into()))?;
             let parent: Uuid = row
                 .try_get_unchecked(0)
                 .map_err(|error| DbErr::Type(error.to_string()))?;
