@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use async_graphql::resolver_utils::EnumType;
-use chrono::format::{Fixed, Item};
+use chrono::format::{Fixed, Item, Numeric, Pad};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -50,7 +50,7 @@ impl Json {
     }
 
     pub fn int(&mut self, value: i64) {
-        let _ = write!(self.bytes, "{value}");
+        self.raw(itoa::Buffer::new().format(value).as_bytes());
     }
 
     /// A string, escaped as serde_json escapes it.
@@ -72,14 +72,49 @@ impl Json {
         self.quoted(value);
     }
 
-    /// RFC 3339 as `to_rfc3339` writes it (the same chrono item), without a string between.
+    /// RFC 3339 as `to_rfc3339` writes a UTC time: seconds, then 0, 3, 6 or 9 fraction
+    /// digits as needed, then `+00:00`. Formatted as the naive UTC time with chrono's items
+    /// and written through `write_to`: formatting the `DateTime` itself renders its offset's
+    /// name into a `String`, and chrono's `Display` builds another.
     pub fn date_time(&mut self, value: DateTime<Utc>) {
-        const RFC3339: [Item<'static>; 1] = [Item::Fixed(Fixed::RFC3339)];
-        self.quoted(value.format_with_items(RFC3339.iter()));
+        const RFC3339_UTC: [Item<'static>; 13] = [
+            Item::Numeric(Numeric::Year, Pad::Zero),
+            Item::Literal("-"),
+            Item::Numeric(Numeric::Month, Pad::Zero),
+            Item::Literal("-"),
+            Item::Numeric(Numeric::Day, Pad::Zero),
+            Item::Literal("T"),
+            Item::Numeric(Numeric::Hour, Pad::Zero),
+            Item::Literal(":"),
+            Item::Numeric(Numeric::Minute, Pad::Zero),
+            Item::Literal(":"),
+            Item::Numeric(Numeric::Second, Pad::Zero),
+            Item::Fixed(Fixed::Nanosecond),
+            Item::Literal("+00:00"),
+        ];
+        let utc = value.naive_utc();
+        self.formatted(|sink| utc.format_with_items(RFC3339_UTC.iter()).write_to(sink));
     }
 
+    /// `YYYY-MM-DD`, as `%Y-%m-%d` formats it, without parsing that pattern per value.
     pub fn date(&mut self, value: NaiveDate) {
-        self.quoted(value.format("%Y-%m-%d"));
+        const YMD: [Item<'static>; 5] = [
+            Item::Numeric(Numeric::Year, Pad::Zero),
+            Item::Literal("-"),
+            Item::Numeric(Numeric::Month, Pad::Zero),
+            Item::Literal("-"),
+            Item::Numeric(Numeric::Day, Pad::Zero),
+        ];
+        self.formatted(|sink| value.format_with_items(YMD.iter()).write_to(sink));
+    }
+
+    /// A value chrono formats, quoted.
+    fn formatted(&mut self, write: impl FnOnce(&mut Utf8Sink<'_>) -> std::fmt::Result) {
+        self.raw(b"\"");
+        // Writing into a Vec cannot fail; chrono fails only for values it cannot represent,
+        // which a decoded timestamp never is.
+        let _ = write(&mut Utf8Sink(&mut self.bytes));
+        self.raw(b"\"");
     }
 
     /// An enum by its GraphQL name.
@@ -110,6 +145,16 @@ impl Json {
     }
 }
 
+/// `fmt::Write` into the response bytes.
+struct Utf8Sink<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Utf8Sink<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(text.as_bytes());
+        Ok(())
+    }
+}
+
 /// The `"key":` prefix of a response key, rendered once when the plan is made.
 pub fn key_prefix(key: &str) -> Box<[u8]> {
     let mut json = Json::default();
@@ -132,12 +177,20 @@ mod tests {
         let decimal: Decimal = "-12.3400".parse().unwrap();
         json.decimal(decimal);
         assert_eq!(json.into_bytes(), oracle(decimal.to_value()));
-        let moment = DateTime::parse_from_rfc3339("2026-03-01T10:20:30.123456Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let mut json = Json::default();
-        json.date_time(moment);
-        assert_eq!(json.into_bytes(), oracle(moment.to_value()));
+        for text in [
+            "2026-03-01T10:20:30.123456Z",
+            "2026-03-01T10:20:30Z",
+            "2026-03-01T10:20:30.120Z",
+            "2026-03-01T10:20:30.123456789Z",
+            "0999-12-31T23:59:59.5+02:00",
+        ] {
+            let moment = DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc);
+            let mut json = Json::default();
+            json.date_time(moment);
+            assert_eq!(json.into_bytes(), oracle(moment.to_value()), "{text}");
+        }
         let date = NaiveDate::from_ymd_opt(2026, 2, 3).unwrap();
         let mut json = Json::default();
         json.date(date);
