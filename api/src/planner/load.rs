@@ -310,12 +310,30 @@ where
 
 type Rows<M> = Arc<Vec<Arc<M>>>;
 
+/// One campaign's page of a nested list.
+pub(super) enum PageRows<M> {
+    /// Shared with the resolvers' loader, which reads it (SQLite).
+    Shared(Rows<M>),
+    /// Decoded from column arrays for the plan alone (PostgreSQL): a shared pointer per row
+    /// would be an allocation per child for nothing.
+    Owned(Vec<M>),
+}
+
+impl<M> PageRows<M> {
+    pub(super) fn first(&self) -> Option<&M> {
+        match self {
+            PageRows::Shared(rows) => rows.first().map(|row| row.as_ref()),
+            PageRows::Owned(rows) => rows.first(),
+        }
+    }
+}
+
 /// One nested list's rows for every campaign of the page.
 pub(super) struct ChildPage<E: EntityTrait> {
     pub(super) first: usize,
     pub(super) after: bool,
     pub(super) ordering: Arc<Ordering<E>>,
-    pub(super) rows: Arc<HashMap<Uuid, Rows<E::Model>>>,
+    pub(super) rows: Arc<HashMap<Uuid, PageRows<E::Model>>>,
     pub(super) counts: Option<Arc<HashMap<Uuid, i64>>>,
 }
 
@@ -380,7 +398,7 @@ impl<E: Projected> ChildPage<E> {
                 _ => Ok(load_all(pages, keys())
                     .await?
                     .into_iter()
-                    .map(|((id, _), rows)| (id, rows))
+                    .map(|((id, _), rows)| (id, PageRows::Shared(rows)))
                     .collect()),
             }
         };
@@ -425,7 +443,7 @@ async fn load_arrays<L: ProjectedList>(
     scope: &RequestScope,
     list: &L,
     ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Rows<<L::Entity as EntityTrait>::Model>>> {
+) -> AppResult<HashMap<Uuid, PageRows<<L::Entity as EntityTrait>::Model>>> {
     let columns = list.columns();
     let mut pages = HashMap::with_capacity(ids.len());
     for batch in batches(ids) {
@@ -438,7 +456,7 @@ async fn load_arrays<L: ProjectedList>(
                 .try_get_unchecked(0)
                 .map_err(|error| DbErr::Type(error.to_string()))?;
             let models = L::Entity::decode_arrays(row, 1, columns)?;
-            pages.insert(parent, Arc::new(models));
+            pages.insert(parent, PageRows::Owned(models));
         }
     }
     Ok(pages)

@@ -6,6 +6,7 @@
 //! cursor, a field the caller may not read, a failed statement) makes the run give up
 //! (`None`), and the resolvers answer the request instead, so errors are theirs, byte for byte.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -21,7 +22,7 @@ use crate::graphql::RequestScope;
 use crate::graphql::campaigns::Campaign;
 use crate::graphql::connection::list_complexity;
 use crate::planner::json::Json;
-use crate::planner::load::{CampaignPage, ChildPage, Relations};
+use crate::planner::load::{CampaignPage, ChildPage, PageRows, Relations};
 use crate::planner::plan::{
     CampaignField, Condition, ConnectionField, Cost, EdgeField, Field, PageInfoField, Plan,
     RootField, Row, RowField,
@@ -306,19 +307,25 @@ fn campaign_node(
                 out,
                 vars,
                 fields,
-                relations.companies.get(&model.company_id),
+                relations.companies.get(&model.company_id).map(Arc::as_ref),
             )?,
             CampaignField::ProgramTemplate(fields) => related(
                 out,
                 vars,
                 fields,
-                relations.templates.get(&model.program_template_id),
+                relations
+                    .templates
+                    .get(&model.program_template_id)
+                    .map(Arc::as_ref),
             )?,
             CampaignField::BeneficiaryGroup(fields) => related(
                 out,
                 vars,
                 fields,
-                relations.groups.get(&model.beneficiary_group_id),
+                relations
+                    .groups
+                    .get(&model.beneficiary_group_id)
+                    .map(Arc::as_ref),
             )?,
             CampaignField::ProgramInstances { slot, connection } => {
                 let child = relations.instances.get(*slot)?.as_ref()?;
@@ -330,7 +337,7 @@ fn campaign_node(
             }
             CampaignField::LatestSnapshot { slot, fields } => {
                 let child = relations.snapshots.get(*slot)?.as_ref()?;
-                let latest = child.rows.get(&model.id).and_then(|rows| rows.first());
+                let latest = child.rows.get(&model.id).and_then(PageRows::first);
                 related(out, vars, fields, latest)?
             }
         }
@@ -338,7 +345,7 @@ fn campaign_node(
     })
 }
 
-fn related<M>(out: &mut Json, vars: &Vars, fields: &Row<M>, model: Option<&Arc<M>>) -> Option<()> {
+fn related<M>(out: &mut Json, vars: &Vars, fields: &Row<M>, model: Option<&M>) -> Option<()> {
     match model {
         Some(model) => row(out, vars, fields, model),
         None => {
@@ -356,11 +363,27 @@ fn child_connection<E: EntityTrait>(
     connection: &[Field<ConnectionField<RowField<E::Model>>>],
     parent: Uuid,
 ) -> Option<()> {
-    let rows = child
-        .rows
-        .get(&parent)
-        .map_or(&[][..], |rows| rows.as_slice());
-    let cursor = |row: &Arc<E::Model>| child.ordering.cursor(row).encode();
+    match child.rows.get(&parent) {
+        Some(PageRows::Owned(rows)) => {
+            page_of_rows(out, vars, child, connection, parent, rows.as_slice())
+        }
+        Some(PageRows::Shared(rows)) => {
+            page_of_rows(out, vars, child, connection, parent, rows.as_slice())
+        }
+        None => page_of_rows::<E, E::Model>(out, vars, child, connection, parent, &[]),
+    }
+}
+
+/// `rows` (the page and the row past it, if any) as a connection.
+fn page_of_rows<E: EntityTrait, N: Borrow<E::Model>>(
+    out: &mut Json,
+    vars: &Vars,
+    child: &ChildPage<E>,
+    connection: &[Field<ConnectionField<RowField<E::Model>>>],
+    parent: Uuid,
+    rows: &[N],
+) -> Option<()> {
+    let cursor = |row: &N| child.ordering.cursor(row.borrow()).encode();
     let view = PageView {
         nodes: &rows[..rows.len().min(child.first)],
         has_next_page: rows.len() > child.first,
@@ -372,17 +395,8 @@ fn child_connection<E: EntityTrait>(
             .map(|counts| counts.get(&parent).copied().unwrap_or(0)),
     };
     connection_of(out, vars, connection, &view, &|out, fields, node| {
-        object_of_row(out, vars, fields, node)
+        row(out, vars, fields, node.borrow())
     })
-}
-
-fn object_of_row<M>(
-    out: &mut Json,
-    vars: &Vars,
-    fields: &[Field<RowField<M>>],
-    model: &Arc<M>,
-) -> Option<()> {
-    row(out, vars, fields, model.as_ref())
 }
 
 /// The root page as a connection writes it.

@@ -159,6 +159,17 @@ fragment Card on Campaign {
 #[tokio::test]
 async fn planned_answers_are_the_resolvers_bytes() {
     let pair = Pair::start().await;
+    // Zeros among the numbers: the driver decodes a numeric zero without its scale (`0`, not
+    // `0.0000`), and the plan, which reads the nested lists' numbers as array elements on
+    // PostgreSQL, must print them alike.
+    for zeroed in [
+        "UPDATE campaign_metrics_snapshots SET volunteers_utilization = 0, sroi_score = 0 \
+         WHERE snapshot_date = (SELECT max(snapshot_date) FROM campaign_metrics_snapshots)",
+        "UPDATE program_instances SET total_hours_logged = 0, credits_consumed = 0 \
+         WHERE enrolled_volunteers % 2 = 0",
+    ] {
+        pair.planned.db.execute(zeroed, vec![]).await.expect(zeroed);
+    }
     let admin = token(Role::Admin, None);
     let (path, _) = pair.compare(&admin, DASHBOARD, &json!({})).await;
     assert_eq!(path, "planned", "the dashboard is planned");

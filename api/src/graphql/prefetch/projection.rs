@@ -47,12 +47,12 @@ pub trait Projected: EntityTrait {
     fn decode(row: &QueryResult, columns: Columns<Self>) -> Result<Self::Model, DbErr>;
 
     /// The models of one parent's page from a row holding `columns` as arrays, in column
-    /// order, from column `first` on ([`super::arrays`]); shared, as the loaders share rows.
+    /// order, from column `first` on ([`super::arrays`]).
     fn decode_arrays(
         row: &PgRow,
         first: usize,
         columns: Columns<Self>,
-    ) -> Result<Vec<std::sync::Arc<Self::Model>>, DbErr>;
+    ) -> Result<Vec<Self::Model>, DbErr>;
 }
 
 /// A set of an entity's columns (by position in the entity's column order).
@@ -312,13 +312,13 @@ macro_rules! decoder {
             row: &PgRow,
             first: usize,
             columns: Columns<Self>,
-        ) -> Result<Vec<std::sync::Arc<Self::Model>>, DbErr> {
+        ) -> Result<Vec<Self::Model>, DbErr> {
             let mut arrays = Arrays::new(row, columns.bits, first);
             $(let mut $field = arrays.next()?;)*
             Ok((0..arrays.len())
-                .map(|_| std::sync::Arc::new(entity::$module::Model {
+                .map(|_| entity::$module::Model {
                     $($field: $field.next(),)*
-                }))
+                })
                 .collect())
         }
     };
