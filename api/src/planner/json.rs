@@ -11,6 +11,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+/// `YYYY-MM-DD`, the date as chrono's `%Y-%m-%d` writes it.
+const DATE: [Item<'static>; 5] = [
+    Item::Numeric(Numeric::Year, Pad::Zero),
+    Item::Literal("-"),
+    Item::Numeric(Numeric::Month, Pad::Zero),
+    Item::Literal("-"),
+    Item::Numeric(Numeric::Day, Pad::Zero),
+];
+
 /// A response body being written.
 #[derive(Default)]
 pub struct Json {
@@ -72,17 +81,12 @@ impl Json {
         self.quoted(value);
     }
 
-    /// RFC 3339 as `to_rfc3339` writes a UTC time: seconds, then 0, 3, 6 or 9 fraction
-    /// digits as needed, then `+00:00`. Formatted as the naive UTC time with chrono's items
-    /// and written through `write_to`: formatting the `DateTime` itself renders its offset's
-    /// name into a `String`, and chrono's `Display` builds another.
+    /// RFC 3339 as `to_rfc3339` writes a UTC time: the date, `T`, the time to the second, then
+    /// 0, 3, 6 or 9 fraction digits as needed, then `+00:00`. Formatted as the naive UTC time
+    /// with chrono's items and written through `write_to`: formatting the `DateTime` itself
+    /// renders its offset's name into a `String`, and chrono's `Display` builds another.
     pub fn date_time(&mut self, value: DateTime<Utc>) {
-        const RFC3339_UTC: [Item<'static>; 13] = [
-            Item::Numeric(Numeric::Year, Pad::Zero),
-            Item::Literal("-"),
-            Item::Numeric(Numeric::Month, Pad::Zero),
-            Item::Literal("-"),
-            Item::Numeric(Numeric::Day, Pad::Zero),
+        const TIME_UTC: [Item<'static>; 8] = [
             Item::Literal("T"),
             Item::Numeric(Numeric::Hour, Pad::Zero),
             Item::Literal(":"),
@@ -93,19 +97,13 @@ impl Json {
             Item::Literal("+00:00"),
         ];
         let utc = value.naive_utc();
-        self.formatted(|sink| utc.format_with_items(RFC3339_UTC.iter()).write_to(sink));
+        let items = DATE.iter().chain(TIME_UTC.iter());
+        self.formatted(|sink| utc.format_with_items(items).write_to(sink));
     }
 
     /// `YYYY-MM-DD`, as `%Y-%m-%d` formats it, without parsing that pattern per value.
     pub fn date(&mut self, value: NaiveDate) {
-        const YMD: [Item<'static>; 5] = [
-            Item::Numeric(Numeric::Year, Pad::Zero),
-            Item::Literal("-"),
-            Item::Numeric(Numeric::Month, Pad::Zero),
-            Item::Literal("-"),
-            Item::Numeric(Numeric::Day, Pad::Zero),
-        ];
-        self.formatted(|sink| value.format_with_items(YMD.iter()).write_to(sink));
+        self.formatted(|sink| value.format_with_items(DATE.iter()).write_to(sink));
     }
 
     /// A value chrono formats, quoted.
