@@ -204,21 +204,25 @@ async fn child_rows<L: ChildList>(
 }
 
 /// The same pages as [`ChildPages`] reads, one row per parent (PostgreSQL): the parent's id,
-/// then each of the `columns` the list fetches as an array of the page's values in page order
-/// (decoded by [`crate::graphql::prefetch::arrays`]). `columns` is how many the list selects.
+/// then each of the `columns` the list selects as an array of the page's values in page order
+/// (decoded by [`crate::graphql::prefetch::arrays`]), but for the one at `parent_at`: the
+/// parent column, whose every element would repeat the parent's id.
 pub async fn child_arrays<L: ChildList>(
     db: &DatabaseConnection,
     visibility: &Visibility,
     list: &L,
     parents: &[Uuid],
     columns: usize,
+    parent_at: Option<usize>,
 ) -> Result<Vec<QueryResult>, DbErr> {
-    if db.get_database_backend() != DbBackend::Postgres || columns == 0 {
+    let sent = columns - usize::from(parent_at.is_some_and(|at| at < columns));
+    if db.get_database_backend() != DbBackend::Postgres || sent == 0 {
         return Err(DbErr::Custom(
-            "column arrays need PostgreSQL and a column".into(),
+            "column arrays need PostgreSQL and a column besides the parent's".into(),
         ));
     }
-    child_rows(db, visibility, list, parents, Shape::Arrays(columns)).await
+    let shape = Shape::Arrays { columns, parent_at };
+    child_rows(db, visibility, list, parents, shape).await
 }
 
 /// How [`per_parent_statement`] returns the pages on PostgreSQL.
@@ -226,8 +230,11 @@ pub async fn child_arrays<L: ChildList>(
 enum Shape {
     /// A row per child.
     Rows,
-    /// A row per parent: its id, then each of this many columns as an array.
-    Arrays(usize),
+    /// A row per parent: its id, then each of `columns` but the one at `parent_at` as an array.
+    Arrays {
+        columns: usize,
+        parent_at: Option<usize>,
+    },
 }
 
 /// Counts each parent's children matching a list's filters (for a nested `totalCount`).
@@ -392,12 +399,13 @@ where
                 ),
                 // A plain aggregate consumes the page in the order its ORDER BY … LIMIT
                 // returns it; the differential tests hold the arrays to the rows.
-                Shape::Arrays(columns) => {
+                Shape::Arrays { columns, parent_at } => {
                     let names = (0..columns)
                         .map(|i| format!("c{i}"))
                         .collect::<Vec<_>>()
                         .join(", ");
                     let arrays = (0..columns)
+                        .filter(|i| Some(*i) != parent_at)
                         .map(|i| format!("array_agg(c{i})"))
                         .collect::<Vec<_>>()
                         .join(", ");

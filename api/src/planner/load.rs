@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::sqlx::Row;
-use sea_orm::{DbBackend, DbErr, EntityTrait};
+use sea_orm::{DbBackend, DbErr, EntityTrait, ModelTrait};
 use uuid::Uuid;
 
 use entity::prelude::{CampaignMetricsSnapshot, ProgramInstance as InstanceEntity};
@@ -445,9 +445,21 @@ async fn load_arrays<L: ProjectedList>(
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, PageRows<<L::Entity as EntityTrait>::Model>>> {
     let columns = list.columns();
+    let parent_column = list.parent_column();
+    let parent_at = columns.index_of(parent_column);
+    // Every child's parent column holds the row's parent id: it is not sent, but set here.
+    let sent = columns.without(parent_column);
     let mut pages = HashMap::with_capacity(ids.len());
     for batch in batches(ids) {
-        let rows = child_arrays(&scope.db, &scope.visibility, list, batch, columns.count()).await?;
+        let rows = child_arrays(
+            &scope.db,
+            &scope.visibility,
+            list,
+            batch,
+            columns.count(),
+            parent_at,
+        )
+        .await?;
         for row in rows {
             let row = row
                 .try_as_pg_row()
@@ -455,7 +467,12 @@ async fn load_arrays<L: ProjectedList>(
             let parent: Uuid = row
                 .try_get_unchecked(0)
                 .map_err(|error| DbErr::Type(error.to_string()))?;
-            let models = L::Entity::decode_arrays(row, 1, columns)?;
+            let mut models = L::Entity::decode_arrays(row, 1, sent)?;
+            if parent_at.is_some() {
+                for model in &mut models {
+                    model.try_set(parent_column, parent.into())?;
+                }
+            }
             pages.insert(parent, PageRows::Owned(models));
         }
     }

@@ -128,6 +128,21 @@ impl<E: Projected> Columns<E> {
         }
     }
 
+    /// The set without `column`.
+    pub fn without(self, column: E::Column) -> Columns<E> {
+        Columns {
+            bits: self.bits & !(1 << position::<E>(column)),
+            entity: PhantomData,
+        }
+    }
+
+    /// Where `column` comes among the set's columns (in column order), if it is in the set.
+    pub fn index_of(&self, column: E::Column) -> Option<usize> {
+        let position = position::<E>(column);
+        (self.bits >> position & 1 == 1)
+            .then(|| (self.bits & ((1 << position) - 1)).count_ones() as usize)
+    }
+
     /// How many columns the set holds.
     pub fn count(&self) -> usize {
         self.bits.count_ones() as usize
@@ -530,5 +545,19 @@ mod tests {
         );
         assert_eq!(Columns::<Entity>::of_field("__typename"), Columns::of([]));
         assert!(Columns::<Entity>::of_field("somethingNew").is_all());
+    }
+
+    #[test]
+    fn a_column_is_found_among_and_removed_from_a_set() {
+        use entity::campaign_metrics_snapshot::{Column, Entity};
+        let set = Columns::<Entity>::of([Column::Id, Column::CampaignId, Column::SroiScore]);
+        assert_eq!(set.index_of(Column::Id), Some(0));
+        assert_eq!(set.index_of(Column::CampaignId), Some(1));
+        assert_eq!(set.index_of(Column::SroiScore), Some(2));
+        assert_eq!(set.index_of(Column::SnapshotDate), None);
+        let without = set.without(Column::CampaignId);
+        assert_eq!(without, Columns::of([Column::Id, Column::SroiScore]));
+        assert_eq!(without.index_of(Column::SroiScore), Some(1));
+        assert_eq!(without.without(Column::CampaignId), without);
     }
 }
