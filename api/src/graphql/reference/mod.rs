@@ -5,7 +5,10 @@ mod inputs;
 pub mod mutations;
 mod queries;
 
-pub use queries::{BeneficiaryGroupFilter, CompanyFilter, ProgramTemplateFilter, ReferenceQueries};
+pub use queries::{
+    BeneficiaryGroupFilter, CompanyFilter, ProgramTemplateFilter, ReferenceQueries,
+    beneficiary_group_page, company_page, program_template_page,
+};
 
 use std::sync::Arc;
 
