@@ -272,6 +272,9 @@ impl Described for program_template::Model {
             }
             "isActive" => Scalar(|m, o| o.bool(m.is_active)),
             "isPublic" => Scalar(|m, o| o.bool(m.is_public)),
+            "tags" => Scalar(|m, o| o.strings(&m.tags.0)),
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            "deprecatedAt" => Scalar(|m, o| o.opt(m.deprecated_at, Json::date_time)),
             _ => return None,
         })
     }
@@ -281,7 +284,7 @@ impl Described for beneficiary_group::Model {
     const TYPE: &'static str = "BeneficiaryGroup";
 
     fn field(path: &str) -> Option<Def<Self>> {
-        use Def::Scalar;
+        use Def::{Restricted, Scalar};
         Some(match path {
             "id" => Scalar(|m, o| o.id(m.id)),
             "name" => Scalar(|m, o| o.str(&m.name)),
@@ -292,6 +295,24 @@ impl Described for beneficiary_group::Model {
             "city" => Scalar(|m, o| o.opt(m.city.as_deref(), Json::str)),
             "isActive" => Scalar(|m, o| o.bool(m.is_active)),
             "isPublic" => Scalar(|m, o| o.bool(m.is_public)),
+            "primaryLanguages" => Scalar(|m, o| o.strings(&m.primary_languages.0)),
+            "minGroupSize" => Scalar(|m, o| o.opt(m.min_group_size, |o, n| o.int(n.into()))),
+            "maxGroupSize" => Scalar(|m, o| o.opt(m.max_group_size, |o, n| o.int(n.into()))),
+            "tags" => Scalar(|m, o| o.strings(&m.tags.0)),
+            "partnerOrganizations" => Scalar(|m, o| {
+                o.strings(
+                    m.partner_organizations
+                        .iter()
+                        .flat_map(|list| list.0.iter()),
+                )
+            }),
+            "internalNotes" => {
+                Restricted(RestrictedField::BeneficiaryGroupInternalNotes, |m, o| {
+                    o.opt(m.internal_notes.as_deref(), Json::str)
+                })
+            }
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            "updatedAt" => Scalar(|m, o| o.date_time(m.updated_at)),
             _ => return None,
         })
     }

@@ -1,6 +1,7 @@
-//! Loading what a plan reads: the root campaign page, then every relation and nested list its
-//! nodes select, with the statements the resolvers' prefetch (`prefetch_campaign_relations`)
-//! runs — one per relation and per distinct list, rows decoded with only the columns the
+//! Loading what a plan reads: the root campaign page or a row looked up by id (with the
+//! by-id loader its resolver uses), then every relation and nested list the campaigns
+//! select, with the statements the resolvers' prefetch (`prefetch_campaign_relations`) runs —
+//! one per relation and per distinct list, rows decoded with only the columns the
 //! selection reads. On PostgreSQL a nested list's statement reads the same pages but returns
 //! one row per campaign with each column as an array ([`child_arrays`]): thousands of child
 //! rows cost the driver far more than the same values as array elements.
@@ -9,26 +10,32 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::{ID, InputType};
 use sea_orm::sqlx::Row;
 use sea_orm::{DbBackend, DbErr, EntityTrait, ModelTrait};
 use uuid::Uuid;
 
 use entity::prelude::{CampaignMetricsSnapshot, ProgramInstance as InstanceEntity};
-use entity::{beneficiary_group, company, program_template};
+use entity::{beneficiary_group, campaign, company, program_template};
 
-use crate::domain::policy::Domain;
+use crate::domain::policy::{Domain, Scoped};
 use crate::error::AppResult;
 use crate::graphql::RequestScope;
+use crate::graphql::access::domain_of;
 use crate::graphql::campaigns::snapshots::SnapshotRange;
 use crate::graphql::campaigns::{
     Campaign, CampaignFilter, CampaignInstances, CampaignOrder, CampaignSnapshots, campaign_page,
 };
 use crate::graphql::instances::ProgramInstanceFilter;
+use crate::graphql::loaders::{Batched, ById};
 use crate::graphql::loaders::{ChildList, child_arrays};
+use crate::graphql::parse_id;
 use crate::graphql::prefetch::projection::{Columns, Projected};
 use crate::graphql::prefetch::{batches, load_all};
 use crate::paging::{Ordering, Page, PageArgs, check_after};
-use crate::planner::plan::{CampaignField, ConnectionField, EdgeField, Field, RootField};
+use crate::planner::plan::{
+    CampaignField, ConnectionField, EdgeField, Field, RootField, RowConnection,
+};
 use crate::planner::run::Vars;
 
 /// The root campaign page and every relation its nodes select.
@@ -69,7 +76,8 @@ impl CampaignPage {
         )
         .await
         .ok()?;
-        let relations = Relations::load(scope, vars, &nodes, &page.nodes, slots).await?;
+        let rows: Vec<&campaign::Model> = page.nodes.iter().map(|node| &node.0).collect();
+        let relations = Relations::load(scope, vars, &nodes, &rows, slots).await?;
         // The resolvers count after the prefetch; so does the plan, in the same order.
         let total = match selects_total(connection) {
             true => Some(page.total.resolve().await.ok()?),
@@ -81,6 +89,96 @@ impl CampaignPage {
             relations,
         })
     }
+}
+
+/// A campaign looked up by id at the root (`None` when it does not exist or the caller cannot
+/// see it) and what its selection reads under it.
+pub(super) struct CampaignLookup {
+    pub(super) campaign: Option<Arc<campaign::Model>>,
+    pub(super) relations: Relations,
+}
+
+impl CampaignLookup {
+    pub(super) async fn load(
+        scope: &Arc<RequestScope>,
+        vars: &Vars,
+        field: &Field<RootField>,
+        fields: &[Field<CampaignField>],
+        slots: usize,
+    ) -> Option<CampaignLookup> {
+        let campaign = lookup(scope, &scope.loaders.campaign, vars, field).await?;
+        let relations = match &campaign {
+            Some(model) => {
+                Relations::load(scope, vars, &[fields], &[model.as_ref()], slots).await?
+            }
+            // The resolvers select nothing under a null campaign, so nothing is checked.
+            None => Relations::default(),
+        };
+        Some(CampaignLookup {
+            campaign,
+            relations,
+        })
+    }
+}
+
+/// A root list of rows the row alone answers (the reference lists), read with its resolver's
+/// page function, and counted if the connection selects `totalCount`.
+pub(super) struct RowPage<N> {
+    pub(super) page: Page<N>,
+    pub(super) total: Option<i64>,
+}
+
+impl<N> RowPage<N> {
+    /// The page `page_of` reads for the field's `first`, `after` and `filter`, as the
+    /// resolver, which calls the same function, reads it.
+    pub(super) async fn load<M, F, Read>(
+        scope: &RequestScope,
+        vars: &Vars,
+        field: &Field<RootField>,
+        connection: &RowConnection<M>,
+        page_of: impl FnOnce(Option<i32>, Option<String>, Option<F>) -> Read,
+    ) -> Option<RowPage<N>>
+    where
+        F: InputType,
+        Read: Future<Output = AppResult<Page<N>>>,
+    {
+        readable(scope, field)?;
+        let page = page_of(
+            vars.argument(field, "first")?,
+            vars.argument(field, "after")?,
+            vars.argument(field, "filter")?,
+        )
+        .await
+        .ok()?;
+        let total = match selects_total(connection) {
+            true => Some(page.total.resolve().await.ok()?),
+            false => None,
+        };
+        Some(RowPage { page, total })
+    }
+}
+
+/// Whether the caller may read the domain of a root field, as its resolver's `root_scope`
+/// requires.
+fn readable(scope: &RequestScope, field: &Field<RootField>) -> Option<()> {
+    scope.require_read(domain_of(field.name.as_str())?).ok()
+}
+
+/// A root lookup's row, read as its resolver reads it: the caller may read the field's
+/// domain, `id` parses, and the by-id loader finds the row visible (`Some(None)` if not).
+pub(super) async fn lookup<E>(
+    scope: &Arc<RequestScope>,
+    loader: &Batched<ById<E>>,
+    vars: &Vars,
+    field: &Field<RootField>,
+) -> Option<Option<Arc<E::Model>>>
+where
+    E: Scoped,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    readable(scope, field)?;
+    let id = parse_id(&vars.argument::<_, ID>(field, "id")?, "id").ok()?;
+    loader.load_one(id).await.ok()
 }
 
 /// The node selections of a connection (`edges { node }` and `nodes`).
@@ -124,7 +222,7 @@ impl Relations {
         scope: &Arc<RequestScope>,
         vars: &Vars,
         nodes: &[&[Field<CampaignField>]],
-        campaigns: &[Campaign],
+        campaigns: &[&campaign::Model],
         slots: usize,
     ) -> Option<Relations> {
         let backend = scope.backend();
@@ -175,7 +273,7 @@ impl Relations {
         }
         serve_latest(&mut snapshot_lists, latest);
 
-        let ids: Vec<Uuid> = campaigns.iter().map(|campaign| campaign.0.id).collect();
+        let ids: Vec<Uuid> = campaigns.iter().map(|campaign| campaign.id).collect();
         let distinct = |ids: &mut dyn Iterator<Item = Uuid>| {
             crate::domain::validate::distinct(ids.collect::<Vec<_>>())
         };
@@ -183,15 +281,15 @@ impl Relations {
         let wanted = |wanted: bool, keys: Vec<Uuid>| if wanted { keys } else { Vec::new() };
         let company_ids = wanted(
             companies,
-            distinct(&mut campaigns.iter().map(|c| c.0.company_id)),
+            distinct(&mut campaigns.iter().map(|c| c.company_id)),
         );
         let template_ids = wanted(
             templates,
-            distinct(&mut campaigns.iter().map(|c| c.0.program_template_id)),
+            distinct(&mut campaigns.iter().map(|c| c.program_template_id)),
         );
         let group_ids = wanted(
             groups,
-            distinct(&mut campaigns.iter().map(|c| c.0.beneficiary_group_id)),
+            distinct(&mut campaigns.iter().map(|c| c.beneficiary_group_id)),
         );
         let instance_pages = ChildPage::load_distinct(
             scope,

@@ -2,8 +2,9 @@
 //!
 //! Compiling walks the operation's selections with fragments inlined (a fragment must be on
 //! the very type it is spread into), keeps `@skip`/`@include` as conditions evaluated per
-//! request, and gives up (`None`) on anything outside the plannable subset: another root
-//! field, a field missing from [`super::fields`], another directive, or one response key
+//! request, and gives up (`None`) on anything outside the plannable subset: a root field other
+//! than the lists and lookups of campaigns, companies, program templates and beneficiary
+//! groups, a field missing from [`super::fields`], another directive, or one response key
 //! selected twice. An operation that does not compile runs through the resolvers whole.
 
 use async_graphql::parser::types::{
@@ -18,6 +19,7 @@ use entity::{
 };
 
 use crate::domain::policy::RestrictedField;
+use crate::planner::cost::{self, Cost};
 use crate::planner::fields::{Def, Described, Scalar};
 use crate::planner::json::key_prefix;
 
@@ -56,7 +58,19 @@ pub struct Condition {
 pub enum RootField {
     Typename,
     Campaigns(Vec<Field<ConnectionField<CampaignField>>>),
+    /// The lookups by id: the row if the caller can see it, else null.
+    Campaign(Vec<Field<CampaignField>>),
+    Company(Row<company::Model>),
+    ProgramTemplate(Row<program_template::Model>),
+    BeneficiaryGroup(Row<beneficiary_group::Model>),
+    /// The reference lists.
+    Companies(RowConnection<company::Model>),
+    ProgramTemplates(RowConnection<program_template::Model>),
+    BeneficiaryGroups(RowConnection<beneficiary_group::Model>),
 }
+
+/// A connection of rows the row alone answers.
+pub type RowConnection<M> = Vec<Field<ConnectionField<RowField<M>>>>;
 
 pub enum ConnectionField<N> {
     Typename(&'static str),
@@ -108,16 +122,6 @@ pub enum CampaignField {
     },
 }
 
-/// async-graphql's complexity of a field: 1 plus its children's, or, for a list with a page
-/// size, `list_complexity(first, children)`.
-pub enum Cost {
-    Field(Vec<Cost>),
-    List {
-        first: Option<Value>,
-        children: Vec<Cost>,
-    },
-}
-
 /// Compiles the operation `operation_name` names (or the only one) if it is plannable.
 pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> Option<Plan> {
     let operation = match (&document.operations, operation_name) {
@@ -149,10 +153,39 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
                 let connection = compiler.connection(field, "Campaign", Compiler::campaign)?;
                 RootField::Campaigns(connection)
             }
+            "campaign" => RootField::Campaign(compiler.campaign(&field.selection_set.node)?),
+            "company" => {
+                RootField::Company(compiler.row(&field.selection_set.node, "Company", "")?)
+            }
+            "programTemplate" => RootField::ProgramTemplate(compiler.row(
+                &field.selection_set.node,
+                "ProgramTemplate",
+                "",
+            )?),
+            "beneficiaryGroup" => RootField::BeneficiaryGroup(compiler.row(
+                &field.selection_set.node,
+                "BeneficiaryGroup",
+                "",
+            )?),
+            "companies" => {
+                RootField::Companies(
+                    compiler.connection(field, "Company", |c, set| c.row(set, "Company", ""))?,
+                )
+            }
+            "programTemplates" => RootField::ProgramTemplates(compiler.connection(
+                field,
+                "ProgramTemplate",
+                |c, set| c.row(set, "ProgramTemplate", ""),
+            )?),
+            "beneficiaryGroups" => RootField::BeneficiaryGroups(compiler.connection(
+                field,
+                "BeneficiaryGroup",
+                |c, set| c.row(set, "BeneficiaryGroup", ""),
+            )?),
             _ => return None,
         })
     })?;
-    let cost = compiler.cost(&selection_set.node)?;
+    let cost = cost::of(document, &selection_set.node)?;
     Some(Plan {
         variables: variable_definitions.clone(),
         root,
@@ -167,17 +200,19 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
 fn arguments_allowed(field: &str) -> &'static [&'static str] {
     match field {
         "campaigns" => &["first", "after", "filter", "orderBy"],
-        "programInstances" => &["first", "after", "filter"],
+        "programInstances" | "companies" | "programTemplates" | "beneficiaryGroups" => {
+            &["first", "after", "filter"]
+        }
         "metricsSnapshots" => &["first", "after", "from", "to"],
+        // The root lookups (the relations of the same names under a campaign take none, and
+        // the document was validated before it was planned).
+        "campaign" | "company" | "programTemplate" | "beneficiaryGroup" => &["id"],
         _ => &[],
     }
 }
 
-/// Fields whose cost is `list_complexity(first, children)`.
-const PAGED_LISTS: &[&str] = &["campaigns", "programInstances", "metricsSnapshots"];
-
 /// Fragment nesting deeper than this is not planned (the limits bound depth already).
-const MAX_FRAGMENT_DEPTH: usize = 32;
+pub(super) const MAX_FRAGMENT_DEPTH: usize = 32;
 
 struct Compiler<'a> {
     document: &'a ExecutableDocument,
@@ -413,58 +448,6 @@ impl<'a> Compiler<'a> {
             })
         })
     }
-
-    /// The cost tree of `set`, as async-graphql's complexity analysis walks it (fragments
-    /// inlined, every field counted whatever its directives).
-    fn cost(&self, set: &'a SelectionSet) -> Option<Vec<Cost>> {
-        let mut collected = Vec::new();
-        self.collect_all(set, 0, &mut collected)?;
-        collected
-            .into_iter()
-            .map(|field| {
-                let children = self.cost(&field.selection_set.node)?;
-                let name = field.name.node.as_str();
-                Some(if PAGED_LISTS.contains(&name) {
-                    let first = field
-                        .arguments
-                        .iter()
-                        .find(|(argument, _)| argument.node.as_str() == "first")
-                        .map(|(_, value)| value.node.clone());
-                    Cost::List { first, children }
-                } else {
-                    Cost::Field(children)
-                })
-            })
-            .collect()
-    }
-
-    /// Every field of `set`, fragments inlined (type conditions were checked by `collect`).
-    fn collect_all(
-        &self,
-        set: &'a SelectionSet,
-        depth: usize,
-        out: &mut Vec<&'a AstField>,
-    ) -> Option<()> {
-        if depth > MAX_FRAGMENT_DEPTH {
-            return None;
-        }
-        for item in &set.items {
-            match &item.node {
-                Selection::Field(field) => out.push(&field.node),
-                Selection::FragmentSpread(spread) => {
-                    let fragment = self
-                        .document
-                        .fragments
-                        .get(&spread.node.fragment_name.node)?;
-                    self.collect_all(&fragment.node.selection_set.node, depth + 1, out)?;
-                }
-                Selection::InlineFragment(inline) => {
-                    self.collect_all(&inline.node.selection_set.node, depth + 1, out)?;
-                }
-            }
-        }
-        Some(())
-    }
 }
 
 fn response_key(field: &AstField) -> &str {
@@ -510,6 +493,9 @@ fn connection_types(node_type: &str) -> (&'static str, &'static str) {
     match node_type {
         "Campaign" => ("CampaignConnection", "CampaignEdge"),
         "ProgramInstance" => ("ProgramInstanceConnection", "ProgramInstanceEdge"),
+        "Company" => ("CompanyConnection", "CompanyEdge"),
+        "ProgramTemplate" => ("ProgramTemplateConnection", "ProgramTemplateEdge"),
+        "BeneficiaryGroup" => ("BeneficiaryGroupConnection", "BeneficiaryGroupEdge"),
         _ => ("MetricsSnapshotConnection", "MetricsSnapshotEdge"),
     }
 }
@@ -550,7 +536,18 @@ mod tests {
         ));
         // Outside the subset: another root field, a field no table knows, a repeated key, a
         // fragment on another type, a mutation, another directive.
-        assert!(!plannable("{ companies { nodes { id } } }"));
+        assert!(plannable(
+            "query L($id: ID!) { campaign(id: $id) { id company { name } latestSnapshot { sroiScore } }
+              company(id: $id) { name } programTemplate(id: $id) { version } beneficiaryGroup(id: $id) { region } }"
+        ));
+        assert!(plannable(
+            "{ companies(first: 2) { totalCount nodes { id name } } programTemplates { edges { cursor node { version } } }
+              beneficiaryGroups(filter: { isPublic: true }) { pageInfo { hasNextPage } nodes { region } } }"
+        ));
+        assert!(!plannable("{ programInstances { nodes { id } } }"));
+        assert!(!plannable(
+            "{ company(id: \"x\") { id campaigns { nodes { id } } } }"
+        ));
         assert!(!plannable(
             "{ campaigns { nodes { overview { daysRemaining } } } }"
         ));

@@ -11,21 +11,29 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
+use async_graphql::futures_util::future::join_all;
 use async_graphql::{InputType, Name, Variables};
 use async_graphql_value::{ConstValue, Value};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use entity::campaign;
+use entity::{beneficiary_group, campaign, company, program_template};
 
 use crate::graphql::RequestScope;
 use crate::graphql::campaigns::Campaign;
-use crate::graphql::connection::list_complexity;
+use crate::graphql::reference::{
+    BeneficiaryGroup, Company, ProgramTemplate, beneficiary_group_page, company_page,
+    program_template_page,
+};
+use crate::paging::Page;
+use crate::planner::cost;
 use crate::planner::json::Json;
-use crate::planner::load::{CampaignPage, ChildPage, PageRows, Relations};
+use crate::planner::load::{
+    CampaignLookup, CampaignPage, ChildPage, PageRows, Relations, RowPage, lookup,
+};
 use crate::planner::plan::{
-    CampaignField, Condition, ConnectionField, Cost, EdgeField, Field, PageInfoField, Plan,
-    RootField, Row, RowField,
+    CampaignField, Condition, ConnectionField, EdgeField, Field, PageInfoField, Plan, RootField,
+    Row, RowConnection, RowField,
 };
 
 /// The answer of `plan` as a response body (`{"data":…}`), or `None` when the resolvers
@@ -37,7 +45,7 @@ pub async fn run(
     max_complexity: usize,
 ) -> Option<Vec<u8>> {
     let vars = Vars::of(plan, variables)?;
-    if cost(&plan.cost, &vars)? > max_complexity {
+    if cost::count(&plan.cost, &vars)? > max_complexity {
         return None;
     }
     if !plan
@@ -47,15 +55,16 @@ pub async fn run(
     {
         return None;
     }
-    let mut pages = Vec::with_capacity(plan.root.len());
-    for field in &plan.root {
-        pages.push(match &field.kind {
-            RootField::Campaigns(connection) if vars.active(&field.when)? => {
-                Some(CampaignPage::load(scope, &vars, field, connection, plan.slots).await?)
-            }
-            _ => None,
-        });
-    }
+    // Concurrently, as the resolvers run root fields, so that lookups share batches.
+    let loaded = join_all(plan.root.iter().map(|field| async {
+        match vars.active(&field.when)? {
+            true => Some(Some(Loaded::of(scope, &vars, field, plan.slots).await?)),
+            false => Some(None),
+        }
+    }))
+    .await
+    .into_iter()
+    .collect::<Option<Vec<Option<Loaded>>>>()?;
     let mut out = Json::with_capacity(plan.answer_size.load(Relaxed).max(4096) + 1024);
     out.raw(b"{\"data\":");
     object(
@@ -68,23 +77,128 @@ pub async fn run(
                 Some(())
             }
             RootField::Campaigns(connection) => {
-                let page = pages.get(index)?.as_ref()?;
+                let Some(Some(Loaded::Campaigns(page))) = loaded.get(index) else {
+                    return None;
+                };
                 let cursor = |node: &Campaign| page.page.cursor(node);
                 connection_of(
                     out,
                     &vars,
                     connection,
-                    &root_view(page, &cursor),
+                    &root_view(&page.page, page.total, &cursor),
                     &|out, fields, node| {
                         campaign_node(out, &vars, fields, &node.0, &page.relations)
                     },
                 )
             }
+            RootField::Campaign(fields) => {
+                let Some(Some(Loaded::Campaign(found))) = loaded.get(index) else {
+                    return None;
+                };
+                match &found.campaign {
+                    Some(model) => campaign_node(out, &vars, fields, model, &found.relations),
+                    None => {
+                        out.null();
+                        Some(())
+                    }
+                }
+            }
+            RootField::Company(fields) => match loaded.get(index) {
+                Some(Some(Loaded::Company(row))) => related(out, &vars, fields, row.as_deref()),
+                _ => None,
+            },
+            RootField::ProgramTemplate(fields) => match loaded.get(index) {
+                Some(Some(Loaded::ProgramTemplate(row))) => {
+                    related(out, &vars, fields, row.as_deref())
+                }
+                _ => None,
+            },
+            RootField::BeneficiaryGroup(fields) => match loaded.get(index) {
+                Some(Some(Loaded::BeneficiaryGroup(row))) => {
+                    related(out, &vars, fields, row.as_deref())
+                }
+                _ => None,
+            },
+            RootField::Companies(connection) => match loaded.get(index) {
+                Some(Some(Loaded::Companies(page))) => row_connection(out, &vars, connection, page),
+                _ => None,
+            },
+            RootField::ProgramTemplates(connection) => match loaded.get(index) {
+                Some(Some(Loaded::ProgramTemplates(page))) => {
+                    row_connection(out, &vars, connection, page)
+                }
+                _ => None,
+            },
+            RootField::BeneficiaryGroups(connection) => match loaded.get(index) {
+                Some(Some(Loaded::BeneficiaryGroups(page))) => {
+                    row_connection(out, &vars, connection, page)
+                }
+                _ => None,
+            },
         },
     )?;
     out.raw(b"}");
     plan.answer_size.store(out.len(), Relaxed);
     Some(out.into_bytes())
+}
+
+/// What one active root field read.
+enum Loaded {
+    /// `__typename` reads nothing.
+    Nothing,
+    Campaigns(CampaignPage),
+    Campaign(CampaignLookup),
+    Company(Option<Arc<company::Model>>),
+    ProgramTemplate(Option<Arc<program_template::Model>>),
+    BeneficiaryGroup(Option<Arc<beneficiary_group::Model>>),
+    Companies(RowPage<Company>),
+    ProgramTemplates(RowPage<ProgramTemplate>),
+    BeneficiaryGroups(RowPage<BeneficiaryGroup>),
+}
+
+impl Loaded {
+    async fn of(
+        scope: &Arc<RequestScope>,
+        vars: &Vars,
+        field: &Field<RootField>,
+        slots: usize,
+    ) -> Option<Loaded> {
+        let loaders = &scope.loaders;
+        Some(match &field.kind {
+            RootField::Typename => Loaded::Nothing,
+            RootField::Campaigns(connection) => {
+                Loaded::Campaigns(CampaignPage::load(scope, vars, field, connection, slots).await?)
+            }
+            RootField::Campaign(fields) => {
+                Loaded::Campaign(CampaignLookup::load(scope, vars, field, fields, slots).await?)
+            }
+            RootField::Company(_) => {
+                Loaded::Company(lookup(scope, &loaders.company, vars, field).await?)
+            }
+            RootField::ProgramTemplate(_) => Loaded::ProgramTemplate(
+                lookup(scope, &loaders.program_template, vars, field).await?,
+            ),
+            RootField::BeneficiaryGroup(_) => Loaded::BeneficiaryGroup(
+                lookup(scope, &loaders.beneficiary_group, vars, field).await?,
+            ),
+            RootField::Companies(connection) => {
+                let page = |first, after, filter| company_page(scope, first, after, filter);
+                Loaded::Companies(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::ProgramTemplates(connection) => {
+                let page =
+                    |first, after, filter| program_template_page(scope, first, after, filter);
+                Loaded::ProgramTemplates(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::BeneficiaryGroups(connection) => {
+                let page =
+                    |first, after, filter| beneficiary_group_page(scope, first, after, filter);
+                Loaded::BeneficiaryGroups(
+                    RowPage::load(scope, vars, field, connection, page).await?,
+                )
+            }
+        })
+    }
 }
 
 /// The request's variables as the plan uses them: each declared variable's value, its
@@ -106,7 +220,7 @@ impl Vars {
         Some(Vars { values })
     }
 
-    fn resolve(&self, value: &Value) -> Option<ConstValue> {
+    pub(super) fn resolve(&self, value: &Value) -> Option<ConstValue> {
         value
             .clone()
             .into_const_with(|name| self.values.get(&name).cloned().ok_or(()))
@@ -166,24 +280,6 @@ fn kept(given: &serde_json::Value, parsed: &serde_json::Value) -> bool {
         }
         _ => given == parsed,
     }
-}
-
-/// The operation's complexity, counted as async-graphql counts it.
-fn cost(costs: &[Cost], vars: &Vars) -> Option<usize> {
-    let mut total = 0usize;
-    for item in costs {
-        total = total.saturating_add(match item {
-            Cost::Field(children) => cost(children, vars)?.saturating_add(1),
-            Cost::List { first, children } => {
-                let first = match first {
-                    None => None,
-                    Some(value) => Option::<i32>::parse(Some(vars.resolve(value)?)).ok()?,
-                };
-                list_complexity(first, cost(children, vars)?)
-            }
-        });
-    }
-    Some(total)
 }
 
 /// Writes an object of `fields`, each active one by `write` (given its index).
@@ -399,16 +495,34 @@ fn page_of_rows<E: EntityTrait, N: Borrow<E::Model>>(
     })
 }
 
-/// The root page as a connection writes it.
-fn root_view<'a>(
-    page: &'a CampaignPage,
-    cursor: &'a dyn Fn(&Campaign) -> String,
-) -> PageView<'a, Campaign> {
+/// A root page as a connection writes it.
+fn root_view<'a, N>(
+    page: &'a Page<N>,
+    total: Option<i64>,
+    cursor: &'a dyn Fn(&N) -> String,
+) -> PageView<'a, N> {
     PageView {
-        nodes: &page.page.nodes,
-        has_next_page: page.page.has_next_page(),
-        has_previous_page: page.page.has_previous_page(),
+        nodes: &page.nodes,
+        has_next_page: page.has_next_page(),
+        has_previous_page: page.has_previous_page(),
         cursor,
-        total: page.total,
+        total,
     }
+}
+
+/// A root list of rows as a connection.
+fn row_connection<N: AsRef<M>, M>(
+    out: &mut Json,
+    vars: &Vars,
+    connection: &RowConnection<M>,
+    page: &RowPage<N>,
+) -> Option<()> {
+    let cursor = |node: &N| page.page.cursor(node);
+    connection_of(
+        out,
+        vars,
+        connection,
+        &root_view(&page.page, page.total, &cursor),
+        &|out, fields, node| row(out, vars, fields, node.as_ref()),
+    )
 }

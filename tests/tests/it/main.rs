@@ -30,6 +30,7 @@ mod monetization;
 mod operator_commands;
 mod paging;
 mod planner;
+mod planner_roots;
 mod private_reference;
 mod program_admin;
 mod program_mutations;

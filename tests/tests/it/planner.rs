@@ -33,14 +33,14 @@ fn size() -> DemoSize {
 
 /// A gateway with the planner on, and the address of a replica with it off; neither caches
 /// responses.
-struct Pair {
-    planned: TestApp,
-    resolved: String,
+pub(crate) struct Pair {
+    pub(crate) planned: TestApp,
+    pub(crate) resolved: String,
     metrics: String,
 }
 
 impl Pair {
-    async fn start() -> Pair {
+    pub(crate) async fn start() -> Pair {
         let http = HttpOptions {
             response_cache_mb: 0,
             ..HttpOptions::default()
@@ -67,7 +67,7 @@ impl Pair {
         }
     }
 
-    async fn counted(&self, result: &str) -> f64 {
+    pub(crate) async fn counted(&self, result: &str) -> f64 {
         Scrape::of(&self.metrics)
             .await
             .sample("gateway_planner_operations_total", &[("result", result)])
@@ -75,7 +75,7 @@ impl Pair {
     }
 
     /// Posts `body` with `token` to `address`, returning the status and the body's bytes.
-    async fn post(&self, address: &str, token: &str, body: &Value) -> (u16, Vec<u8>) {
+    pub(crate) async fn post(&self, address: &str, token: &str, body: &Value) -> (u16, Vec<u8>) {
         let response = self
             .planned
             .client
@@ -91,7 +91,12 @@ impl Pair {
 
     /// Asks both gateways; requires the same bytes from the resolvers and, on the second ask,
     /// from the plan. Returns how the second ask ran (`planned` or `fell_back`) and the answer.
-    async fn compare(&self, token: &str, query: &str, variables: &Value) -> (&'static str, Value) {
+    pub(crate) async fn compare(
+        &self,
+        token: &str,
+        query: &str,
+        variables: &Value,
+    ) -> (&'static str, Value) {
         let body = json!({ "query": query, "variables": variables });
         let expected = self.post(&self.resolved, token, &body).await;
         let learned = self.post(&self.planned.address, token, &body).await;
@@ -325,6 +330,8 @@ struct Selection {
     relation: Option<(&'static str, Vec<&'static str>)>,
     through_fragment: bool,
     edges: bool,
+    /// The node through `campaign(id:)` instead of the list.
+    lookup: bool,
 }
 
 const CAMPAIGN_FIELDS: &[&str] = &[
@@ -414,12 +421,13 @@ fn selection() -> impl Strategy<Value = Selection> {
             proptest::option::of(relations),
             any::<bool>(),
             any::<bool>(),
+            any::<bool>(),
         ),
     )
         .prop_map(
             |(
                 (first, order, campaign_fields, aliased),
-                (instances, snapshots, latest, relation, through_fragment, edges),
+                (instances, snapshots, latest, relation, through_fragment, edges, lookup),
             )| {
                 Selection {
                     first,
@@ -432,6 +440,7 @@ fn selection() -> impl Strategy<Value = Selection> {
                     relation,
                     through_fragment,
                     edges,
+                    lookup,
                 }
             },
         )
@@ -446,7 +455,8 @@ fn list(name: &str, first: u8, fields: &[&str], total: bool) -> String {
 }
 
 impl Selection {
-    fn query(&self) -> String {
+    /// The selection as a query; a lookup reads the campaign `lookup_id`.
+    fn query(&self, lookup_id: &str) -> String {
         let mut node: Vec<String> = self
             .campaign_fields
             .iter()
@@ -477,6 +487,9 @@ impl Selection {
         } else {
             (node, String::new())
         };
+        if self.lookup {
+            return format!("{{ campaign(id: \"{lookup_id}\") {{ {node} }} }} {fragment}");
+        }
         let mut arguments = Vec::new();
         if let Some(first) = self.first {
             arguments.push(format!("first: {first}"));
@@ -508,13 +521,24 @@ async fn random_selections_are_planned_to_the_resolvers_bytes() {
         cases: 40,
         ..Config::default()
     });
+    let (_, listed) = pair
+        .compare(
+            &admin,
+            "{ campaigns(first: 1) { nodes { id } } }",
+            &json!({}),
+        )
+        .await;
+    let lookup_id = listed["data"]["campaigns"]["nodes"][0]["id"]
+        .as_str()
+        .expect("a campaign")
+        .to_owned();
     let strategy = selection();
     for _ in 0..40 {
         let selection = strategy
             .new_tree(&mut runner)
             .expect("a selection")
             .current();
-        let query = selection.query();
+        let query = selection.query(&lookup_id);
         let (path, body) = pair.compare(&admin, &query, &json!({})).await;
         assert!(body.get("errors").is_none(), "{query}: {body}");
         assert_eq!(path, "planned", "{query}");
