@@ -91,36 +91,6 @@ impl CampaignPage {
     }
 }
 
-/// A campaign looked up by id at the root (`None` when it does not exist or the caller cannot
-/// see it) and what its selection reads under it.
-pub(super) struct CampaignLookup {
-    pub(super) campaign: Option<Arc<campaign::Model>>,
-    pub(super) relations: Relations,
-}
-
-impl CampaignLookup {
-    pub(super) async fn load(
-        scope: &Arc<RequestScope>,
-        vars: &Vars,
-        field: &Field<RootField>,
-        fields: &[Field<CampaignField>],
-        slots: usize,
-    ) -> Option<CampaignLookup> {
-        let campaign = lookup(scope, &scope.loaders.campaign, vars, field).await?;
-        let relations = match &campaign {
-            Some(model) => {
-                Relations::load(scope, vars, &[fields], &[model.as_ref()], slots).await?
-            }
-            // The resolvers select nothing under a null campaign, so nothing is checked.
-            None => Relations::default(),
-        };
-        Some(CampaignLookup {
-            campaign,
-            relations,
-        })
-    }
-}
-
 /// A root list of rows the row alone answers (the reference lists), read with its resolver's
 /// page function, and counted if the connection selects `totalCount`.
 pub(super) struct RowPage<N> {
@@ -218,7 +188,7 @@ fn selects_total<N>(connection: &[Field<ConnectionField<N>>]) -> bool {
 impl Relations {
     /// Loads what the nodes select, as the resolvers' prefetch does
     /// (`prefetch_campaign_relations`): one statement per relation and per distinct list.
-    async fn load(
+    pub(super) async fn load(
         scope: &Arc<RequestScope>,
         vars: &Vars,
         nodes: &[&[Field<CampaignField>]],
@@ -306,9 +276,9 @@ impl Relations {
             &snapshot_lists,
         );
         let (companies, templates, groups, instance_pages, snapshot_pages) = tokio::try_join!(
-            load_all(&loaders.company, company_ids),
-            load_all(&loaders.program_template, template_ids),
-            load_all(&loaders.beneficiary_group, group_ids),
+            by_id(&loaders.company, company_ids),
+            by_id(&loaders.program_template, template_ids),
+            by_id(&loaders.beneficiary_group, group_ids),
             instance_pages,
             snapshot_pages,
         )
@@ -321,6 +291,34 @@ impl Relations {
             snapshots: by_slot(slots, &snapshot_lists, snapshot_pages),
         })
     }
+}
+
+/// The rows of `ids`: those a root lookup of this request loaded already from its loader's
+/// cache, the rest in one statement per batch.
+async fn by_id<E>(
+    loader: &Batched<ById<E>>,
+    ids: Vec<Uuid>,
+) -> AppResult<HashMap<Uuid, Arc<E::Model>>>
+where
+    E: Scoped,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut cached = loader.get_cached_values::<Uuid>();
+    let mut rows = HashMap::with_capacity(ids.len());
+    let mut missing = Vec::new();
+    for id in ids {
+        match cached.remove(&id) {
+            Some(row) => {
+                rows.insert(id, row);
+            }
+            None => missing.push(id),
+        }
+    }
+    rows.extend(load_all(loader, missing).await?);
+    Ok(rows)
 }
 
 fn page_args<K>(vars: &Vars, field: &Field<K>) -> Option<PageArgs> {

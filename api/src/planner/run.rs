@@ -28,9 +28,7 @@ use crate::graphql::reference::{
 use crate::paging::Page;
 use crate::planner::cost;
 use crate::planner::json::Json;
-use crate::planner::load::{
-    CampaignLookup, CampaignPage, ChildPage, PageRows, Relations, RowPage, lookup,
-};
+use crate::planner::load::{CampaignPage, ChildPage, PageRows, Relations, RowPage, lookup};
 use crate::planner::plan::{
     CampaignField, Condition, ConnectionField, EdgeField, Field, PageInfoField, Plan, RootField,
     Row, RowConnection, RowField,
@@ -65,6 +63,7 @@ pub async fn run(
     .await
     .into_iter()
     .collect::<Option<Vec<Option<Loaded>>>>()?;
+    let looked_up = lookup_relations(scope, &vars, plan, &loaded).await?;
     let mut out = Json::with_capacity(plan.answer_size.load(Relaxed).max(4096) + 1024);
     out.raw(b"{\"data\":");
     object(
@@ -95,8 +94,8 @@ pub async fn run(
                 let Some(Some(Loaded::Campaign(found))) = loaded.get(index) else {
                     return None;
                 };
-                match &found.campaign {
-                    Some(model) => campaign_node(out, &vars, fields, model, &found.relations),
+                match found {
+                    Some(model) => campaign_node(out, &vars, fields, model, &looked_up),
                     None => {
                         out.null();
                         Some(())
@@ -147,7 +146,7 @@ enum Loaded {
     /// `__typename` reads nothing.
     Nothing,
     Campaigns(CampaignPage),
-    Campaign(CampaignLookup),
+    Campaign(Option<Arc<campaign::Model>>),
     Company(Option<Arc<company::Model>>),
     ProgramTemplate(Option<Arc<program_template::Model>>),
     BeneficiaryGroup(Option<Arc<beneficiary_group::Model>>),
@@ -169,8 +168,8 @@ impl Loaded {
             RootField::Campaigns(connection) => {
                 Loaded::Campaigns(CampaignPage::load(scope, vars, field, connection, slots).await?)
             }
-            RootField::Campaign(fields) => {
-                Loaded::Campaign(CampaignLookup::load(scope, vars, field, fields, slots).await?)
+            RootField::Campaign(_) => {
+                Loaded::Campaign(lookup(scope, &loaders.campaign, vars, field).await?)
             }
             RootField::Company(_) => {
                 Loaded::Company(lookup(scope, &loaders.company, vars, field).await?)
@@ -198,6 +197,33 @@ impl Loaded {
                 )
             }
         })
+    }
+}
+
+/// What the campaigns found by the root lookups select under them, read for all of them at
+/// once (the union of their selections, as for a page), so that their relations share
+/// statements as the resolvers' loaders batch them. The rows the other lookups found are
+/// reused rather than read again.
+async fn lookup_relations(
+    scope: &Arc<RequestScope>,
+    vars: &Vars,
+    plan: &Plan,
+    loaded: &[Option<Loaded>],
+) -> Option<Relations> {
+    let mut selections = Vec::new();
+    let mut campaigns = Vec::new();
+    for (field, loaded) in plan.root.iter().zip(loaded) {
+        if let (RootField::Campaign(fields), Some(Loaded::Campaign(Some(model)))) =
+            (&field.kind, loaded)
+        {
+            selections.push(fields.as_slice());
+            campaigns.push(model.as_ref());
+        }
+    }
+    match campaigns.is_empty() {
+        // The resolvers select nothing under a null campaign, so nothing is checked.
+        true => Some(Relations::default()),
+        false => Relations::load(scope, vars, &selections, &campaigns, plan.slots).await,
     }
 }
 

@@ -74,6 +74,14 @@ impl Pair {
             .unwrap_or_else(|| panic!("no planner series {result}"))
     }
 
+    /// The statements the planned gateway has run so far.
+    pub(crate) async fn statements(&self) -> f64 {
+        Scrape::of(&self.metrics)
+            .await
+            .sample("gateway_sql_statements_total", &[("outcome", "ok")])
+            .unwrap_or(0.0)
+    }
+
     /// Posts `body` with `token` to `address`, returning the status and the body's bytes.
     pub(crate) async fn post(&self, address: &str, token: &str, body: &Value) -> (u16, Vec<u8>) {
         let response = self

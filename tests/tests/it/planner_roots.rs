@@ -74,6 +74,24 @@ async fn lookups_and_reference_lists_are_the_resolvers_bytes() {
         "{body}"
     );
 
+    // The plan runs no more statements than the resolvers (8 against 9–12 here: it serves
+    // `latestSnapshot` from the snapshot list, and the campaign's relations from the rows the
+    // other lookups read): asked as a new text, the gateway answers through the resolvers,
+    // then through the plan.
+    let body = json!({ "query": format!("{LOOKUP} # counted"), "variables": found });
+    let mut counts = Vec::new();
+    for _ in 0..2 {
+        let before = pair.statements().await;
+        let (status, _) = pair.post(&pair.planned.address, &admin, &body).await;
+        assert_eq!(status, 200);
+        counts.push(pair.statements().await - before);
+    }
+    let (resolved, planned) = (counts[0], counts[1]);
+    assert!(
+        planned >= 4.0 && planned <= resolved,
+        "statements: planned {planned}, resolved {resolved}"
+    );
+
     // Rows that do not exist are null, from the same plan.
     let missing =
         json!({ "campaign": NOWHERE, "company": NOWHERE, "template": NOWHERE, "group": NOWHERE });
