@@ -3,8 +3,8 @@
 //! Compiling walks the operation's selections with fragments inlined (a fragment must be on
 //! the very type it is spread into), keeps `@skip`/`@include` as conditions evaluated per
 //! request, and gives up (`None`) on anything outside the plannable subset: a root field other
-//! than the lists and lookups of campaigns, companies, program templates and beneficiary
-//! groups, a field missing from [`super::fields`], another directive, or one response key
+//! than the lists and lookups of campaigns, program instances, companies, program templates
+//! and beneficiary groups, a field missing from [`super::fields`], another directive, or one response key
 //! selected twice. An operation that does not compile runs through the resolvers whole.
 
 use async_graphql::parser::types::{
@@ -63,10 +63,12 @@ pub enum RootField {
     Company(Row<company::Model>),
     ProgramTemplate(Row<program_template::Model>),
     BeneficiaryGroup(Row<beneficiary_group::Model>),
-    /// The reference lists.
+    ProgramInstance(Row<program_instance::Model>),
+    /// The reference lists and the program instances.
     Companies(RowConnection<company::Model>),
     ProgramTemplates(RowConnection<program_template::Model>),
     BeneficiaryGroups(RowConnection<beneficiary_group::Model>),
+    ProgramInstances(RowConnection<program_instance::Model>),
 }
 
 /// A connection of rows the row alone answers.
@@ -177,6 +179,16 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
                 "ProgramTemplate",
                 |c, set| c.row(set, "ProgramTemplate", ""),
             )?),
+            "programInstance" => RootField::ProgramInstance(compiler.row(
+                &field.selection_set.node,
+                "ProgramInstance",
+                "",
+            )?),
+            "programInstances" => RootField::ProgramInstances(compiler.connection(
+                field,
+                "ProgramInstance",
+                |c, set| c.row(set, "ProgramInstance", ""),
+            )?),
             "beneficiaryGroups" => RootField::BeneficiaryGroups(compiler.connection(
                 field,
                 "BeneficiaryGroup",
@@ -206,7 +218,9 @@ fn arguments_allowed(field: &str) -> &'static [&'static str] {
         "metricsSnapshots" => &["first", "after", "from", "to"],
         // The root lookups (the relations of the same names under a campaign take none, and
         // the document was validated before it was planned).
-        "campaign" | "company" | "programTemplate" | "beneficiaryGroup" => &["id"],
+        "campaign" | "company" | "programTemplate" | "beneficiaryGroup" | "programInstance" => {
+            &["id"]
+        }
         _ => &[],
     }
 }
@@ -544,7 +558,12 @@ mod tests {
             "{ companies(first: 2) { totalCount nodes { id name } } programTemplates { edges { cursor node { version } } }
               beneficiaryGroups(filter: { isPublic: true }) { pageInfo { hasNextPage } nodes { region } } }"
         ));
-        assert!(!plannable("{ programInstances { nodes { id } } }"));
+        assert!(plannable(
+            "{ programInstances(filter: { status: [ACTIVE] }) { nodes { id } } programInstance(id: \"x\") { name } }"
+        ));
+        assert!(!plannable(
+            "{ programInstances { nodes { id campaign { id } } } }"
+        ));
         assert!(!plannable(
             "{ company(id: \"x\") { id campaigns { nodes { id } } } }"
         ));

@@ -17,10 +17,11 @@ use async_graphql_value::{ConstValue, Value};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use entity::{beneficiary_group, campaign, company, program_template};
+use entity::{beneficiary_group, campaign, company, program_instance, program_template};
 
 use crate::graphql::RequestScope;
 use crate::graphql::campaigns::Campaign;
+use crate::graphql::instances::{ProgramInstance, program_instance_page};
 use crate::graphql::reference::{
     BeneficiaryGroup, Company, ProgramTemplate, beneficiary_group_page, company_page,
     program_template_page,
@@ -118,6 +119,18 @@ pub async fn run(
                 }
                 _ => None,
             },
+            RootField::ProgramInstance(fields) => match loaded.get(index) {
+                Some(Some(Loaded::ProgramInstance(row))) => {
+                    related(out, &vars, fields, row.as_deref())
+                }
+                _ => None,
+            },
+            RootField::ProgramInstances(connection) => match loaded.get(index) {
+                Some(Some(Loaded::ProgramInstances(page))) => {
+                    row_connection(out, &vars, connection, page)
+                }
+                _ => None,
+            },
             RootField::Companies(connection) => match loaded.get(index) {
                 Some(Some(Loaded::Companies(page))) => row_connection(out, &vars, connection, page),
                 _ => None,
@@ -150,9 +163,11 @@ enum Loaded {
     Company(Option<Arc<company::Model>>),
     ProgramTemplate(Option<Arc<program_template::Model>>),
     BeneficiaryGroup(Option<Arc<beneficiary_group::Model>>),
+    ProgramInstance(Option<Arc<program_instance::Model>>),
     Companies(RowPage<Company>),
     ProgramTemplates(RowPage<ProgramTemplate>),
     BeneficiaryGroups(RowPage<BeneficiaryGroup>),
+    ProgramInstances(RowPage<ProgramInstance>),
 }
 
 impl Loaded {
@@ -180,6 +195,14 @@ impl Loaded {
             RootField::BeneficiaryGroup(_) => Loaded::BeneficiaryGroup(
                 lookup(scope, &loaders.beneficiary_group, vars, field).await?,
             ),
+            RootField::ProgramInstance(_) => Loaded::ProgramInstance(
+                lookup(scope, &loaders.program_instance, vars, field).await?,
+            ),
+            RootField::ProgramInstances(connection) => {
+                let page =
+                    |first, after, filter| program_instance_page(scope, first, after, filter);
+                Loaded::ProgramInstances(RowPage::load(scope, vars, field, connection, page).await?)
+            }
             RootField::Companies(connection) => {
                 let page = |first, after, filter| company_page(scope, first, after, filter);
                 Loaded::Companies(RowPage::load(scope, vars, field, connection, page).await?)

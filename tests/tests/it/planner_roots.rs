@@ -177,6 +177,41 @@ async fn lookups_and_reference_lists_are_the_resolvers_bytes() {
     assert_eq!(path, "fell_back", "{body}");
     assert!(body["errors"].is_array(), "{body}");
 
+    // Program instances: the list with its filter and cursor, the lookup, each visibility.
+    let instances = "query Instances($id: ID!, $after: String) {
+      programInstance(id: $id) { __typename id name startDate endDate status programType totalHoursLogged sroiScore creditsConsumed lastActivityAt }
+      programInstances(first: 3, after: $after, filter: { status: [ACTIVE, PLANNED, COMPLETED] }) {
+        totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { id name status enrolledVolunteers } }
+      }
+    }";
+    let (_, listed) = pair
+        .compare(
+            &admin,
+            "{ programInstances(first: 1) { nodes { id } } }",
+            &json!({}),
+        )
+        .await;
+    let instance = id(&listed["data"]["programInstances"]["nodes"][0]["id"]);
+    let (path, first_page) = pair
+        .compare(&admin, instances, &json!({ "id": instance }))
+        .await;
+    assert_eq!(path, "planned", "{first_page}");
+    assert_eq!(
+        first_page["data"]["programInstance"]["id"],
+        instance.as_str()
+    );
+    let end = first_page["data"]["programInstances"]["pageInfo"]["endCursor"].clone();
+    let next = json!({ "id": NOWHERE, "after": end });
+    let (path, body) = pair.compare(&admin, instances, &next).await;
+    assert_eq!(path, "planned", "{body}");
+    assert!(body["data"]["programInstance"].is_null(), "{body}");
+    for caller in [&insider, &outsider] {
+        let (path, body) = pair
+            .compare(caller, instances, &json!({ "id": instance }))
+            .await;
+        assert_eq!(path, "planned", "{body}");
+    }
+
     // Beyond the subset: a company's own campaigns list.
     let beyond = "{ companies(first: 1) { nodes { id campaigns(first: 1) { nodes { id } } } } }";
     assert_eq!(pair.compare(&admin, beyond, &json!({})).await.0, "resolved");

@@ -21,9 +21,9 @@ use crate::graphql::enums::{ProgramInstanceStatus, ProgramType};
 use crate::graphql::filters::contains_ignoring_case;
 use crate::graphql::loaders::related;
 use crate::graphql::reference::{BeneficiaryGroup, Company, ProgramTemplate};
-use crate::graphql::scope::{root_scope, scope};
+use crate::graphql::scope::{RequestScope, root_scope, scope};
 use crate::graphql::{parse_id, to_id};
-use crate::paging::{Ordering, PageArgs, SortKey, fetch_page};
+use crate::paging::{Ordering, Page, PageArgs, SortKey, fetch_page};
 
 #[derive(Clone)]
 pub struct ProgramInstance(pub Arc<Model>);
@@ -280,6 +280,27 @@ impl ProgramInstanceFilter {
     }
 }
 
+/// The page of the root `programInstances` list its arguments ask for (the resolver and the
+/// planner both answer from it).
+pub async fn program_instance_page(
+    scope: &RequestScope,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<ProgramInstanceFilter>,
+) -> AppResult<Page<ProgramInstance>> {
+    let args = PageArgs::parse(first, after)?;
+    let condition = filter.unwrap_or_default().condition()?;
+    let select = scope.select::<InstanceEntity>().filter(condition);
+    fetch_page(
+        &scope.db,
+        select,
+        &ProgramInstance::ordering_by_start(),
+        &args,
+        ProgramInstance::from,
+    )
+    .await
+}
+
 /// The program instance query fields.
 #[derive(Default)]
 pub struct ProgramInstanceQueries;
@@ -295,19 +316,9 @@ impl ProgramInstanceQueries {
         after: Option<String>,
         filter: Option<ProgramInstanceFilter>,
     ) -> AppResult<ProgramInstanceConnection> {
-        let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        let condition = filter.unwrap_or_default().condition()?;
-        let select = scope.select::<InstanceEntity>().filter(condition);
-        fetch_page(
-            &scope.db,
-            select,
-            &ProgramInstance::ordering_by_start(),
-            &args,
-            ProgramInstance::from,
-        )
-        .await
-        .map(ProgramInstanceConnection)
+        program_instance_page(root_scope(context)?, first, after, filter)
+            .await
+            .map(ProgramInstanceConnection)
     }
 
     /// The program instance with this id, or null.
