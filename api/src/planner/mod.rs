@@ -16,6 +16,7 @@ pub mod json;
 mod load;
 pub mod plan;
 pub mod run;
+mod write;
 
 use std::sync::Arc;
 

@@ -1,12 +1,11 @@
 //! Running a plan: its arguments resolved against the request's variables, its cost checked,
 //! its rows loaded ([`super::load`]), and the answer written straight to JSON in selection
-//! order.
+//! order ([`super::write`]).
 //!
 //! Anything the resolvers would answer with an error (an argument that does not parse, a bad
 //! cursor, a field the caller may not read, a failed statement) makes the run give up
 //! (`None`), and the resolvers answer the request instead, so errors are theirs, byte for byte.
 
-use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -14,8 +13,6 @@ use std::sync::atomic::Ordering::Relaxed;
 use async_graphql::futures_util::future::join_all;
 use async_graphql::{InputType, Name, Variables};
 use async_graphql_value::{ConstValue, Value};
-use sea_orm::EntityTrait;
-use uuid::Uuid;
 
 use entity::{beneficiary_group, campaign, company, program_instance, program_template};
 
@@ -26,13 +23,12 @@ use crate::graphql::reference::{
     BeneficiaryGroup, Company, ProgramTemplate, beneficiary_group_page, company_page,
     program_template_page,
 };
-use crate::paging::Page;
 use crate::planner::cost;
 use crate::planner::json::Json;
-use crate::planner::load::{CampaignPage, ChildPage, PageRows, Relations, RowPage, lookup};
-use crate::planner::plan::{
-    CampaignField, Condition, ConnectionField, EdgeField, Field, PageInfoField, Plan, RootField,
-    Row, RowConnection, RowField,
+use crate::planner::load::{CampaignPage, Relations, RowPage, lookup};
+use crate::planner::plan::{Condition, Field, Plan, RootField};
+use crate::planner::write::{
+    campaign_node, connection_of, object, related, root_view, row_connection,
 };
 
 /// The answer of `plan` as a response body (`{"data":…}`), or `None` when the resolvers
@@ -302,7 +298,7 @@ impl Vars {
     }
 
     /// Whether a field's `@include`/`@skip` conditions let it through.
-    fn active(&self, when: &[Condition]) -> Option<bool> {
+    pub(super) fn active(&self, when: &[Condition]) -> Option<bool> {
         for condition in when {
             match self.resolve(&condition.value)? {
                 ConstValue::Boolean(value) if value != condition.include_when => {
@@ -329,249 +325,4 @@ fn kept(given: &serde_json::Value, parsed: &serde_json::Value) -> bool {
         }
         _ => given == parsed,
     }
-}
-
-/// Writes an object of `fields`, each active one by `write` (given its index).
-fn object<K>(
-    out: &mut Json,
-    vars: &Vars,
-    fields: &[Field<K>],
-    mut write: impl FnMut(&mut Json, &Field<K>, usize) -> Option<()>,
-) -> Option<()> {
-    out.raw(b"{");
-    let mut first = true;
-    for (index, field) in fields.iter().enumerate() {
-        if !vars.active(&field.when)? {
-            continue;
-        }
-        if !first {
-            out.raw(b",");
-        }
-        first = false;
-        out.raw(&field.key);
-        write(out, field, index)?;
-    }
-    out.raw(b"}");
-    Some(())
-}
-
-fn row<M>(out: &mut Json, vars: &Vars, fields: &[Field<RowField<M>>], model: &M) -> Option<()> {
-    object(out, vars, fields, |out, field, _| {
-        match &field.kind {
-            RowField::Typename(name) => out.str(name),
-            RowField::Scalar(write) => write(model, out),
-            RowField::Object(_, fields) => row(out, vars, fields, model)?,
-        }
-        Some(())
-    })
-}
-
-/// A page as a connection writes it.
-struct PageView<'a, N> {
-    nodes: &'a [N],
-    has_next_page: bool,
-    has_previous_page: bool,
-    cursor: &'a dyn Fn(&N) -> String,
-    total: Option<i64>,
-}
-
-type NodeWriter<'a, F, N> = dyn Fn(&mut Json, &[Field<F>], &N) -> Option<()> + 'a;
-
-fn connection_of<F, N>(
-    out: &mut Json,
-    vars: &Vars,
-    fields: &[Field<ConnectionField<F>>],
-    page: &PageView<'_, N>,
-    node: &NodeWriter<'_, F, N>,
-) -> Option<()> {
-    object(out, vars, fields, |out, field, _| {
-        match &field.kind {
-            ConnectionField::Typename(name) => out.str(name),
-            ConnectionField::TotalCount => out.int(page.total?),
-            ConnectionField::Nodes(fields) => {
-                list(out, page.nodes, |out, item| node(out, fields, item))?
-            }
-            ConnectionField::Edges(fields) => list(out, page.nodes, |out, item| {
-                object(out, vars, fields, |out, field, _| {
-                    match &field.kind {
-                        EdgeField::Typename(name) => out.str(name),
-                        EdgeField::Cursor => out.str(&(page.cursor)(item)),
-                        EdgeField::Node(fields) => node(out, fields, item)?,
-                    }
-                    Some(())
-                })
-            })?,
-            ConnectionField::PageInfo(fields) => object(out, vars, fields, |out, field, _| {
-                match &field.kind {
-                    PageInfoField::Typename => out.str("PageInfo"),
-                    PageInfoField::HasNextPage => out.bool(page.has_next_page),
-                    PageInfoField::HasPreviousPage => out.bool(page.has_previous_page),
-                    PageInfoField::StartCursor => {
-                        out.opt(page.nodes.first().map(page.cursor), |out, c| out.str(&c))
-                    }
-                    PageInfoField::EndCursor => {
-                        out.opt(page.nodes.last().map(page.cursor), |out, c| out.str(&c))
-                    }
-                }
-                Some(())
-            })?,
-        }
-        Some(())
-    })
-}
-
-fn list<N>(
-    out: &mut Json,
-    items: &[N],
-    mut write: impl FnMut(&mut Json, &N) -> Option<()>,
-) -> Option<()> {
-    out.raw(b"[");
-    for (index, item) in items.iter().enumerate() {
-        if index > 0 {
-            out.raw(b",");
-        }
-        write(out, item)?;
-    }
-    out.raw(b"]");
-    Some(())
-}
-
-fn campaign_node(
-    out: &mut Json,
-    vars: &Vars,
-    fields: &[Field<CampaignField>],
-    model: &campaign::Model,
-    relations: &Relations,
-) -> Option<()> {
-    object(out, vars, fields, |out, field, _| {
-        match &field.kind {
-            CampaignField::Own(RowField::Typename(name)) => out.str(name),
-            CampaignField::Own(RowField::Scalar(write)) => write(model, out),
-            CampaignField::Own(RowField::Object(_, fields)) => row(out, vars, fields, model)?,
-            CampaignField::Company(fields) => related(
-                out,
-                vars,
-                fields,
-                relations.companies.get(&model.company_id).map(Arc::as_ref),
-            )?,
-            CampaignField::ProgramTemplate(fields) => related(
-                out,
-                vars,
-                fields,
-                relations
-                    .templates
-                    .get(&model.program_template_id)
-                    .map(Arc::as_ref),
-            )?,
-            CampaignField::BeneficiaryGroup(fields) => related(
-                out,
-                vars,
-                fields,
-                relations
-                    .groups
-                    .get(&model.beneficiary_group_id)
-                    .map(Arc::as_ref),
-            )?,
-            CampaignField::ProgramInstances { slot, connection } => {
-                let child = relations.instances.get(*slot)?.as_ref()?;
-                child_connection(out, vars, child, connection, model.id)?
-            }
-            CampaignField::MetricsSnapshots { slot, connection } => {
-                let child = relations.snapshots.get(*slot)?.as_ref()?;
-                child_connection(out, vars, child, connection, model.id)?
-            }
-            CampaignField::LatestSnapshot { slot, fields } => {
-                let child = relations.snapshots.get(*slot)?.as_ref()?;
-                let latest = child.rows.get(&model.id).and_then(PageRows::first);
-                related(out, vars, fields, latest)?
-            }
-        }
-        Some(())
-    })
-}
-
-fn related<M>(out: &mut Json, vars: &Vars, fields: &Row<M>, model: Option<&M>) -> Option<()> {
-    match model {
-        Some(model) => row(out, vars, fields, model),
-        None => {
-            out.null();
-            Some(())
-        }
-    }
-}
-
-/// One nested list's page under `parent`, as a connection.
-fn child_connection<E: EntityTrait>(
-    out: &mut Json,
-    vars: &Vars,
-    child: &ChildPage<E>,
-    connection: &[Field<ConnectionField<RowField<E::Model>>>],
-    parent: Uuid,
-) -> Option<()> {
-    match child.rows.get(&parent) {
-        Some(PageRows::Owned(rows)) => {
-            page_of_rows(out, vars, child, connection, parent, rows.as_slice())
-        }
-        Some(PageRows::Shared(rows)) => {
-            page_of_rows(out, vars, child, connection, parent, rows.as_slice())
-        }
-        None => page_of_rows::<E, E::Model>(out, vars, child, connection, parent, &[]),
-    }
-}
-
-/// `rows` (the page and the row past it, if any) as a connection.
-fn page_of_rows<E: EntityTrait, N: Borrow<E::Model>>(
-    out: &mut Json,
-    vars: &Vars,
-    child: &ChildPage<E>,
-    connection: &[Field<ConnectionField<RowField<E::Model>>>],
-    parent: Uuid,
-    rows: &[N],
-) -> Option<()> {
-    let cursor = |row: &N| child.ordering.cursor(row.borrow()).encode();
-    let view = PageView {
-        nodes: &rows[..rows.len().min(child.first)],
-        has_next_page: rows.len() > child.first,
-        has_previous_page: child.after,
-        cursor: &cursor,
-        total: child
-            .counts
-            .as_ref()
-            .map(|counts| counts.get(&parent).copied().unwrap_or(0)),
-    };
-    connection_of(out, vars, connection, &view, &|out, fields, node| {
-        row(out, vars, fields, node.borrow())
-    })
-}
-
-/// A root page as a connection writes it.
-fn root_view<'a, N>(
-    page: &'a Page<N>,
-    total: Option<i64>,
-    cursor: &'a dyn Fn(&N) -> String,
-) -> PageView<'a, N> {
-    PageView {
-        nodes: &page.nodes,
-        has_next_page: page.has_next_page(),
-        has_previous_page: page.has_previous_page(),
-        cursor,
-        total,
-    }
-}
-
-/// A root list of rows as a connection.
-fn row_connection<N: AsRef<M>, M>(
-    out: &mut Json,
-    vars: &Vars,
-    connection: &RowConnection<M>,
-    page: &RowPage<N>,
-) -> Option<()> {
-    let cursor = |node: &N| page.page.cursor(node);
-    connection_of(
-        out,
-        vars,
-        connection,
-        &root_view(&page.page, page.total, &cursor),
-        &|out, fields, node| row(out, vars, fields, node.as_ref()),
-    )
 }

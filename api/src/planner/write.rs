@@ -1,0 +1,269 @@
+//! Writing what a plan loaded as JSON, in selection order: objects of the active fields,
+//! connections over a page (edges, nodes, cursors, `pageInfo`, `totalCount`), rows and the
+//! relations and nested lists under them.
+
+use std::borrow::Borrow;
+use std::sync::Arc;
+
+use sea_orm::EntityTrait;
+use uuid::Uuid;
+
+use entity::campaign;
+
+use crate::paging::Page;
+use crate::planner::json::Json;
+use crate::planner::load::{ChildPage, PageRows, Relations, RowPage};
+use crate::planner::plan::{
+    CampaignField, ConnectionField, EdgeField, Field, PageInfoField, Row, RowConnection, RowField,
+};
+use crate::planner::run::Vars;
+
+/// Writes an object of `fields`, each active one by `write` (given its index).
+pub(super) fn object<K>(
+    out: &mut Json,
+    vars: &Vars,
+    fields: &[Field<K>],
+    mut write: impl FnMut(&mut Json, &Field<K>, usize) -> Option<()>,
+) -> Option<()> {
+    out.raw(b"{");
+    let mut first = true;
+    for (index, field) in fields.iter().enumerate() {
+        if !vars.active(&field.when)? {
+            continue;
+        }
+        if !first {
+            out.raw(b",");
+        }
+        first = false;
+        out.raw(&field.key);
+        write(out, field, index)?;
+    }
+    out.raw(b"}");
+    Some(())
+}
+
+fn row<M>(out: &mut Json, vars: &Vars, fields: &[Field<RowField<M>>], model: &M) -> Option<()> {
+    object(out, vars, fields, |out, field, _| {
+        match &field.kind {
+            RowField::Typename(name) => out.str(name),
+            RowField::Scalar(write) => write(model, out),
+            RowField::Object(_, fields) => row(out, vars, fields, model)?,
+        }
+        Some(())
+    })
+}
+
+/// A page as a connection writes it.
+pub(super) struct PageView<'a, N> {
+    nodes: &'a [N],
+    has_next_page: bool,
+    has_previous_page: bool,
+    cursor: &'a dyn Fn(&N) -> String,
+    total: Option<i64>,
+}
+
+type NodeWriter<'a, F, N> = dyn Fn(&mut Json, &[Field<F>], &N) -> Option<()> + 'a;
+
+pub(super) fn connection_of<F, N>(
+    out: &mut Json,
+    vars: &Vars,
+    fields: &[Field<ConnectionField<F>>],
+    page: &PageView<'_, N>,
+    node: &NodeWriter<'_, F, N>,
+) -> Option<()> {
+    object(out, vars, fields, |out, field, _| {
+        match &field.kind {
+            ConnectionField::Typename(name) => out.str(name),
+            ConnectionField::TotalCount => out.int(page.total?),
+            ConnectionField::Nodes(fields) => {
+                list(out, page.nodes, |out, item| node(out, fields, item))?
+            }
+            ConnectionField::Edges(fields) => list(out, page.nodes, |out, item| {
+                object(out, vars, fields, |out, field, _| {
+                    match &field.kind {
+                        EdgeField::Typename(name) => out.str(name),
+                        EdgeField::Cursor => out.str(&(page.cursor)(item)),
+                        EdgeField::Node(fields) => node(out, fields, item)?,
+                    }
+                    Some(())
+                })
+            })?,
+            ConnectionField::PageInfo(fields) => object(out, vars, fields, |out, field, _| {
+                match &field.kind {
+                    PageInfoField::Typename => out.str("PageInfo"),
+                    PageInfoField::HasNextPage => out.bool(page.has_next_page),
+                    PageInfoField::HasPreviousPage => out.bool(page.has_previous_page),
+                    PageInfoField::StartCursor => {
+                        out.opt(page.nodes.first().map(page.cursor), |out, c| out.str(&c))
+                    }
+                    PageInfoField::EndCursor => {
+                        out.opt(page.nodes.last().map(page.cursor), |out, c| out.str(&c))
+                    }
+                }
+                Some(())
+            })?,
+        }
+        Some(())
+    })
+}
+
+fn list<N>(
+    out: &mut Json,
+    items: &[N],
+    mut write: impl FnMut(&mut Json, &N) -> Option<()>,
+) -> Option<()> {
+    out.raw(b"[");
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            out.raw(b",");
+        }
+        write(out, item)?;
+    }
+    out.raw(b"]");
+    Some(())
+}
+
+pub(super) fn campaign_node(
+    out: &mut Json,
+    vars: &Vars,
+    fields: &[Field<CampaignField>],
+    model: &campaign::Model,
+    relations: &Relations,
+) -> Option<()> {
+    object(out, vars, fields, |out, field, _| {
+        match &field.kind {
+            CampaignField::Own(RowField::Typename(name)) => out.str(name),
+            CampaignField::Own(RowField::Scalar(write)) => write(model, out),
+            CampaignField::Own(RowField::Object(_, fields)) => row(out, vars, fields, model)?,
+            CampaignField::Company(fields) => related(
+                out,
+                vars,
+                fields,
+                relations.companies.get(&model.company_id).map(Arc::as_ref),
+            )?,
+            CampaignField::ProgramTemplate(fields) => related(
+                out,
+                vars,
+                fields,
+                relations
+                    .templates
+                    .get(&model.program_template_id)
+                    .map(Arc::as_ref),
+            )?,
+            CampaignField::BeneficiaryGroup(fields) => related(
+                out,
+                vars,
+                fields,
+                relations
+                    .groups
+                    .get(&model.beneficiary_group_id)
+                    .map(Arc::as_ref),
+            )?,
+            CampaignField::ProgramInstances { slot, connection } => {
+                let child = relations.instances.get(*slot)?.as_ref()?;
+                child_connection(out, vars, child, connection, model.id)?
+            }
+            CampaignField::MetricsSnapshots { slot, connection } => {
+                let child = relations.snapshots.get(*slot)?.as_ref()?;
+                child_connection(out, vars, child, connection, model.id)?
+            }
+            CampaignField::LatestSnapshot { slot, fields } => {
+                let child = relations.snapshots.get(*slot)?.as_ref()?;
+                let latest = child.rows.get(&model.id).and_then(PageRows::first);
+                related(out, vars, fields, latest)?
+            }
+        }
+        Some(())
+    })
+}
+
+pub(super) fn related<M>(
+    out: &mut Json,
+    vars: &Vars,
+    fields: &Row<M>,
+    model: Option<&M>,
+) -> Option<()> {
+    match model {
+        Some(model) => row(out, vars, fields, model),
+        None => {
+            out.null();
+            Some(())
+        }
+    }
+}
+
+/// One nested list's page under `parent`, as a connection.
+fn child_connection<E: EntityTrait>(
+    out: &mut Json,
+    vars: &Vars,
+    child: &ChildPage<E>,
+    connection: &[Field<ConnectionField<RowField<E::Model>>>],
+    parent: Uuid,
+) -> Option<()> {
+    match child.rows.get(&parent) {
+        Some(PageRows::Owned(rows)) => {
+            page_of_rows(out, vars, child, connection, parent, rows.as_slice())
+        }
+        Some(PageRows::Shared(rows)) => {
+            page_of_rows(out, vars, child, connection, parent, rows.as_slice())
+        }
+        None => page_of_rows::<E, E::Model>(out, vars, child, connection, parent, &[]),
+    }
+}
+
+/// `rows` (the page and the row past it, if any) as a connection.
+fn page_of_rows<E: EntityTrait, N: Borrow<E::Model>>(
+    out: &mut Json,
+    vars: &Vars,
+    child: &ChildPage<E>,
+    connection: &[Field<ConnectionField<RowField<E::Model>>>],
+    parent: Uuid,
+    rows: &[N],
+) -> Option<()> {
+    let cursor = |row: &N| child.ordering.cursor(row.borrow()).encode();
+    let view = PageView {
+        nodes: &rows[..rows.len().min(child.first)],
+        has_next_page: rows.len() > child.first,
+        has_previous_page: child.after,
+        cursor: &cursor,
+        total: child
+            .counts
+            .as_ref()
+            .map(|counts| counts.get(&parent).copied().unwrap_or(0)),
+    };
+    connection_of(out, vars, connection, &view, &|out, fields, node| {
+        row(out, vars, fields, node.borrow())
+    })
+}
+
+/// A root page as a connection writes it.
+pub(super) fn root_view<'a, N>(
+    page: &'a Page<N>,
+    total: Option<i64>,
+    cursor: &'a dyn Fn(&N) -> String,
+) -> PageView<'a, N> {
+    PageView {
+        nodes: &page.nodes,
+        has_next_page: page.has_next_page(),
+        has_previous_page: page.has_previous_page(),
+        cursor,
+        total,
+    }
+}
+
+/// A root list of rows as a connection.
+pub(super) fn row_connection<N: AsRef<M>, M>(
+    out: &mut Json,
+    vars: &Vars,
+    connection: &RowConnection<M>,
+    page: &RowPage<N>,
+) -> Option<()> {
+    let cursor = |node: &N| page.page.cursor(node);
+    connection_of(
+        out,
+        vars,
+        connection,
+        &root_view(&page.page, page.total, &cursor),
+        &|out, fields, node| row(out, vars, fields, node.as_ref()),
+    )
+}
