@@ -15,8 +15,8 @@ use sea_orm::sqlx::Row;
 use sea_orm::{DbBackend, DbErr, EntityTrait, ModelTrait};
 use uuid::Uuid;
 
+use entity::campaign;
 use entity::prelude::{CampaignMetricsSnapshot, ProgramInstance as InstanceEntity};
-use entity::{beneficiary_group, campaign, company, program_template};
 
 use crate::domain::policy::{Domain, Scoped};
 use crate::error::AppResult;
@@ -33,9 +33,8 @@ use crate::graphql::parse_id;
 use crate::graphql::prefetch::projection::{Columns, Projected};
 use crate::graphql::prefetch::{batches, load_all};
 use crate::paging::{Ordering, Page, PageArgs, check_after};
-use crate::planner::plan::{
-    CampaignField, ConnectionField, EdgeField, Field, RootField, RowConnection,
-};
+use crate::planner::plan::{CampaignField, ConnectionField, EdgeField, Field, RootField};
+use crate::planner::related::{RelatedRows, Wanted};
 use crate::planner::run::Vars;
 
 /// The root campaign page and every relation its nodes select.
@@ -47,9 +46,8 @@ pub(super) struct CampaignPage {
 
 #[derive(Default)]
 pub(super) struct Relations {
-    pub(super) companies: HashMap<Uuid, Arc<company::Model>>,
-    pub(super) templates: HashMap<Uuid, Arc<program_template::Model>>,
-    pub(super) groups: HashMap<Uuid, Arc<beneficiary_group::Model>>,
+    /// The campaigns' companies, program templates and beneficiary groups.
+    pub(super) related: RelatedRows,
     /// By slot: each `programInstances` list's rows.
     pub(super) instances: Vec<Option<ChildPage<InstanceEntity>>>,
     /// By slot: each `metricsSnapshots` and `latestSnapshot` list's rows.
@@ -101,11 +99,11 @@ pub(super) struct RowPage<N> {
 impl<N> RowPage<N> {
     /// The page `page_of` reads for the field's `first`, `after` and `filter`, as the
     /// resolver, which calls the same function, reads it.
-    pub(super) async fn load<M, F, Read>(
+    pub(super) async fn load<K, F, Read>(
         scope: &RequestScope,
         vars: &Vars,
         field: &Field<RootField>,
-        connection: &RowConnection<M>,
+        connection: &[Field<ConnectionField<K>>],
         page_of: impl FnOnce(Option<i32>, Option<String>, Option<F>) -> Read,
     ) -> Option<RowPage<N>>
     where
@@ -152,7 +150,7 @@ where
 }
 
 /// The node selections of a connection (`edges { node }` and `nodes`).
-fn node_fields<N>(connection: &[Field<ConnectionField<N>>]) -> Vec<&[Field<N>]> {
+pub(super) fn node_fields<N>(connection: &[Field<ConnectionField<N>>]) -> Vec<&[Field<N>]> {
     let mut nodes = Vec::new();
     for field in connection {
         match &field.kind {
@@ -244,23 +242,12 @@ impl Relations {
         serve_latest(&mut snapshot_lists, latest);
 
         let ids: Vec<Uuid> = campaigns.iter().map(|campaign| campaign.id).collect();
-        let distinct = |ids: &mut dyn Iterator<Item = Uuid>| {
-            crate::domain::validate::distinct(ids.collect::<Vec<_>>())
-        };
         let loaders = &scope.loaders;
-        let wanted = |wanted: bool, keys: Vec<Uuid>| if wanted { keys } else { Vec::new() };
-        let company_ids = wanted(
-            companies,
-            distinct(&mut campaigns.iter().map(|c| c.company_id)),
-        );
-        let template_ids = wanted(
-            templates,
-            distinct(&mut campaigns.iter().map(|c| c.program_template_id)),
-        );
-        let group_ids = wanted(
-            groups,
-            distinct(&mut campaigns.iter().map(|c| c.beneficiary_group_id)),
-        );
+        let wanted = Wanted {
+            companies: Wanted::ids(companies, campaigns, |c| Some(c.company_id)),
+            templates: Wanted::ids(templates, campaigns, |c| Some(c.program_template_id)),
+            groups: Wanted::ids(groups, campaigns, |c| Some(c.beneficiary_group_id)),
+        };
         let instance_pages = ChildPage::load_distinct(
             scope,
             &loaders.campaign_instances,
@@ -275,50 +262,18 @@ impl Relations {
             &ids,
             &snapshot_lists,
         );
-        let (companies, templates, groups, instance_pages, snapshot_pages) = tokio::try_join!(
-            by_id(&loaders.company, company_ids),
-            by_id(&loaders.program_template, template_ids),
-            by_id(&loaders.beneficiary_group, group_ids),
+        let (related, instance_pages, snapshot_pages) = tokio::try_join!(
+            RelatedRows::load(scope, wanted),
             instance_pages,
             snapshot_pages,
         )
         .ok()?;
         Some(Relations {
-            companies,
-            templates,
-            groups,
+            related,
             instances: by_slot(slots, &instance_lists, instance_pages),
             snapshots: by_slot(slots, &snapshot_lists, snapshot_pages),
         })
     }
-}
-
-/// The rows of `ids`: those a root lookup of this request loaded already from its loader's
-/// cache, the rest in one statement per batch.
-async fn by_id<E>(
-    loader: &Batched<ById<E>>,
-    ids: Vec<Uuid>,
-) -> AppResult<HashMap<Uuid, Arc<E::Model>>>
-where
-    E: Scoped,
-    E::Model: Clone + Send + Sync + 'static,
-{
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut cached = loader.get_cached_values::<Uuid>();
-    let mut rows = HashMap::with_capacity(ids.len());
-    let mut missing = Vec::new();
-    for id in ids {
-        match cached.remove(&id) {
-            Some(row) => {
-                rows.insert(id, row);
-            }
-            None => missing.push(id),
-        }
-    }
-    rows.extend(load_all(loader, missing).await?);
-    Ok(rows)
 }
 
 fn page_args<K>(vars: &Vars, field: &Field<K>) -> Option<PageArgs> {

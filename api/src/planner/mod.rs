@@ -15,6 +15,7 @@ pub mod fields;
 pub mod json;
 mod load;
 pub mod plan;
+mod related;
 pub mod run;
 mod write;
 

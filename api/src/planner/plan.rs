@@ -63,12 +63,12 @@ pub enum RootField {
     Company(Row<company::Model>),
     ProgramTemplate(Row<program_template::Model>),
     BeneficiaryGroup(Row<beneficiary_group::Model>),
-    ProgramInstance(Row<program_instance::Model>),
+    ProgramInstance(Vec<Field<InstanceField>>),
     /// The reference lists and the program instances.
     Companies(RowConnection<company::Model>),
     ProgramTemplates(RowConnection<program_template::Model>),
     BeneficiaryGroups(RowConnection<beneficiary_group::Model>),
-    ProgramInstances(RowConnection<program_instance::Model>),
+    ProgramInstances(Vec<Field<ConnectionField<InstanceField>>>),
 }
 
 /// A connection of rows the row alone answers.
@@ -104,6 +104,14 @@ pub enum RowField<M> {
 }
 
 pub type Row<M> = Vec<Field<RowField<M>>>;
+
+/// A field of a program instance at the root (under a campaign, instances are rows alone).
+pub enum InstanceField {
+    Own(RowField<program_instance::Model>),
+    Company(Row<company::Model>),
+    ProgramTemplate(Row<program_template::Model>),
+    BeneficiaryGroup(Row<beneficiary_group::Model>),
+}
 
 pub enum CampaignField {
     Own(RowField<campaign::Model>),
@@ -179,15 +187,13 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
                 "ProgramTemplate",
                 |c, set| c.row(set, "ProgramTemplate", ""),
             )?),
-            "programInstance" => RootField::ProgramInstance(compiler.row(
-                &field.selection_set.node,
-                "ProgramInstance",
-                "",
-            )?),
+            "programInstance" => {
+                RootField::ProgramInstance(compiler.instance(&field.selection_set.node)?)
+            }
             "programInstances" => RootField::ProgramInstances(compiler.connection(
                 field,
                 "ProgramInstance",
-                |c, set| c.row(set, "ProgramInstance", ""),
+                Compiler::instance,
             )?),
             "beneficiaryGroups" => RootField::BeneficiaryGroups(compiler.connection(
                 field,
@@ -425,6 +431,26 @@ impl<'a> Compiler<'a> {
         self.slots - 1
     }
 
+    fn instance(&mut self, set: &'a SelectionSet) -> Option<Vec<Field<InstanceField>>> {
+        self.fields(set, "ProgramInstance", |compiler, field| {
+            let set = &field.selection_set.node;
+            Some(match field.name.node.as_str() {
+                "company" => InstanceField::Company(compiler.row(set, "Company", "")?),
+                "programTemplate" => {
+                    InstanceField::ProgramTemplate(compiler.row(set, "ProgramTemplate", "")?)
+                }
+                "beneficiaryGroup" => {
+                    InstanceField::BeneficiaryGroup(compiler.row(set, "BeneficiaryGroup", "")?)
+                }
+                _ => InstanceField::Own(compiler.row_field::<program_instance::Model>(
+                    field,
+                    "ProgramInstance",
+                    "",
+                )?),
+            })
+        })
+    }
+
     fn campaign(&mut self, set: &'a SelectionSet) -> Option<Vec<Field<CampaignField>>> {
         self.fields(set, "Campaign", |compiler, field| {
             let set = &field.selection_set.node;
@@ -559,7 +585,8 @@ mod tests {
               beneficiaryGroups(filter: { isPublic: true }) { pageInfo { hasNextPage } nodes { region } } }"
         ));
         assert!(plannable(
-            "{ programInstances(filter: { status: [ACTIVE] }) { nodes { id } } programInstance(id: \"x\") { name } }"
+            "{ programInstances(filter: { status: [ACTIVE] }) { nodes { id company { name } } }
+              programInstance(id: \"x\") { name programTemplate { name } beneficiaryGroup { city } } }"
         ));
         assert!(!plannable(
             "{ programInstances { nodes { id campaign { id } } } }"

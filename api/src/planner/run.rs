@@ -14,6 +14,8 @@ use async_graphql::futures_util::future::join_all;
 use async_graphql::{InputType, Name, Variables};
 use async_graphql_value::{ConstValue, Value};
 
+use uuid::Uuid;
+
 use entity::{beneficiary_group, campaign, company, program_instance, program_template};
 
 use crate::graphql::RequestScope;
@@ -25,10 +27,11 @@ use crate::graphql::reference::{
 };
 use crate::planner::cost;
 use crate::planner::json::Json;
-use crate::planner::load::{CampaignPage, Relations, RowPage, lookup};
-use crate::planner::plan::{Condition, Field, Plan, RootField};
+use crate::planner::load::{CampaignPage, Relations, RowPage, lookup, node_fields};
+use crate::planner::plan::{Condition, Field, InstanceField, Plan, RootField};
+use crate::planner::related::{RelatedRows, Wanted};
 use crate::planner::write::{
-    campaign_node, connection_of, object, related, root_view, row_connection,
+    campaign_node, instance_node, object, page_connection, related, row_connection,
 };
 
 /// The answer of `plan` as a response body (`{"data":…}`), or `None` when the resolvers
@@ -61,6 +64,7 @@ pub async fn run(
     .into_iter()
     .collect::<Option<Vec<Option<Loaded>>>>()?;
     let looked_up = lookup_relations(scope, &vars, plan, &loaded).await?;
+    let instance_rows = instance_relations(scope, plan, &loaded).await?;
     let mut out = Json::with_capacity(plan.answer_size.load(Relaxed).max(4096) + 1024);
     out.raw(b"{\"data\":");
     object(
@@ -76,13 +80,13 @@ pub async fn run(
                 let Some(Some(Loaded::Campaigns(page))) = loaded.get(index) else {
                     return None;
                 };
-                let cursor = |node: &Campaign| page.page.cursor(node);
-                connection_of(
+                page_connection(
                     out,
                     &vars,
                     connection,
-                    &root_view(&page.page, page.total, &cursor),
-                    &|out, fields, node| {
+                    &page.page,
+                    page.total,
+                    &|out, fields, node: &Campaign| {
                         campaign_node(out, &vars, fields, &node.0, &page.relations)
                     },
                 )
@@ -116,17 +120,30 @@ pub async fn run(
                 _ => None,
             },
             RootField::ProgramInstance(fields) => match loaded.get(index) {
-                Some(Some(Loaded::ProgramInstance(row))) => {
-                    related(out, &vars, fields, row.as_deref())
+                Some(Some(Loaded::ProgramInstance(Some(model)))) => {
+                    instance_node(out, &vars, fields, model, &instance_rows)
+                }
+                Some(Some(Loaded::ProgramInstance(None))) => {
+                    out.null();
+                    Some(())
                 }
                 _ => None,
             },
-            RootField::ProgramInstances(connection) => match loaded.get(index) {
-                Some(Some(Loaded::ProgramInstances(page))) => {
-                    row_connection(out, &vars, connection, page)
-                }
-                _ => None,
-            },
+            RootField::ProgramInstances(connection) => {
+                let Some(Some(Loaded::ProgramInstances(page))) = loaded.get(index) else {
+                    return None;
+                };
+                page_connection(
+                    out,
+                    &vars,
+                    connection,
+                    &page.page,
+                    page.total,
+                    &|out, fields, node: &ProgramInstance| {
+                        instance_node(out, &vars, fields, node.as_ref(), &instance_rows)
+                    },
+                )
+            }
             RootField::Companies(connection) => match loaded.get(index) {
                 Some(Some(Loaded::Companies(page))) => row_connection(out, &vars, connection, page),
                 _ => None,
@@ -244,6 +261,45 @@ async fn lookup_relations(
         true => Some(Relations::default()),
         false => Relations::load(scope, vars, &selections, &campaigns, plan.slots).await,
     }
+}
+
+/// The companies, program templates and beneficiary groups the root program instances
+/// select, read for every instance of the operation at once.
+async fn instance_relations(
+    scope: &Arc<RequestScope>,
+    plan: &Plan,
+    loaded: &[Option<Loaded>],
+) -> Option<RelatedRows> {
+    let mut wanted = Wanted::default();
+    for (field, loaded) in plan.root.iter().zip(loaded) {
+        let (selections, instances): (Vec<&[Field<InstanceField>]>, Vec<&program_instance::Model>) =
+            match (&field.kind, loaded) {
+                (RootField::ProgramInstance(fields), Some(Loaded::ProgramInstance(Some(row)))) => {
+                    (vec![fields.as_slice()], vec![row.as_ref()])
+                }
+                (RootField::ProgramInstances(connection), Some(Loaded::ProgramInstances(page))) => {
+                    (
+                        node_fields(connection),
+                        page.page.nodes.iter().map(AsRef::as_ref).collect(),
+                    )
+                }
+                _ => continue,
+            };
+        for field in selections.iter().flat_map(|fields| fields.iter()) {
+            let (ids, id_of): (_, fn(&program_instance::Model) -> Option<Uuid>) = match field.kind {
+                InstanceField::Own(_) => continue,
+                InstanceField::Company(_) => (&mut wanted.companies, |i| i.company_id),
+                InstanceField::ProgramTemplate(_) => {
+                    (&mut wanted.templates, |i| i.program_template_id)
+                }
+                InstanceField::BeneficiaryGroup(_) => {
+                    (&mut wanted.groups, |i| i.beneficiary_group_id)
+                }
+            };
+            ids.extend(instances.iter().filter_map(|instance| id_of(instance)));
+        }
+    }
+    RelatedRows::load(scope, wanted.distinct()).await.ok()
 }
 
 /// The request's variables as the plan uses them: each declared variable's value, its

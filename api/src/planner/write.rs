@@ -8,14 +8,16 @@ use std::sync::Arc;
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use entity::campaign;
+use entity::{campaign, program_instance};
 
 use crate::paging::Page;
 use crate::planner::json::Json;
 use crate::planner::load::{ChildPage, PageRows, Relations, RowPage};
 use crate::planner::plan::{
-    CampaignField, ConnectionField, EdgeField, Field, PageInfoField, Row, RowConnection, RowField,
+    CampaignField, ConnectionField, EdgeField, Field, InstanceField, PageInfoField, Row,
+    RowConnection, RowField,
 };
+use crate::planner::related::RelatedRows;
 use crate::planner::run::Vars;
 
 /// Writes an object of `fields`, each active one by `write` (given its index).
@@ -44,17 +46,22 @@ pub(super) fn object<K>(
 
 fn row<M>(out: &mut Json, vars: &Vars, fields: &[Field<RowField<M>>], model: &M) -> Option<()> {
     object(out, vars, fields, |out, field, _| {
-        match &field.kind {
-            RowField::Typename(name) => out.str(name),
-            RowField::Scalar(write) => write(model, out),
-            RowField::Object(_, fields) => row(out, vars, fields, model)?,
-        }
-        Some(())
+        row_field(out, vars, &field.kind, model)
     })
 }
 
+/// One field a row answers alone.
+fn row_field<M>(out: &mut Json, vars: &Vars, field: &RowField<M>, model: &M) -> Option<()> {
+    match field {
+        RowField::Typename(name) => out.str(name),
+        RowField::Scalar(write) => write(model, out),
+        RowField::Object(_, fields) => row(out, vars, fields, model)?,
+    }
+    Some(())
+}
+
 /// A page as a connection writes it.
-pub(super) struct PageView<'a, N> {
+struct PageView<'a, N> {
     nodes: &'a [N],
     has_next_page: bool,
     has_previous_page: bool,
@@ -64,7 +71,7 @@ pub(super) struct PageView<'a, N> {
 
 type NodeWriter<'a, F, N> = dyn Fn(&mut Json, &[Field<F>], &N) -> Option<()> + 'a;
 
-pub(super) fn connection_of<F, N>(
+fn connection_of<F, N>(
     out: &mut Json,
     vars: &Vars,
     fields: &[Field<ConnectionField<F>>],
@@ -123,6 +130,34 @@ fn list<N>(
     Some(())
 }
 
+pub(super) fn instance_node(
+    out: &mut Json,
+    vars: &Vars,
+    fields: &[Field<InstanceField>],
+    model: &program_instance::Model,
+    rows: &RelatedRows,
+) -> Option<()> {
+    object(out, vars, fields, |out, field, _| match &field.kind {
+        InstanceField::Own(field) => row_field(out, vars, field, model),
+        InstanceField::Company(fields) => {
+            let company = model.company_id.and_then(|id| rows.companies.get(&id));
+            related(out, vars, fields, company.map(Arc::as_ref))
+        }
+        InstanceField::ProgramTemplate(fields) => {
+            let template = model
+                .program_template_id
+                .and_then(|id| rows.templates.get(&id));
+            related(out, vars, fields, template.map(Arc::as_ref))
+        }
+        InstanceField::BeneficiaryGroup(fields) => {
+            let group = model
+                .beneficiary_group_id
+                .and_then(|id| rows.groups.get(&id));
+            related(out, vars, fields, group.map(Arc::as_ref))
+        }
+    })
+}
+
 pub(super) fn campaign_node(
     out: &mut Json,
     vars: &Vars,
@@ -132,20 +167,23 @@ pub(super) fn campaign_node(
 ) -> Option<()> {
     object(out, vars, fields, |out, field, _| {
         match &field.kind {
-            CampaignField::Own(RowField::Typename(name)) => out.str(name),
-            CampaignField::Own(RowField::Scalar(write)) => write(model, out),
-            CampaignField::Own(RowField::Object(_, fields)) => row(out, vars, fields, model)?,
+            CampaignField::Own(field) => row_field(out, vars, field, model)?,
             CampaignField::Company(fields) => related(
                 out,
                 vars,
                 fields,
-                relations.companies.get(&model.company_id).map(Arc::as_ref),
+                relations
+                    .related
+                    .companies
+                    .get(&model.company_id)
+                    .map(Arc::as_ref),
             )?,
             CampaignField::ProgramTemplate(fields) => related(
                 out,
                 vars,
                 fields,
                 relations
+                    .related
                     .templates
                     .get(&model.program_template_id)
                     .map(Arc::as_ref),
@@ -155,6 +193,7 @@ pub(super) fn campaign_node(
                 vars,
                 fields,
                 relations
+                    .related
                     .groups
                     .get(&model.beneficiary_group_id)
                     .map(Arc::as_ref),
@@ -236,19 +275,24 @@ fn page_of_rows<E: EntityTrait, N: Borrow<E::Model>>(
     })
 }
 
-/// A root page as a connection writes it.
-pub(super) fn root_view<'a, N>(
-    page: &'a Page<N>,
+/// A root page as a connection, each node written by `node`.
+pub(super) fn page_connection<F, N>(
+    out: &mut Json,
+    vars: &Vars,
+    connection: &[Field<ConnectionField<F>>],
+    page: &Page<N>,
     total: Option<i64>,
-    cursor: &'a dyn Fn(&N) -> String,
-) -> PageView<'a, N> {
-    PageView {
+    node: &NodeWriter<'_, F, N>,
+) -> Option<()> {
+    let cursor = |node: &N| page.cursor(node);
+    let view = PageView {
         nodes: &page.nodes,
         has_next_page: page.has_next_page(),
         has_previous_page: page.has_previous_page(),
-        cursor,
+        cursor: &cursor,
         total,
-    }
+    };
+    connection_of(out, vars, connection, &view, node)
 }
 
 /// A root list of rows as a connection.
@@ -258,12 +302,12 @@ pub(super) fn row_connection<N: AsRef<M>, M>(
     connection: &RowConnection<M>,
     page: &RowPage<N>,
 ) -> Option<()> {
-    let cursor = |node: &N| page.page.cursor(node);
-    connection_of(
+    page_connection(
         out,
         vars,
         connection,
-        &root_view(&page.page, page.total, &cursor),
+        &page.page,
+        page.total,
         &|out, fields, node| row(out, vars, fields, node.as_ref()),
     )
 }

@@ -177,11 +177,14 @@ async fn lookups_and_reference_lists_are_the_resolvers_bytes() {
     assert_eq!(path, "fell_back", "{body}");
     assert!(body["errors"].is_array(), "{body}");
 
-    // Program instances: the list with its filter and cursor, the lookup, each visibility.
+    // Program instances: the list with its filter and cursor, the lookup, their relations,
+    // each visibility.
     let instances = "query Instances($id: ID!, $after: String) {
-      programInstance(id: $id) { __typename id name startDate endDate status programType totalHoursLogged sroiScore creditsConsumed lastActivityAt }
+      programInstance(id: $id) { __typename id name startDate endDate status programType totalHoursLogged sroiScore creditsConsumed lastActivityAt
+        company { id name } programTemplate { name version } }
       programInstances(first: 3, after: $after, filter: { status: [ACTIVE, PLANNED, COMPLETED] }) {
-        totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { id name status enrolledVolunteers } }
+        totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
+        edges { cursor node { id name status enrolledVolunteers company { name } beneficiaryGroup { __typename name city } } }
       }
     }";
     let (_, listed) = pair
