@@ -10,6 +10,7 @@
 //! subscriptions, fields outside the plannable subset, any error) runs through async-graphql
 //! whole. `--planner off` turns planning off.
 
+mod children;
 mod cost;
 pub mod fields;
 pub mod json;

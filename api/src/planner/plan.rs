@@ -4,8 +4,8 @@
 //! the very type it is spread into), keeps `@skip`/`@include` as conditions evaluated per
 //! request, and gives up (`None`) on anything outside the plannable subset: a root field other
 //! than the lists and lookups of campaigns, program instances, companies, program templates
-//! and beneficiary groups, a field missing from [`super::fields`], another directive, or one response key
-//! selected twice. An operation that does not compile runs through the resolvers whole.
+//! and beneficiary groups, a field missing from [`super::fields`], the `campaign` of an
+//! instance listed under a campaign, another directive, or one response key selected twice. An operation that does not compile runs through the resolvers whole.
 
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field as AstField, OperationDefinition, OperationType,
@@ -105,12 +105,14 @@ pub enum RowField<M> {
 
 pub type Row<M> = Vec<Field<RowField<M>>>;
 
-/// A field of a program instance at the root (under a campaign, instances are rows alone).
+/// A field of a program instance. Its `campaign` is planned only under a root instance (under
+/// a campaign's own list it would lead back to where it came from).
 pub enum InstanceField {
     Own(RowField<program_instance::Model>),
     Company(Row<company::Model>),
     ProgramTemplate(Row<program_template::Model>),
     BeneficiaryGroup(Row<beneficiary_group::Model>),
+    Campaign(Vec<Field<CampaignField>>),
 }
 
 pub enum CampaignField {
@@ -120,7 +122,7 @@ pub enum CampaignField {
     BeneficiaryGroup(Row<beneficiary_group::Model>),
     ProgramInstances {
         slot: usize,
-        connection: Vec<Field<ConnectionField<RowField<program_instance::Model>>>>,
+        connection: Vec<Field<ConnectionField<InstanceField>>>,
     },
     MetricsSnapshots {
         slot: usize,
@@ -188,12 +190,12 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
                 |c, set| c.row(set, "ProgramTemplate", ""),
             )?),
             "programInstance" => {
-                RootField::ProgramInstance(compiler.instance(&field.selection_set.node)?)
+                RootField::ProgramInstance(compiler.root_instance(&field.selection_set.node)?)
             }
             "programInstances" => RootField::ProgramInstances(compiler.connection(
                 field,
                 "ProgramInstance",
-                Compiler::instance,
+                Compiler::root_instance,
             )?),
             "beneficiaryGroups" => RootField::BeneficiaryGroups(compiler.connection(
                 field,
@@ -431,10 +433,24 @@ impl<'a> Compiler<'a> {
         self.slots - 1
     }
 
-    fn instance(&mut self, set: &'a SelectionSet) -> Option<Vec<Field<InstanceField>>> {
+    fn root_instance(&mut self, set: &'a SelectionSet) -> Option<Vec<Field<InstanceField>>> {
+        self.instance(set, true)
+    }
+
+    fn campaign_instance(&mut self, set: &'a SelectionSet) -> Option<Vec<Field<InstanceField>>> {
+        self.instance(set, false)
+    }
+
+    fn instance(
+        &mut self,
+        set: &'a SelectionSet,
+        with_campaign: bool,
+    ) -> Option<Vec<Field<InstanceField>>> {
         self.fields(set, "ProgramInstance", |compiler, field| {
             let set = &field.selection_set.node;
             Some(match field.name.node.as_str() {
+                "campaign" if with_campaign => InstanceField::Campaign(compiler.campaign(set)?),
+                "campaign" => return None,
                 "company" => InstanceField::Company(compiler.row(set, "Company", "")?),
                 "programTemplate" => {
                     InstanceField::ProgramTemplate(compiler.row(set, "ProgramTemplate", "")?)
@@ -467,7 +483,7 @@ impl<'a> Compiler<'a> {
                     connection: compiler.connection(
                         field,
                         "ProgramInstance",
-                        |compiler, set| compiler.row(set, "ProgramInstance", ""),
+                        Compiler::campaign_instance,
                     )?,
                 },
                 "metricsSnapshots" => CampaignField::MetricsSnapshots {
@@ -588,8 +604,11 @@ mod tests {
             "{ programInstances(filter: { status: [ACTIVE] }) { nodes { id company { name } } }
               programInstance(id: \"x\") { name programTemplate { name } beneficiaryGroup { city } } }"
         ));
+        assert!(plannable(
+            "{ programInstances { nodes { id campaign { id company { name } programInstances { nodes { id company { name } } } } } } }"
+        ));
         assert!(!plannable(
-            "{ programInstances { nodes { id campaign { id } } } }"
+            "{ campaigns { nodes { programInstances { nodes { campaign { id } } } } } }"
         ));
         assert!(!plannable(
             "{ company(id: \"x\") { id campaigns { nodes { id } } } }"

@@ -1,6 +1,6 @@
 //! The rows a plan's by-id relations name (the company, program template and beneficiary
-//! group of a campaign or a program instance): one statement per relation for every node of
-//! the operation, as the resolvers' loaders batch them, taking the rows a root lookup of the
+//! group of a campaign or a program instance, and an instance's campaign): one statement per
+//! relation for every node of the operation, as the resolvers' loaders batch them, taking the rows a root lookup of the
 //! same request already read from its loader's cache.
 
 use std::collections::HashMap;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use entity::{beneficiary_group, company, program_template};
+use entity::{beneficiary_group, campaign, company, program_template};
 
 use crate::domain::policy::Scoped;
 use crate::domain::validate::distinct;
@@ -23,6 +23,7 @@ pub(super) struct RelatedRows {
     pub(super) companies: HashMap<Uuid, Arc<company::Model>>,
     pub(super) templates: HashMap<Uuid, Arc<program_template::Model>>,
     pub(super) groups: HashMap<Uuid, Arc<beneficiary_group::Model>>,
+    pub(super) campaigns: HashMap<Uuid, Arc<campaign::Model>>,
 }
 
 /// The ids of the rows to read, per relation.
@@ -31,6 +32,7 @@ pub(super) struct Wanted {
     pub(super) companies: Vec<Uuid>,
     pub(super) templates: Vec<Uuid>,
     pub(super) groups: Vec<Uuid>,
+    pub(super) campaigns: Vec<Uuid>,
 }
 
 impl Wanted {
@@ -40,6 +42,7 @@ impl Wanted {
             companies: distinct(self.companies),
             templates: distinct(self.templates),
             groups: distinct(self.groups),
+            campaigns: distinct(self.campaigns),
         }
     }
 
@@ -59,21 +62,23 @@ impl Wanted {
 impl RelatedRows {
     pub(super) async fn load(scope: &RequestScope, wanted: Wanted) -> AppResult<RelatedRows> {
         let loaders = &scope.loaders;
-        let (companies, templates, groups) = tokio::try_join!(
+        let (companies, templates, groups, campaigns) = tokio::try_join!(
             by_id(&loaders.company, wanted.companies),
             by_id(&loaders.program_template, wanted.templates),
             by_id(&loaders.beneficiary_group, wanted.groups),
+            by_id(&loaders.campaign, wanted.campaigns),
         )?;
         Ok(RelatedRows {
             companies,
             templates,
             groups,
+            campaigns,
         })
     }
 }
 
-/// The rows of `ids`: those a root lookup of this request loaded already from its loader's
-/// cache, the rest in one statement per batch.
+/// The rows of `ids`: those this request read already from its loader's cache, the rest in
+/// one statement per batch.
 async fn by_id<E>(
     loader: &Batched<ById<E>>,
     ids: Vec<Uuid>,
@@ -96,6 +101,12 @@ where
             None => missing.push(id),
         }
     }
-    rows.extend(load_all(loader, missing).await?);
+    let loaded = load_all(loader, missing).await?;
+    // Into the cache, as the resolvers' prefetch feeds it, so that a later round of the same
+    // request (an instance's campaign's company) does not read them again.
+    loader
+        .feed_many(loaded.iter().map(|(id, row)| (*id, row.clone())))
+        .await;
+    rows.extend(loaded);
     Ok(rows)
 }

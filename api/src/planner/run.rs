@@ -14,8 +14,6 @@ use async_graphql::futures_util::future::join_all;
 use async_graphql::{InputType, Name, Variables};
 use async_graphql_value::{ConstValue, Value};
 
-use uuid::Uuid;
-
 use entity::{beneficiary_group, campaign, company, program_instance, program_template};
 
 use crate::graphql::RequestScope;
@@ -27,8 +25,10 @@ use crate::graphql::reference::{
 };
 use crate::planner::cost;
 use crate::planner::json::Json;
-use crate::planner::load::{CampaignPage, Relations, RowPage, lookup, node_fields};
-use crate::planner::plan::{Condition, Field, InstanceField, Plan, RootField};
+use crate::planner::load::{
+    CampaignPage, CampaignSelection, InstanceRelations, Relations, RowPage, lookup, node_fields,
+};
+use crate::planner::plan::{CampaignField, Condition, Field, InstanceField, Plan, RootField};
 use crate::planner::related::{RelatedRows, Wanted};
 use crate::planner::write::{
     campaign_node, instance_node, object, page_connection, related, row_connection,
@@ -63,8 +63,12 @@ pub async fn run(
     .await
     .into_iter()
     .collect::<Option<Vec<Option<Loaded>>>>()?;
-    let looked_up = lookup_relations(scope, &vars, plan, &loaded).await?;
-    let instance_rows = instance_relations(scope, plan, &loaded).await?;
+    // Together, so that relations both read share the loaders' batches, as in the resolvers.
+    let (looked_up, instance_rows) = tokio::join!(
+        lookup_relations(scope, &vars, plan, &loaded),
+        instance_relations(scope, &vars, plan, &loaded),
+    );
+    let (looked_up, instance_rows) = (looked_up?, instance_rows?);
     let mut out = Json::with_capacity(plan.answer_size.load(Relaxed).max(4096) + 1024);
     out.raw(b"{\"data\":");
     object(
@@ -120,9 +124,14 @@ pub async fn run(
                 _ => None,
             },
             RootField::ProgramInstance(fields) => match loaded.get(index) {
-                Some(Some(Loaded::ProgramInstance(Some(model)))) => {
-                    instance_node(out, &vars, fields, model, &instance_rows)
-                }
+                Some(Some(Loaded::ProgramInstance(Some(model)))) => instance_node(
+                    out,
+                    &vars,
+                    fields,
+                    model,
+                    &instance_rows.related,
+                    Some(&instance_rows.campaigns),
+                ),
                 Some(Some(Loaded::ProgramInstance(None))) => {
                     out.null();
                     Some(())
@@ -140,7 +149,14 @@ pub async fn run(
                     &page.page,
                     page.total,
                     &|out, fields, node: &ProgramInstance| {
-                        instance_node(out, &vars, fields, node.as_ref(), &instance_rows)
+                        instance_node(
+                            out,
+                            &vars,
+                            fields,
+                            node.as_ref(),
+                            &instance_rows.related,
+                            Some(&instance_rows.campaigns),
+                        )
                     },
                 )
             }
@@ -171,7 +187,7 @@ pub async fn run(
 enum Loaded {
     /// `__typename` reads nothing.
     Nothing,
-    Campaigns(CampaignPage),
+    Campaigns(Box<CampaignPage>),
     Campaign(Option<Arc<campaign::Model>>),
     Company(Option<Arc<company::Model>>),
     ProgramTemplate(Option<Arc<program_template::Model>>),
@@ -193,9 +209,9 @@ impl Loaded {
         let loaders = &scope.loaders;
         Some(match &field.kind {
             RootField::Typename => Loaded::Nothing,
-            RootField::Campaigns(connection) => {
-                Loaded::Campaigns(CampaignPage::load(scope, vars, field, connection, slots).await?)
-            }
+            RootField::Campaigns(connection) => Loaded::Campaigns(Box::new(
+                CampaignPage::load(scope, vars, field, connection, slots).await?,
+            )),
             RootField::Campaign(_) => {
                 Loaded::Campaign(lookup(scope, &loaders.campaign, vars, field).await?)
             }
@@ -247,30 +263,42 @@ async fn lookup_relations(
     loaded: &[Option<Loaded>],
 ) -> Option<Relations> {
     let mut selections = Vec::new();
-    let mut campaigns = Vec::new();
     for (field, loaded) in plan.root.iter().zip(loaded) {
+        // The resolvers select nothing under a null campaign, so nothing is checked.
         if let (RootField::Campaign(fields), Some(Loaded::Campaign(Some(model)))) =
             (&field.kind, loaded)
         {
-            selections.push(fields.as_slice());
-            campaigns.push(model.as_ref());
+            selections.push(CampaignSelection {
+                fields: vec![fields.as_slice()],
+                campaigns: vec![model.as_ref()],
+            });
         }
     }
-    match campaigns.is_empty() {
-        // The resolvers select nothing under a null campaign, so nothing is checked.
+    match selections.is_empty() {
         true => Some(Relations::default()),
-        false => Relations::load(scope, vars, &selections, &campaigns, plan.slots).await,
+        false => Relations::load(scope, vars, &selections, plan.slots).await,
     }
 }
 
-/// The companies, program templates and beneficiary groups the root program instances
-/// select, read for every instance of the operation at once.
+/// What the root program instances select through their relations.
+pub(super) struct InstanceRows {
+    /// Their companies, program templates, beneficiary groups and campaigns.
+    pub(super) related: RelatedRows,
+    /// What their campaigns select under them.
+    pub(super) campaigns: Relations,
+}
+
+/// The rows the root program instances relate to, read for every instance of the operation
+/// at once, then what their campaigns select, read for all of those campaigns at once.
 async fn instance_relations(
     scope: &Arc<RequestScope>,
+    vars: &Vars,
     plan: &Plan,
     loaded: &[Option<Loaded>],
-) -> Option<RelatedRows> {
+) -> Option<InstanceRows> {
     let mut wanted = Wanted::default();
+    // Per root field: what it selects on its instances' campaigns, and those instances.
+    let mut on_campaigns = Vec::new();
     for (field, loaded) in plan.root.iter().zip(loaded) {
         let (selections, instances): (Vec<&[Field<InstanceField>]>, Vec<&program_instance::Model>) =
             match (&field.kind, loaded) {
@@ -285,21 +313,51 @@ async fn instance_relations(
                 }
                 _ => continue,
             };
-        for field in selections.iter().flat_map(|fields| fields.iter()) {
-            let (ids, id_of): (_, fn(&program_instance::Model) -> Option<Uuid>) = match field.kind {
-                InstanceField::Own(_) => continue,
-                InstanceField::Company(_) => (&mut wanted.companies, |i| i.company_id),
-                InstanceField::ProgramTemplate(_) => {
-                    (&mut wanted.templates, |i| i.program_template_id)
-                }
-                InstanceField::BeneficiaryGroup(_) => {
-                    (&mut wanted.groups, |i| i.beneficiary_group_id)
-                }
-            };
-            ids.extend(instances.iter().filter_map(|instance| id_of(instance)));
+        let selected = InstanceRelations::of(&selections);
+        for instance in &instances {
+            selected.want(instance, &mut wanted);
+        }
+        let fields: Vec<&[Field<CampaignField>]> = selections
+            .iter()
+            .flat_map(|fields| fields.iter())
+            .filter_map(|field| match &field.kind {
+                InstanceField::Campaign(fields) => Some(fields.as_slice()),
+                _ => None,
+            })
+            .collect();
+        if !fields.is_empty() {
+            on_campaigns.push((fields, instances));
         }
     }
-    RelatedRows::load(scope, wanted.distinct()).await.ok()
+    let related = RelatedRows::load(scope, wanted.distinct()).await.ok()?;
+    // The resolvers select nothing under a null campaign, so nothing is checked.
+    let selections: Vec<CampaignSelection> = on_campaigns
+        .into_iter()
+        .map(|(fields, instances)| CampaignSelection {
+            fields,
+            campaigns: distinct_campaigns(&related, &instances),
+        })
+        .filter(|selection| !selection.campaigns.is_empty())
+        .collect();
+    let campaigns = match selections.is_empty() {
+        true => Relations::default(),
+        false => Relations::load(scope, vars, &selections, plan.slots).await?,
+    };
+    Some(InstanceRows { related, campaigns })
+}
+
+/// The campaigns of `instances` the caller can see, each once.
+fn distinct_campaigns<'a>(
+    related: &'a RelatedRows,
+    instances: &[&program_instance::Model],
+) -> Vec<&'a campaign::Model> {
+    let mut seen = std::collections::HashSet::new();
+    instances
+        .iter()
+        .filter_map(|instance| instance.campaign_id)
+        .filter(|id| seen.insert(*id))
+        .filter_map(|id| related.campaigns.get(&id).map(AsRef::as_ref))
+        .collect()
 }
 
 /// The request's variables as the plan uses them: each declared variable's value, its

@@ -8,11 +8,14 @@ use std::sync::Arc;
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use entity::{campaign, program_instance};
+use entity::campaign;
+use entity::campaign_metrics_snapshot::Model as Snapshot;
+use entity::program_instance::{self, Model as Instance};
 
 use crate::paging::Page;
+use crate::planner::children::{ChildPage, PageRows};
 use crate::planner::json::Json;
-use crate::planner::load::{ChildPage, PageRows, Relations, RowPage};
+use crate::planner::load::{Relations, RowPage};
 use crate::planner::plan::{
     CampaignField, ConnectionField, EdgeField, Field, InstanceField, PageInfoField, Row,
     RowConnection, RowField,
@@ -130,12 +133,15 @@ fn list<N>(
     Some(())
 }
 
+/// A program instance; `campaigns`, what the campaigns of root instances select, is `None`
+/// under a campaign (whose instances do not select theirs).
 pub(super) fn instance_node(
     out: &mut Json,
     vars: &Vars,
     fields: &[Field<InstanceField>],
     model: &program_instance::Model,
     rows: &RelatedRows,
+    campaigns: Option<&Relations>,
 ) -> Option<()> {
     object(out, vars, fields, |out, field, _| match &field.kind {
         InstanceField::Own(field) => row_field(out, vars, field, model),
@@ -154,6 +160,15 @@ pub(super) fn instance_node(
                 .beneficiary_group_id
                 .and_then(|id| rows.groups.get(&id));
             related(out, vars, fields, group.map(Arc::as_ref))
+        }
+        InstanceField::Campaign(fields) => {
+            match model.campaign_id.and_then(|id| rows.campaigns.get(&id)) {
+                Some(campaign) => campaign_node(out, vars, fields, campaign, campaigns?),
+                None => {
+                    out.null();
+                    Some(())
+                }
+            }
         }
     })
 }
@@ -200,11 +215,19 @@ pub(super) fn campaign_node(
             )?,
             CampaignField::ProgramInstances { slot, connection } => {
                 let child = relations.instances.get(*slot)?.as_ref()?;
-                child_connection(out, vars, child, connection, model.id)?
+                let instance =
+                    |out: &mut Json, fields: &[Field<InstanceField>], node: &Instance| {
+                        instance_node(out, vars, fields, node, &relations.related, None)
+                    };
+                child_connection(out, vars, child, connection, model.id, &instance)?
             }
             CampaignField::MetricsSnapshots { slot, connection } => {
                 let child = relations.snapshots.get(*slot)?.as_ref()?;
-                child_connection(out, vars, child, connection, model.id)?
+                let snapshot =
+                    |out: &mut Json, fields: &[Field<RowField<Snapshot>>], node: &Snapshot| {
+                        row(out, vars, fields, node)
+                    };
+                child_connection(out, vars, child, connection, model.id, &snapshot)?
             }
             CampaignField::LatestSnapshot { slot, fields } => {
                 let child = relations.snapshots.get(*slot)?.as_ref()?;
@@ -231,33 +254,35 @@ pub(super) fn related<M>(
     }
 }
 
-/// One nested list's page under `parent`, as a connection.
-fn child_connection<E: EntityTrait>(
+/// One nested list's page under `parent`, as a connection, each node written by `node`.
+fn child_connection<E: EntityTrait, F>(
     out: &mut Json,
     vars: &Vars,
     child: &ChildPage<E>,
-    connection: &[Field<ConnectionField<RowField<E::Model>>>],
+    connection: &[Field<ConnectionField<F>>],
     parent: Uuid,
+    node: &NodeWriter<'_, F, E::Model>,
 ) -> Option<()> {
     match child.rows.get(&parent) {
         Some(PageRows::Owned(rows)) => {
-            page_of_rows(out, vars, child, connection, parent, rows.as_slice())
+            page_of_rows(out, vars, child, connection, parent, rows.as_slice(), node)
         }
         Some(PageRows::Shared(rows)) => {
-            page_of_rows(out, vars, child, connection, parent, rows.as_slice())
+            page_of_rows(out, vars, child, connection, parent, rows.as_slice(), node)
         }
-        None => page_of_rows::<E, E::Model>(out, vars, child, connection, parent, &[]),
+        None => page_of_rows::<E, E::Model, F>(out, vars, child, connection, parent, &[], node),
     }
 }
 
 /// `rows` (the page and the row past it, if any) as a connection.
-fn page_of_rows<E: EntityTrait, N: Borrow<E::Model>>(
+fn page_of_rows<E: EntityTrait, N: Borrow<E::Model>, F>(
     out: &mut Json,
     vars: &Vars,
     child: &ChildPage<E>,
-    connection: &[Field<ConnectionField<RowField<E::Model>>>],
+    connection: &[Field<ConnectionField<F>>],
     parent: Uuid,
     rows: &[N],
+    node: &NodeWriter<'_, F, E::Model>,
 ) -> Option<()> {
     let cursor = |row: &N| child.ordering.cursor(row.borrow()).encode();
     let view = PageView {
@@ -270,8 +295,8 @@ fn page_of_rows<E: EntityTrait, N: Borrow<E::Model>>(
             .as_ref()
             .map(|counts| counts.get(&parent).copied().unwrap_or(0)),
     };
-    connection_of(out, vars, connection, &view, &|out, fields, node| {
-        row(out, vars, fields, node.borrow())
+    connection_of(out, vars, connection, &view, &|out, fields, item: &N| {
+        node(out, fields, item.borrow())
     })
 }
 

@@ -82,6 +82,26 @@ impl Pair {
             .unwrap_or(0.0)
     }
 
+    /// The statements the planned gateway runs for `query` asked twice as a text it has not
+    /// seen: first through the resolvers (which is how it learns the operation), then through
+    /// its plan. Returns (resolved, planned).
+    pub(crate) async fn statements_of(
+        &self,
+        token: &str,
+        query: &str,
+        variables: &Value,
+    ) -> (f64, f64) {
+        let body = json!({ "query": format!("{query} # counted"), "variables": variables });
+        let mut counts = Vec::new();
+        for _ in 0..2 {
+            let before = self.statements().await;
+            let (status, _) = self.post(&self.planned.address, token, &body).await;
+            assert_eq!(status, 200);
+            counts.push(self.statements().await - before);
+        }
+        (counts[0], counts[1])
+    }
+
     /// Posts `body` with `token` to `address`, returning the status and the body's bytes.
     pub(crate) async fn post(&self, address: &str, token: &str, body: &Value) -> (u16, Vec<u8>) {
         let response = self
@@ -379,6 +399,9 @@ const INSTANCE_FIELDS: &[&str] = &[
     "lastActivityAt",
     "totalHoursLogged",
     "__typename",
+    "company { id name }",
+    "programTemplate { name version }",
+    "beneficiaryGroup { __typename region }",
 ];
 const SNAPSHOT_FIELDS: &[&str] = &[
     "id",

@@ -2,7 +2,8 @@
 //! reference lists (`companies`, `programTemplates`, `beneficiaryGroups`) against the
 //! resolvers, byte for byte, through the real server (see [`crate::planner`]): found and
 //! missing rows, rows the caller cannot see, several roots in one operation, restricted fields
-//! and the resolvers' errors.
+//! and the resolvers' errors; and program instances with their relations, at the root and under
+//! a campaign.
 
 use api::auth::Role;
 use serde_json::{Value, json};
@@ -76,17 +77,8 @@ async fn lookups_and_reference_lists_are_the_resolvers_bytes() {
 
     // The plan runs no more statements than the resolvers (8 against 9–12 here: it serves
     // `latestSnapshot` from the snapshot list, and the campaign's relations from the rows the
-    // other lookups read): asked as a new text, the gateway answers through the resolvers,
-    // then through the plan.
-    let body = json!({ "query": format!("{LOOKUP} # counted"), "variables": found });
-    let mut counts = Vec::new();
-    for _ in 0..2 {
-        let before = pair.statements().await;
-        let (status, _) = pair.post(&pair.planned.address, &admin, &body).await;
-        assert_eq!(status, 200);
-        counts.push(pair.statements().await - before);
-    }
-    let (resolved, planned) = (counts[0], counts[1]);
+    // other lookups read).
+    let (resolved, planned) = pair.statements_of(&admin, LOOKUP, &found).await;
     assert!(
         planned >= 4.0 && planned <= resolved,
         "statements: planned {planned}, resolved {resolved}"
@@ -215,7 +207,57 @@ async fn lookups_and_reference_lists_are_the_resolvers_bytes() {
         assert_eq!(path, "planned", "{body}");
     }
 
-    // Beyond the subset: a company's own campaigns list.
+    // An instance's campaign, with what the campaign selects under it, and a campaign's
+    // instances with their relations: planned, with no more statements than the resolvers.
+    let through = "query Through($id: ID!) {
+      programInstance(id: $id) { id campaign { id name company { name } latestSnapshot { sroiScore }
+        programInstances(first: 2) { totalCount nodes { id company { id name } beneficiaryGroup { name } } } } }
+      programInstances(first: 4) { nodes { id campaign { __typename id status programTemplate { name } } } }
+      campaigns(first: 3) { nodes { id company { name } programInstances(first: 2) { edges { node { id programTemplate { version } company { name } } } } } }
+    }";
+    let (_, listed) = pair
+        .compare(
+            &admin,
+            "{ campaigns(first: 1) { nodes { programInstances(first: 1) { nodes { id } } } } }",
+            &json!({}),
+        )
+        .await;
+    let instance =
+        id(&listed["data"]["campaigns"]["nodes"][0]["programInstances"]["nodes"][0]["id"]);
+    let (path, body) = pair
+        .compare(&admin, through, &json!({ "id": instance }))
+        .await;
+    assert_eq!(path, "planned", "{body}");
+    let nested = &body["data"]["programInstance"]["campaign"]["programInstances"]["nodes"][0];
+    assert!(nested["company"]["name"].is_string(), "{body}");
+    let campaigns = body["data"]["programInstances"]["nodes"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .filter(|node| node["campaign"]["programTemplate"]["name"].is_string())
+        .count();
+    assert!(campaigns > 0, "{body}");
+    // 11 planned against 11–12 resolved here: the instances' relations are read with their
+    // campaigns', and rows an earlier round read come from the loaders' cache.
+    let (resolved, planned) = pair
+        .statements_of(&admin, through, &json!({ "id": instance }))
+        .await;
+    assert!(
+        planned >= 6.0 && planned <= resolved,
+        "statements: planned {planned}, resolved {resolved}"
+    );
+    // Another company's users see neither the instance nor its campaign.
+    for caller in [&insider, &outsider] {
+        let (path, body) = pair
+            .compare(caller, through, &json!({ "id": instance }))
+            .await;
+        assert_eq!(path, "planned", "{body}");
+    }
+
+    // Beyond the subset: a company's own campaigns list, and a campaign's instances' campaign.
+    let back =
+        "{ campaigns(first: 1) { nodes { programInstances { nodes { campaign { id } } } } } }";
+    assert_eq!(pair.compare(&admin, back, &json!({})).await.0, "resolved");
     let beyond = "{ companies(first: 1) { nodes { id campaigns(first: 1) { nodes { id } } } } }";
     assert_eq!(pair.compare(&admin, beyond, &json!({})).await.0, "resolved");
 }
