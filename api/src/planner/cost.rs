@@ -9,7 +9,7 @@ use async_graphql::parser::types::{
 use async_graphql_value::Value;
 
 use crate::graphql::connection::list_complexity;
-use crate::planner::plan::MAX_FRAGMENT_DEPTH;
+use crate::planner::compile::MAX_FRAGMENT_DEPTH;
 use crate::planner::run::Vars;
 
 /// async-graphql's complexity of a field: 1 plus its children's, or, for a list with a page

@@ -4,15 +4,17 @@
 //! resolver, byte for byte.
 
 use entity::{
-    beneficiary_group, campaign, campaign_metrics_snapshot, company, program_instance,
-    program_template,
+    beneficiary_group, campaign, campaign_metrics_snapshot, company, ingestion_batch,
+    kintell_session, program_instance, program_template,
 };
 
 use crate::domain::policy::RestrictedField;
 use crate::graphql::campaigns::utilization;
 use crate::graphql::enums::{
-    BeneficiaryGroupType, CampaignPriority, CampaignStatus, ProgramInstanceStatus, ProgramType,
+    BeneficiaryGroupType, CampaignPriority, CampaignStatus, IngestionStatus, ProgramInstanceStatus,
+    ProgramType,
 };
+use crate::graphql::ingestion::error_file_url;
 use crate::planner::json::Json;
 
 /// Writes one field's value from its row.
@@ -311,6 +313,61 @@ impl Described for beneficiary_group::Model {
                     o.opt(m.internal_notes.as_deref(), Json::str)
                 })
             }
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            "updatedAt" => Scalar(|m, o| o.date_time(m.updated_at)),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for ingestion_batch::Model {
+    const TYPE: &'static str = "IngestionBatch";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "fileName" => Scalar(|m, o| o.str(&m.file_name)),
+            "fileHash" => Scalar(|m, o| o.str(&m.file_hash)),
+            "fileSizeBytes" => Scalar(|m, o| o.opt(m.file_size_bytes, |o, n| o.int(n.into()))),
+            "programType" => Scalar(|m, o| o.str(&m.program_type)),
+            "sourceSystem" => Scalar(|m, o| o.str(&m.source_system)),
+            "importMethod" => Scalar(|m, o| o.str(&m.import_method)),
+            "totalRows" => Scalar(|m, o| o.int(m.total_rows.into())),
+            "successRows" => Scalar(|m, o| o.int(m.success_rows.into())),
+            "errorRows" => Scalar(|m, o| o.int(m.error_rows.into())),
+            "skippedRows" => Scalar(|m, o| o.int(m.skipped_rows.into())),
+            "lastProcessedRow" => Scalar(|m, o| o.int(m.last_processed_row.into())),
+            "errorFilePath" => Scalar(|m, o| o.opt(m.error_file_path.as_deref(), Json::str)),
+            "errorFileUrl" => Scalar(|m, o| o.opt(error_file_url(m), |o, url| o.str(&url))),
+            "importedByService" => {
+                Scalar(|m, o| o.opt(m.imported_by_service.as_deref(), Json::str))
+            }
+            "status" => Scalar(|m, o| o.enumeration(IngestionStatus::from(m.status))),
+            "startedAt" => Scalar(|m, o| o.opt(m.started_at, Json::date_time)),
+            "completedAt" => Scalar(|m, o| o.opt(m.completed_at, Json::date_time)),
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            "updatedAt" => Scalar(|m, o| o.date_time(m.updated_at)),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for kintell_session::Model {
+    const TYPE: &'static str = "KintellSession";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "externalSessionId" => Scalar(|m, o| o.str(&m.external_session_id)),
+            "sessionType" => Scalar(|m, o| o.str(&m.session_type)),
+            "scheduledAt" => Scalar(|m, o| o.opt(m.scheduled_at, Json::date_time)),
+            "completedAt" => Scalar(|m, o| o.opt(m.completed_at, Json::date_time)),
+            "durationMinutes" => Scalar(|m, o| o.opt(m.duration_minutes, |o, n| o.int(n.into()))),
+            "rating" => Scalar(|m, o| o.opt(numeric(m.rating), Json::decimal)),
+            "feedbackText" => Scalar(|m, o| o.opt(m.feedback_text.as_deref(), Json::str)),
+            "languageLevel" => Scalar(|m, o| o.opt(m.language_level.as_deref(), Json::str)),
             "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
             "updatedAt" => Scalar(|m, o| o.date_time(m.updated_at)),
             _ => return None,

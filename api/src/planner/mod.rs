@@ -11,6 +11,7 @@
 //! whole. `--planner off` turns planning off.
 
 mod children;
+mod compile;
 mod cost;
 pub mod fields;
 pub mod json;
@@ -92,7 +93,7 @@ impl Planner {
         if self.plans.get(&key).is_some() {
             return;
         }
-        let plan = plan::compile(document, operation_name).map(Arc::new);
+        let plan = compile::compile(document, operation_name).map(Arc::new);
         self.plans.insert(
             PlanKey {
                 query: query.to_owned(),

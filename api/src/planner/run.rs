@@ -14,10 +14,16 @@ use async_graphql::futures_util::future::join_all;
 use async_graphql::{InputType, Name, Variables};
 use async_graphql_value::{ConstValue, Value};
 
-use entity::{beneficiary_group, campaign, company, program_instance, program_template};
+use entity::{
+    beneficiary_group, campaign, company, ingestion_batch, kintell_session, program_instance,
+    program_template,
+};
 
 use crate::graphql::RequestScope;
 use crate::graphql::campaigns::Campaign;
+use crate::graphql::ingestion::{
+    IngestionBatch, KintellSession, ingestion_batch_page, kintell_session_page,
+};
 use crate::graphql::instances::{ProgramInstance, program_instance_page};
 use crate::graphql::reference::{
     BeneficiaryGroup, Company, ProgramTemplate, beneficiary_group_page, company_page,
@@ -176,6 +182,30 @@ pub async fn run(
                 }
                 _ => None,
             },
+            RootField::IngestionBatch(fields) => match loaded.get(index) {
+                Some(Some(Loaded::IngestionBatch(row))) => {
+                    related(out, &vars, fields, row.as_deref())
+                }
+                _ => None,
+            },
+            RootField::KintellSession(fields) => match loaded.get(index) {
+                Some(Some(Loaded::KintellSession(row))) => {
+                    related(out, &vars, fields, row.as_deref())
+                }
+                _ => None,
+            },
+            RootField::IngestionBatches(connection) => match loaded.get(index) {
+                Some(Some(Loaded::IngestionBatches(page))) => {
+                    row_connection(out, &vars, connection, page)
+                }
+                _ => None,
+            },
+            RootField::KintellSessions(connection) => match loaded.get(index) {
+                Some(Some(Loaded::KintellSessions(page))) => {
+                    row_connection(out, &vars, connection, page)
+                }
+                _ => None,
+            },
         },
     )?;
     out.raw(b"}");
@@ -197,6 +227,10 @@ enum Loaded {
     ProgramTemplates(RowPage<ProgramTemplate>),
     BeneficiaryGroups(RowPage<BeneficiaryGroup>),
     ProgramInstances(RowPage<ProgramInstance>),
+    IngestionBatch(Option<Arc<ingestion_batch::Model>>),
+    KintellSession(Option<Arc<kintell_session::Model>>),
+    IngestionBatches(RowPage<IngestionBatch>),
+    KintellSessions(RowPage<KintellSession>),
 }
 
 impl Loaded {
@@ -247,6 +281,20 @@ impl Loaded {
                 Loaded::BeneficiaryGroups(
                     RowPage::load(scope, vars, field, connection, page).await?,
                 )
+            }
+            RootField::IngestionBatch(_) => {
+                Loaded::IngestionBatch(lookup(scope, &loaders.ingestion_batch, vars, field).await?)
+            }
+            RootField::KintellSession(_) => {
+                Loaded::KintellSession(lookup(scope, &loaders.kintell_session, vars, field).await?)
+            }
+            RootField::IngestionBatches(connection) => {
+                let page = |first, after, filter| ingestion_batch_page(scope, first, after, filter);
+                Loaded::IngestionBatches(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::KintellSessions(connection) => {
+                let page = |first, after, filter| kintell_session_page(scope, first, after, filter);
+                Loaded::KintellSessions(RowPage::load(scope, vars, field, connection, page).await?)
             }
         })
     }

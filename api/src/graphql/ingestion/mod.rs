@@ -16,6 +16,7 @@ use entity::kintell_session::{Column as SessionColumn, Model as SessionModel};
 use entity::prelude::{IngestionBatch as BatchEntity, KintellSession as SessionEntity};
 
 use crate::error::AppResult;
+use crate::graphql::RequestScope;
 use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
 use crate::graphql::enums::IngestionStatus;
 use crate::graphql::instances::ProgramInstance;
@@ -123,10 +124,7 @@ impl IngestionBatch {
     /// an `error` column), relative to the gateway: `GET` it with the same bearer token as
     /// `/graphql`. None while the batch has no error file.
     async fn error_file_url(&self) -> Option<String> {
-        self.0
-            .error_file_path
-            .as_ref()
-            .map(|_| format!("/ingestion/batches/{}/errors.csv", self.0.id))
+        error_file_url(&self.0)
     }
     /// How the CSV file was read.
     async fn csv_metadata(&self) -> Option<&entity::json::CsvMetadata> {
@@ -397,6 +395,57 @@ impl KintellSessionFilter {
     }
 }
 
+/// Where a batch's error file is downloaded, relative to the gateway; None while it has none.
+pub fn error_file_url(batch: &BatchModel) -> Option<String> {
+    batch
+        .error_file_path
+        .as_ref()
+        .map(|_| format!("/ingestion/batches/{}/errors.csv", batch.id))
+}
+
+/// The page of the root `ingestionBatches` list its arguments ask for (the resolver and the
+/// planner both answer from it).
+pub async fn ingestion_batch_page(
+    scope: &RequestScope,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<IngestionBatchFilter>,
+) -> AppResult<Page<IngestionBatch>> {
+    let args = PageArgs::parse(first, after)?;
+    let select = scope
+        .select::<BatchEntity>()
+        .filter(filter.unwrap_or_default().condition());
+    fetch_page(
+        &scope.db,
+        select,
+        &IngestionBatch::ordering(),
+        &args,
+        IngestionBatch,
+    )
+    .await
+}
+
+/// The page of the root `kintellSessions` list its arguments ask for (the resolver and the
+/// planner both answer from it).
+pub async fn kintell_session_page(
+    scope: &RequestScope,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<KintellSessionFilter>,
+) -> AppResult<Page<KintellSession>> {
+    let args = PageArgs::parse(first, after)?;
+    let condition = filter.unwrap_or_default().condition()?;
+    let select = scope.select::<SessionEntity>().filter(condition);
+    fetch_page(
+        &scope.db,
+        select,
+        &KintellSession::ordering(),
+        &args,
+        KintellSession,
+    )
+    .await
+}
+
 /// The ingestion query fields.
 #[derive(Default)]
 pub struct IngestionQueries;
@@ -412,20 +461,9 @@ impl IngestionQueries {
         after: Option<String>,
         filter: Option<IngestionBatchFilter>,
     ) -> AppResult<IngestionBatchConnection> {
-        let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        let select = scope
-            .select::<BatchEntity>()
-            .filter(filter.unwrap_or_default().condition());
-        fetch_page(
-            &scope.db,
-            select,
-            &IngestionBatch::ordering(),
-            &args,
-            IngestionBatch,
-        )
-        .await
-        .map(IngestionBatchConnection)
+        ingestion_batch_page(root_scope(context)?, first, after, filter)
+            .await
+            .map(IngestionBatchConnection)
     }
 
     /// The ingestion batch with this id, or null.
@@ -451,19 +489,9 @@ impl IngestionQueries {
         after: Option<String>,
         filter: Option<KintellSessionFilter>,
     ) -> AppResult<KintellSessionConnection> {
-        let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        let condition = filter.unwrap_or_default().condition()?;
-        let select = scope.select::<SessionEntity>().filter(condition);
-        fetch_page(
-            &scope.db,
-            select,
-            &KintellSession::ordering(),
-            &args,
-            KintellSession,
-        )
-        .await
-        .map(KintellSessionConnection)
+        kintell_session_page(root_scope(context)?, first, after, filter)
+            .await
+            .map(KintellSessionConnection)
     }
 
     /// The Kintell session with this id, or null.
