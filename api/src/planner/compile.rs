@@ -2,7 +2,8 @@
 //! fragment must be on the very type it is spread into), `@skip`/`@include` kept as conditions
 //! evaluated per request, and compiling gives up (`None`) on anything outside the plannable
 //! subset: a root field other than the lists and lookups of campaigns, program instances,
-//! companies, program templates, beneficiary groups, ingestion batches and Kintell sessions, a
+//! companies, program templates, beneficiary groups, ingestion batches, Kintell sessions,
+//! programs, activities, applications and users, a
 //! field missing from [`super::fields`], the `campaign` of an instance listed under a campaign,
 //! another directive, or one response key selected twice. An operation that does not compile
 //! runs through the resolvers whole.
@@ -20,7 +21,7 @@ use crate::planner::fields::{Def, Described};
 use crate::planner::json::key_prefix;
 use crate::planner::plan::{
     CampaignField, Condition, ConnectionField, EdgeField, Field, InstanceField, PageInfoField,
-    Plan, RootField, Row, RowField,
+    Plan, RootField, Row, RowConnection, RowField,
 };
 
 /// Compiles the operation `operation_name` names (or the only one) if it is plannable.
@@ -48,69 +49,38 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
         slots: 0,
     };
     let root = compiler.fields(&selection_set.node, "Query", |compiler, field| {
+        let set = &field.selection_set.node;
         Some(match field.name.node.as_str() {
             "__typename" => RootField::Typename,
             "campaigns" => {
                 let connection = compiler.connection(field, "Campaign", Compiler::campaign)?;
                 RootField::Campaigns(connection)
             }
-            "campaign" => RootField::Campaign(compiler.campaign(&field.selection_set.node)?),
-            "company" => {
-                RootField::Company(compiler.row(&field.selection_set.node, "Company", "")?)
-            }
-            "programTemplate" => RootField::ProgramTemplate(compiler.row(
-                &field.selection_set.node,
-                "ProgramTemplate",
-                "",
-            )?),
-            "beneficiaryGroup" => RootField::BeneficiaryGroup(compiler.row(
-                &field.selection_set.node,
-                "BeneficiaryGroup",
-                "",
-            )?),
-            "companies" => {
-                RootField::Companies(
-                    compiler.connection(field, "Company", |c, set| c.row(set, "Company", ""))?,
-                )
-            }
-            "programTemplates" => RootField::ProgramTemplates(compiler.connection(
-                field,
-                "ProgramTemplate",
-                |c, set| c.row(set, "ProgramTemplate", ""),
-            )?),
-            "programInstance" => {
-                RootField::ProgramInstance(compiler.root_instance(&field.selection_set.node)?)
-            }
+            "campaign" => RootField::Campaign(compiler.campaign(set)?),
+            "programInstance" => RootField::ProgramInstance(compiler.root_instance(set)?),
             "programInstances" => RootField::ProgramInstances(compiler.connection(
                 field,
                 "ProgramInstance",
                 Compiler::root_instance,
             )?),
-            "beneficiaryGroups" => RootField::BeneficiaryGroups(compiler.connection(
-                field,
-                "BeneficiaryGroup",
-                |c, set| c.row(set, "BeneficiaryGroup", ""),
-            )?),
-            "ingestionBatch" => RootField::IngestionBatch(compiler.row(
-                &field.selection_set.node,
-                "IngestionBatch",
-                "",
-            )?),
-            "kintellSession" => RootField::KintellSession(compiler.row(
-                &field.selection_set.node,
-                "KintellSession",
-                "",
-            )?),
-            "ingestionBatches" => RootField::IngestionBatches(compiler.connection(
-                field,
-                "IngestionBatch",
-                |c, set| c.row(set, "IngestionBatch", ""),
-            )?),
-            "kintellSessions" => RootField::KintellSessions(compiler.connection(
-                field,
-                "KintellSession",
-                |c, set| c.row(set, "KintellSession", ""),
-            )?),
+            "company" => RootField::Company(compiler.row_of(set)?),
+            "programTemplate" => RootField::ProgramTemplate(compiler.row_of(set)?),
+            "beneficiaryGroup" => RootField::BeneficiaryGroup(compiler.row_of(set)?),
+            "ingestionBatch" => RootField::IngestionBatch(compiler.row_of(set)?),
+            "kintellSession" => RootField::KintellSession(compiler.row_of(set)?),
+            "program" => RootField::Program(compiler.row_of(set)?),
+            "activity" => RootField::Activity(compiler.row_of(set)?),
+            "application" => RootField::Application(compiler.row_of(set)?),
+            "user" => RootField::User(compiler.row_of(set)?),
+            "companies" => RootField::Companies(compiler.rows_of(field)?),
+            "programTemplates" => RootField::ProgramTemplates(compiler.rows_of(field)?),
+            "beneficiaryGroups" => RootField::BeneficiaryGroups(compiler.rows_of(field)?),
+            "ingestionBatches" => RootField::IngestionBatches(compiler.rows_of(field)?),
+            "kintellSessions" => RootField::KintellSessions(compiler.rows_of(field)?),
+            "programs" => RootField::Programs(compiler.rows_of(field)?),
+            "activities" => RootField::Activities(compiler.rows_of(field)?),
+            "applications" => RootField::Applications(compiler.rows_of(field)?),
+            "users" => RootField::Users(compiler.rows_of(field)?),
             _ => return None,
         })
     })?;
@@ -130,12 +100,15 @@ fn arguments_allowed(field: &str) -> &'static [&'static str] {
     match field {
         "campaigns" => &["first", "after", "filter", "orderBy"],
         "programInstances" | "companies" | "programTemplates" | "beneficiaryGroups"
-        | "ingestionBatches" | "kintellSessions" => &["first", "after", "filter"],
+        | "ingestionBatches" | "kintellSessions" | "programs" | "activities" | "applications"
+        | "users" => &["first", "after", "filter"],
         "metricsSnapshots" => &["first", "after", "from", "to"],
         // The root lookups (the relations of the same names under a campaign take none, and
         // the document was validated before it was planned).
         "campaign" | "company" | "programTemplate" | "beneficiaryGroup" | "programInstance"
-        | "ingestionBatch" | "kintellSession" => &["id"],
+        | "ingestionBatch" | "kintellSession" | "program" | "activity" | "application" | "user" => {
+            &["id"]
+        }
         _ => &[],
     }
 }
@@ -309,6 +282,16 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// A row type's fields, answered from the row.
+    fn row_of<M: Described>(&mut self, set: &'a SelectionSet) -> Option<Row<M>> {
+        self.row(set, M::TYPE, "")
+    }
+
+    /// A connection of rows the row alone answers.
+    fn rows_of<M: Described>(&mut self, field: &'a AstField) -> Option<RowConnection<M>> {
+        self.connection(field, M::TYPE, |compiler, set| compiler.row_of(set))
+    }
+
     fn row_field<M: Described>(
         &mut self,
         field: &'a AstField,
@@ -461,6 +444,10 @@ fn connection_types(node_type: &str) -> (&'static str, &'static str) {
         "BeneficiaryGroup" => ("BeneficiaryGroupConnection", "BeneficiaryGroupEdge"),
         "IngestionBatch" => ("IngestionBatchConnection", "IngestionBatchEdge"),
         "KintellSession" => ("KintellSessionConnection", "KintellSessionEdge"),
+        "Program" => ("ProgramConnection", "ProgramEdge"),
+        "Activity" => ("ActivityConnection", "ActivityEdge"),
+        "Application" => ("ApplicationConnection", "ApplicationEdge"),
+        "User" => ("UserConnection", "UserEdge"),
         _ => ("MetricsSnapshotConnection", "MetricsSnapshotEdge"),
     }
 }

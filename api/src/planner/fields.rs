@@ -4,15 +4,15 @@
 //! resolver, byte for byte.
 
 use entity::{
-    beneficiary_group, campaign, campaign_metrics_snapshot, company, ingestion_batch,
-    kintell_session, program_instance, program_template,
+    activity, application, beneficiary_group, campaign, campaign_metrics_snapshot, company,
+    ingestion_batch, kintell_session, program, program_instance, program_template, user,
 };
 
 use crate::domain::policy::RestrictedField;
 use crate::graphql::campaigns::utilization;
 use crate::graphql::enums::{
-    BeneficiaryGroupType, CampaignPriority, CampaignStatus, IngestionStatus, ProgramInstanceStatus,
-    ProgramType,
+    ApplicationStatus, BeneficiaryGroupType, CampaignPriority, CampaignStatus, IngestionStatus,
+    ProgramInstanceStatus, ProgramKind, ProgramType,
 };
 use crate::graphql::ingestion::error_file_url;
 use crate::planner::json::Json;
@@ -370,6 +370,85 @@ impl Described for kintell_session::Model {
             "languageLevel" => Scalar(|m, o| o.opt(m.language_level.as_deref(), Json::str)),
             "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
             "updatedAt" => Scalar(|m, o| o.date_time(m.updated_at)),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for program::Model {
+    const TYPE: &'static str = "Program";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "name" => Scalar(|m, o| o.str(&m.name)),
+            "description" => Scalar(|m, o| o.str(&m.description)),
+            "programType" => Scalar(|m, o| o.enumeration(ProgramKind::from(m.program_type))),
+            "startDate" => Scalar(|m, o| o.opt(m.start_date, Json::date_time)),
+            "endDate" => Scalar(|m, o| o.opt(m.end_date, Json::date_time)),
+            "isActive" => Scalar(|m, o| o.bool(m.is_active)),
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            "updatedAt" => Scalar(|m, o| o.date_time(m.updated_at)),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for activity::Model {
+    const TYPE: &'static str = "Activity";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "name" => Scalar(|m, o| o.str(&m.name)),
+            "description" => Scalar(|m, o| o.opt(m.description.as_deref(), Json::str)),
+            "activityType" => Scalar(|m, o| o.str(&m.activity_type)),
+            "startsAt" => Scalar(|m, o| o.opt(m.starts_at, Json::date_time)),
+            "endsAt" => Scalar(|m, o| o.opt(m.ends_at, Json::date_time)),
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            "updatedAt" => Scalar(|m, o| o.date_time(m.updated_at)),
+            "retiredAt" => Scalar(|m, o| o.opt(m.retired_at, Json::date_time)),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for application::Model {
+    const TYPE: &'static str = "Application";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "status" => Scalar(|m, o| o.enumeration(ApplicationStatus::from(m.status))),
+            "submittedAt" => Scalar(|m, o| o.date_time(m.submitted_at)),
+            "reviewedAt" => Scalar(|m, o| o.opt(m.reviewed_at, Json::date_time)),
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            "updatedAt" => Scalar(|m, o| o.date_time(m.updated_at)),
+            "goal" => Scalar(|m, o| o.opt(m.goal.as_deref(), Json::str)),
+            "githubUsername" => Scalar(|m, o| o.opt(m.github_username.as_deref(), Json::str)),
+            "twitterUsername" => Scalar(|m, o| o.opt(m.twitter_username.as_deref(), Json::str)),
+            "reviewReason" => Scalar(|m, o| o.opt(m.review_reason.as_deref(), Json::str)),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for user::Model {
+    const TYPE: &'static str = "User";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "email" => Scalar(|m, o| o.str(&m.email)),
+            "role" => Scalar(|m, o| o.str(&m.role)),
+            "firstName" => Scalar(|m, o| o.opt(m.first_name.as_deref(), Json::str)),
+            "lastName" => Scalar(|m, o| o.opt(m.last_name.as_deref(), Json::str)),
+            "isActive" => Scalar(|m, o| o.bool(m.is_active)),
+            "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
             _ => return None,
         })
     }

@@ -18,6 +18,7 @@ pub mod json;
 mod load;
 pub mod plan;
 mod related;
+mod roots;
 pub mod run;
 mod write;
 

@@ -5,8 +5,8 @@
 use async_graphql::{Name, Positioned};
 use async_graphql_value::Value;
 use entity::{
-    beneficiary_group, campaign, campaign_metrics_snapshot, company, ingestion_batch,
-    kintell_session, program_instance, program_template,
+    activity, application, beneficiary_group, campaign, campaign_metrics_snapshot, company,
+    ingestion_batch, kintell_session, program, program_instance, program_template, user,
 };
 
 use crate::domain::policy::RestrictedField;
@@ -56,13 +56,21 @@ pub enum RootField {
     ProgramInstance(Vec<Field<InstanceField>>),
     IngestionBatch(Row<ingestion_batch::Model>),
     KintellSession(Row<kintell_session::Model>),
-    /// The reference lists, the program instances and the ingestion lists.
+    Program(Row<program::Model>),
+    Activity(Row<activity::Model>),
+    Application(Row<application::Model>),
+    User(Row<user::Model>),
+    /// The reference lists, the program instances, the ingestion and program management lists.
     Companies(RowConnection<company::Model>),
     ProgramTemplates(RowConnection<program_template::Model>),
     BeneficiaryGroups(RowConnection<beneficiary_group::Model>),
     ProgramInstances(Vec<Field<ConnectionField<InstanceField>>>),
     IngestionBatches(RowConnection<ingestion_batch::Model>),
     KintellSessions(RowConnection<kintell_session::Model>),
+    Programs(RowConnection<program::Model>),
+    Activities(RowConnection<activity::Model>),
+    Applications(RowConnection<application::Model>),
+    Users(RowConnection<user::Model>),
 }
 
 /// A connection of rows the row alone answers.

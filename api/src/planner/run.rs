@@ -14,28 +14,17 @@ use async_graphql::futures_util::future::join_all;
 use async_graphql::{InputType, Name, Variables};
 use async_graphql_value::{ConstValue, Value};
 
-use entity::{
-    beneficiary_group, campaign, company, ingestion_batch, kintell_session, program_instance,
-    program_template,
-};
+use entity::{campaign, program_instance};
 
 use crate::graphql::RequestScope;
 use crate::graphql::campaigns::Campaign;
-use crate::graphql::ingestion::{
-    IngestionBatch, KintellSession, ingestion_batch_page, kintell_session_page,
-};
-use crate::graphql::instances::{ProgramInstance, program_instance_page};
-use crate::graphql::reference::{
-    BeneficiaryGroup, Company, ProgramTemplate, beneficiary_group_page, company_page,
-    program_template_page,
-};
+use crate::graphql::instances::ProgramInstance;
 use crate::planner::cost;
 use crate::planner::json::Json;
-use crate::planner::load::{
-    CampaignPage, CampaignSelection, InstanceRelations, Relations, RowPage, lookup, node_fields,
-};
+use crate::planner::load::{CampaignSelection, InstanceRelations, Relations, node_fields};
 use crate::planner::plan::{CampaignField, Condition, Field, InstanceField, Plan, RootField};
 use crate::planner::related::{RelatedRows, Wanted};
+use crate::planner::roots::Loaded;
 use crate::planner::write::{
     campaign_node, instance_node, object, page_connection, related, row_connection,
 };
@@ -206,98 +195,47 @@ pub async fn run(
                 }
                 _ => None,
             },
+            RootField::Program(fields) => match loaded.get(index) {
+                Some(Some(Loaded::Program(row))) => related(out, &vars, fields, row.as_deref()),
+                _ => None,
+            },
+            RootField::Activity(fields) => match loaded.get(index) {
+                Some(Some(Loaded::Activity(row))) => related(out, &vars, fields, row.as_deref()),
+                _ => None,
+            },
+            RootField::Application(fields) => match loaded.get(index) {
+                Some(Some(Loaded::Application(row))) => related(out, &vars, fields, row.as_deref()),
+                _ => None,
+            },
+            RootField::User(fields) => match loaded.get(index) {
+                Some(Some(Loaded::User(row))) => related(out, &vars, fields, row.as_deref()),
+                _ => None,
+            },
+            RootField::Programs(connection) => match loaded.get(index) {
+                Some(Some(Loaded::Programs(page))) => row_connection(out, &vars, connection, page),
+                _ => None,
+            },
+            RootField::Activities(connection) => match loaded.get(index) {
+                Some(Some(Loaded::Activities(page))) => {
+                    row_connection(out, &vars, connection, page)
+                }
+                _ => None,
+            },
+            RootField::Applications(connection) => match loaded.get(index) {
+                Some(Some(Loaded::Applications(page))) => {
+                    row_connection(out, &vars, connection, page)
+                }
+                _ => None,
+            },
+            RootField::Users(connection) => match loaded.get(index) {
+                Some(Some(Loaded::Users(page))) => row_connection(out, &vars, connection, page),
+                _ => None,
+            },
         },
     )?;
     out.raw(b"}");
     plan.answer_size.store(out.len(), Relaxed);
     Some(out.into_bytes())
-}
-
-/// What one active root field read.
-enum Loaded {
-    /// `__typename` reads nothing.
-    Nothing,
-    Campaigns(Box<CampaignPage>),
-    Campaign(Option<Arc<campaign::Model>>),
-    Company(Option<Arc<company::Model>>),
-    ProgramTemplate(Option<Arc<program_template::Model>>),
-    BeneficiaryGroup(Option<Arc<beneficiary_group::Model>>),
-    ProgramInstance(Option<Arc<program_instance::Model>>),
-    Companies(RowPage<Company>),
-    ProgramTemplates(RowPage<ProgramTemplate>),
-    BeneficiaryGroups(RowPage<BeneficiaryGroup>),
-    ProgramInstances(RowPage<ProgramInstance>),
-    IngestionBatch(Option<Arc<ingestion_batch::Model>>),
-    KintellSession(Option<Arc<kintell_session::Model>>),
-    IngestionBatches(RowPage<IngestionBatch>),
-    KintellSessions(RowPage<KintellSession>),
-}
-
-impl Loaded {
-    async fn of(
-        scope: &Arc<RequestScope>,
-        vars: &Vars,
-        field: &Field<RootField>,
-        slots: usize,
-    ) -> Option<Loaded> {
-        let loaders = &scope.loaders;
-        Some(match &field.kind {
-            RootField::Typename => Loaded::Nothing,
-            RootField::Campaigns(connection) => Loaded::Campaigns(Box::new(
-                CampaignPage::load(scope, vars, field, connection, slots).await?,
-            )),
-            RootField::Campaign(_) => {
-                Loaded::Campaign(lookup(scope, &loaders.campaign, vars, field).await?)
-            }
-            RootField::Company(_) => {
-                Loaded::Company(lookup(scope, &loaders.company, vars, field).await?)
-            }
-            RootField::ProgramTemplate(_) => Loaded::ProgramTemplate(
-                lookup(scope, &loaders.program_template, vars, field).await?,
-            ),
-            RootField::BeneficiaryGroup(_) => Loaded::BeneficiaryGroup(
-                lookup(scope, &loaders.beneficiary_group, vars, field).await?,
-            ),
-            RootField::ProgramInstance(_) => Loaded::ProgramInstance(
-                lookup(scope, &loaders.program_instance, vars, field).await?,
-            ),
-            RootField::ProgramInstances(connection) => {
-                let page =
-                    |first, after, filter| program_instance_page(scope, first, after, filter);
-                Loaded::ProgramInstances(RowPage::load(scope, vars, field, connection, page).await?)
-            }
-            RootField::Companies(connection) => {
-                let page = |first, after, filter| company_page(scope, first, after, filter);
-                Loaded::Companies(RowPage::load(scope, vars, field, connection, page).await?)
-            }
-            RootField::ProgramTemplates(connection) => {
-                let page =
-                    |first, after, filter| program_template_page(scope, first, after, filter);
-                Loaded::ProgramTemplates(RowPage::load(scope, vars, field, connection, page).await?)
-            }
-            RootField::BeneficiaryGroups(connection) => {
-                let page =
-                    |first, after, filter| beneficiary_group_page(scope, first, after, filter);
-                Loaded::BeneficiaryGroups(
-                    RowPage::load(scope, vars, field, connection, page).await?,
-                )
-            }
-            RootField::IngestionBatch(_) => {
-                Loaded::IngestionBatch(lookup(scope, &loaders.ingestion_batch, vars, field).await?)
-            }
-            RootField::KintellSession(_) => {
-                Loaded::KintellSession(lookup(scope, &loaders.kintell_session, vars, field).await?)
-            }
-            RootField::IngestionBatches(connection) => {
-                let page = |first, after, filter| ingestion_batch_page(scope, first, after, filter);
-                Loaded::IngestionBatches(RowPage::load(scope, vars, field, connection, page).await?)
-            }
-            RootField::KintellSessions(connection) => {
-                let page = |first, after, filter| kintell_session_page(scope, first, after, filter);
-                Loaded::KintellSessions(RowPage::load(scope, vars, field, connection, page).await?)
-            }
-        })
-    }
 }
 
 /// What the campaigns found by the root lookups select under them, read for all of them at

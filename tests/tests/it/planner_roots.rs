@@ -356,3 +356,82 @@ async fn ingestion_lists_and_lookups_are_the_resolvers_bytes() {
     assert_eq!(path, "planned", "{body}");
     assert_eq!(body["data"]["ingestionBatches"]["totalCount"], 0, "{body}");
 }
+
+const PROGRAMS: &str = "query Programs($first: Int, $after: String, $program: ID!, $activity: ID!,
+    $application: ID!, $user: ID!, $programOf: ID) {
+  programs(first: 3, filter: { isActive: true }) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { __typename id name description programType startDate endDate isActive createdAt updatedAt } }
+  }
+  activities(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
+    nodes { id name description activityType startsAt endsAt createdAt updatedAt retiredAt }
+  }
+  applications(first: 4, filter: { programId: $programOf }) {
+    nodes { id status submittedAt reviewedAt createdAt updatedAt goal githubUsername twitterUsername reviewReason }
+  }
+  users(first: 4) { totalCount nodes { id email role firstName lastName isActive createdAt } }
+  program(id: $program) { id name programType }
+  activity(id: $activity) { id name retiredAt }
+  application(id: $application) { id status }
+  user(id: $user) { __typename id email }
+}";
+
+#[tokio::test]
+async fn program_management_lists_and_lookups_are_the_resolvers_bytes() {
+    let pair = Pair::start().await;
+    let admin = token(Role::Admin, None);
+    let (_, listed) = pair
+        .compare(
+            &admin,
+            "{ programs(first: 1) { nodes { id } } activities(first: 1) { nodes { id } }
+               applications(first: 1) { nodes { id program { id } } } users(first: 1) { nodes { id } } }",
+            &json!({}),
+        )
+        .await;
+    let data = &listed["data"];
+    let ids = json!({
+        "first": 3,
+        "program": id(&data["programs"]["nodes"][0]["id"]),
+        "activity": id(&data["activities"]["nodes"][0]["id"]),
+        "application": id(&data["applications"]["nodes"][0]["id"]),
+        "user": id(&data["users"]["nodes"][0]["id"]),
+    });
+    let (path, first_page) = pair.compare(&admin, PROGRAMS, &ids).await;
+    assert_eq!(path, "planned", "{first_page}");
+    for lookup in ["program", "activity", "application", "user"] {
+        assert_eq!(
+            first_page["data"][lookup]["id"], ids[lookup],
+            "{first_page}"
+        );
+    }
+    assert!(
+        first_page["data"]["applications"]["nodes"][0]["status"].is_string(),
+        "{first_page}"
+    );
+
+    // The next page, one program's applications, rows that do not exist; program staff.
+    let end = first_page["data"]["activities"]["pageInfo"]["endCursor"].clone();
+    let next = json!({
+        "first": 3, "after": end, "program": NOWHERE, "activity": NOWHERE, "application": NOWHERE,
+        "user": NOWHERE, "programOf": data["applications"]["nodes"][0]["program"]["id"],
+    });
+    let (path, body) = pair.compare(&admin, PROGRAMS, &next).await;
+    assert_eq!(path, "planned", "{body}");
+    assert!(body["data"]["program"].is_null(), "{body}");
+    let staff = token(Role::ProgramStaff, None);
+    let (path, body) = pair.compare(&staff, PROGRAMS, &ids).await;
+    assert_eq!(path, "planned", "{body}");
+
+    // The resolvers' errors: a filter id that does not parse, and a caller who may not read
+    // program management.
+    let unparsed = json!({ "programOf": "not an id", "program": NOWHERE, "activity": NOWHERE,
+        "application": NOWHERE, "user": NOWHERE });
+    let (path, body) = pair.compare(&admin, PROGRAMS, &unparsed).await;
+    assert_eq!(path, "fell_back", "{body}");
+    assert!(body["errors"].is_array(), "{body}");
+    let viewer = token(Role::CompanyViewer, Some(uuid::Uuid::new_v4()));
+    let (path, body) = pair.compare(&viewer, PROGRAMS, &ids).await;
+    assert_eq!(path, "fell_back", "{body}");
+    assert!(body["errors"].is_array(), "{body}");
+}

@@ -11,6 +11,7 @@ use entity::prelude::{
 };
 
 use crate::error::AppResult;
+use crate::graphql::RequestScope;
 use crate::graphql::connection::list_complexity;
 use crate::graphql::parse_id;
 use crate::graphql::programs::{
@@ -19,7 +20,64 @@ use crate::graphql::programs::{
     github_username_is,
 };
 use crate::graphql::scope::root_scope;
-use crate::paging::{PageArgs, fetch_page};
+use crate::paging::{Page, PageArgs, fetch_page};
+
+/// The page of the root `programs` list its arguments ask for (the resolver and the planner
+/// both answer from it).
+pub async fn program_page(
+    scope: &RequestScope,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<ProgramFilter>,
+) -> AppResult<Page<Program>> {
+    let args = PageArgs::parse(first, after)?;
+    let select = scope
+        .select::<ProgramEntity>()
+        .filter(filter.unwrap_or_default().condition());
+    fetch_page(&scope.db, select, &Program::ordering(), &args, Program).await
+}
+
+/// The page of the root `activities` list its arguments ask for.
+pub async fn activity_page(
+    scope: &RequestScope,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<ActivityFilter>,
+) -> AppResult<Page<Activity>> {
+    let args = PageArgs::parse(first, after)?;
+    let select = scope
+        .select::<ActivityEntity>()
+        .filter(filter.unwrap_or_default().condition());
+    fetch_page(&scope.db, select, &Activity::ordering(), &args, Activity).await
+}
+
+/// The page of the root `applications` list its arguments ask for.
+pub async fn application_page(
+    scope: &RequestScope,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<ApplicationFilter>,
+) -> AppResult<Page<Application>> {
+    let args = PageArgs::parse(first, after)?;
+    let condition = filter.unwrap_or_default().condition()?;
+    let select = scope.select::<ApplicationEntity>().filter(condition);
+    let ordering = Application::ordering();
+    fetch_page(&scope.db, select, &ordering, &args, Application).await
+}
+
+/// The page of the root `users` list its arguments ask for.
+pub async fn user_page(
+    scope: &RequestScope,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<UserFilter>,
+) -> AppResult<Page<User>> {
+    let args = PageArgs::parse(first, after)?;
+    let select = scope
+        .select::<UserEntity>()
+        .filter(filter.unwrap_or_default().condition());
+    fetch_page(&scope.db, select, &User::ordering(), &args, User).await
+}
 
 /// The program management query fields.
 #[derive(Default)]
@@ -36,12 +94,7 @@ impl ProgramQueries {
         after: Option<String>,
         filter: Option<ProgramFilter>,
     ) -> AppResult<ProgramConnection> {
-        let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        let select = scope
-            .select::<ProgramEntity>()
-            .filter(filter.unwrap_or_default().condition());
-        fetch_page(&scope.db, select, &Program::ordering(), &args, Program)
+        program_page(root_scope(context)?, first, after, filter)
             .await
             .map(ProgramConnection)
     }
@@ -81,19 +134,9 @@ impl ProgramQueries {
         after: Option<String>,
         filter: Option<ActivityFilter>,
     ) -> AppResult<ActivityConnection> {
-        let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        fetch_page(
-            &scope.db,
-            scope
-                .select::<ActivityEntity>()
-                .filter(filter.unwrap_or_default().condition()),
-            &Activity::ordering(),
-            &args,
-            Activity,
-        )
-        .await
-        .map(ActivityConnection)
+        activity_page(root_scope(context)?, first, after, filter)
+            .await
+            .map(ActivityConnection)
     }
 
     /// The activity with this id, or null.
@@ -115,19 +158,9 @@ impl ProgramQueries {
         after: Option<String>,
         filter: Option<ApplicationFilter>,
     ) -> AppResult<ApplicationConnection> {
-        let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        let condition = filter.unwrap_or_default().condition()?;
-        let select = scope.select::<ApplicationEntity>().filter(condition);
-        fetch_page(
-            &scope.db,
-            select,
-            &Application::ordering(),
-            &args,
-            Application,
-        )
-        .await
-        .map(ApplicationConnection)
+        application_page(root_scope(context)?, first, after, filter)
+            .await
+            .map(ApplicationConnection)
     }
 
     /// The application with this id, or null.
@@ -168,12 +201,7 @@ impl ProgramQueries {
         after: Option<String>,
         filter: Option<UserFilter>,
     ) -> AppResult<UserConnection> {
-        let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        let select = scope
-            .select::<UserEntity>()
-            .filter(filter.unwrap_or_default().condition());
-        fetch_page(&scope.db, select, &User::ordering(), &args, User)
+        user_page(root_scope(context)?, first, after, filter)
             .await
             .map(UserConnection)
     }

@@ -1,0 +1,145 @@
+//! What each active root field of a plan reads: its page or the row it looks up, through the
+//! same functions and loaders its resolver uses, after the same access check.
+
+use std::sync::Arc;
+
+use entity::{
+    activity, application, beneficiary_group, campaign, company, ingestion_batch, kintell_session,
+    program, program_instance, program_template, user,
+};
+
+use crate::graphql::RequestScope;
+use crate::graphql::ingestion::{
+    IngestionBatch, KintellSession, ingestion_batch_page, kintell_session_page,
+};
+use crate::graphql::instances::{ProgramInstance, program_instance_page};
+use crate::graphql::programs::queries::{activity_page, application_page, program_page, user_page};
+use crate::graphql::programs::{Activity, Application, Program, User};
+use crate::graphql::reference::{
+    BeneficiaryGroup, Company, ProgramTemplate, beneficiary_group_page, company_page,
+    program_template_page,
+};
+use crate::planner::load::{CampaignPage, RowPage, lookup};
+use crate::planner::plan::{Field, RootField};
+use crate::planner::run::Vars;
+
+/// What one active root field read.
+pub(super) enum Loaded {
+    /// `__typename` reads nothing.
+    Nothing,
+    Campaigns(Box<CampaignPage>),
+    Campaign(Option<Arc<campaign::Model>>),
+    Company(Option<Arc<company::Model>>),
+    ProgramTemplate(Option<Arc<program_template::Model>>),
+    BeneficiaryGroup(Option<Arc<beneficiary_group::Model>>),
+    ProgramInstance(Option<Arc<program_instance::Model>>),
+    Companies(RowPage<Company>),
+    ProgramTemplates(RowPage<ProgramTemplate>),
+    BeneficiaryGroups(RowPage<BeneficiaryGroup>),
+    ProgramInstances(RowPage<ProgramInstance>),
+    IngestionBatch(Option<Arc<ingestion_batch::Model>>),
+    KintellSession(Option<Arc<kintell_session::Model>>),
+    IngestionBatches(RowPage<IngestionBatch>),
+    KintellSessions(RowPage<KintellSession>),
+    Program(Option<Arc<program::Model>>),
+    Activity(Option<Arc<activity::Model>>),
+    Application(Option<Arc<application::Model>>),
+    User(Option<Arc<user::Model>>),
+    Programs(RowPage<Program>),
+    Activities(RowPage<Activity>),
+    Applications(RowPage<Application>),
+    Users(RowPage<User>),
+}
+
+impl Loaded {
+    pub(super) async fn of(
+        scope: &Arc<RequestScope>,
+        vars: &Vars,
+        field: &Field<RootField>,
+        slots: usize,
+    ) -> Option<Loaded> {
+        let loaders = &scope.loaders;
+        Some(match &field.kind {
+            RootField::Typename => Loaded::Nothing,
+            RootField::Campaigns(connection) => Loaded::Campaigns(Box::new(
+                CampaignPage::load(scope, vars, field, connection, slots).await?,
+            )),
+            RootField::Campaign(_) => {
+                Loaded::Campaign(lookup(scope, &loaders.campaign, vars, field).await?)
+            }
+            RootField::Company(_) => {
+                Loaded::Company(lookup(scope, &loaders.company, vars, field).await?)
+            }
+            RootField::ProgramTemplate(_) => Loaded::ProgramTemplate(
+                lookup(scope, &loaders.program_template, vars, field).await?,
+            ),
+            RootField::BeneficiaryGroup(_) => Loaded::BeneficiaryGroup(
+                lookup(scope, &loaders.beneficiary_group, vars, field).await?,
+            ),
+            RootField::ProgramInstance(_) => Loaded::ProgramInstance(
+                lookup(scope, &loaders.program_instance, vars, field).await?,
+            ),
+            RootField::ProgramInstances(connection) => {
+                let page =
+                    |first, after, filter| program_instance_page(scope, first, after, filter);
+                Loaded::ProgramInstances(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::Companies(connection) => {
+                let page = |first, after, filter| company_page(scope, first, after, filter);
+                Loaded::Companies(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::ProgramTemplates(connection) => {
+                let page =
+                    |first, after, filter| program_template_page(scope, first, after, filter);
+                Loaded::ProgramTemplates(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::BeneficiaryGroups(connection) => {
+                let page =
+                    |first, after, filter| beneficiary_group_page(scope, first, after, filter);
+                Loaded::BeneficiaryGroups(
+                    RowPage::load(scope, vars, field, connection, page).await?,
+                )
+            }
+            RootField::IngestionBatch(_) => {
+                Loaded::IngestionBatch(lookup(scope, &loaders.ingestion_batch, vars, field).await?)
+            }
+            RootField::KintellSession(_) => {
+                Loaded::KintellSession(lookup(scope, &loaders.kintell_session, vars, field).await?)
+            }
+            RootField::IngestionBatches(connection) => {
+                let page = |first, after, filter| ingestion_batch_page(scope, first, after, filter);
+                Loaded::IngestionBatches(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::KintellSessions(connection) => {
+                let page = |first, after, filter| kintell_session_page(scope, first, after, filter);
+                Loaded::KintellSessions(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::Program(_) => {
+                Loaded::Program(lookup(scope, &loaders.program, vars, field).await?)
+            }
+            RootField::Activity(_) => {
+                Loaded::Activity(lookup(scope, &loaders.activity, vars, field).await?)
+            }
+            RootField::Application(_) => {
+                Loaded::Application(lookup(scope, &loaders.application, vars, field).await?)
+            }
+            RootField::User(_) => Loaded::User(lookup(scope, &loaders.user, vars, field).await?),
+            RootField::Programs(connection) => {
+                let page = |first, after, filter| program_page(scope, first, after, filter);
+                Loaded::Programs(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::Activities(connection) => {
+                let page = |first, after, filter| activity_page(scope, first, after, filter);
+                Loaded::Activities(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::Applications(connection) => {
+                let page = |first, after, filter| application_page(scope, first, after, filter);
+                Loaded::Applications(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::Users(connection) => {
+                let page = |first, after, filter| user_page(scope, first, after, filter);
+                Loaded::Users(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+        })
+    }
+}
