@@ -3,7 +3,7 @@
 //! evaluated per request, and compiling gives up (`None`) on anything outside the plannable
 //! subset: a root field other than the lists and lookups of campaigns, program instances,
 //! companies, program templates, beneficiary groups, ingestion batches, Kintell sessions,
-//! programs, activities, applications and users, a
+//! programs, activities, applications and users and the `communityMembers` list, a
 //! field missing from [`super::fields`], the `campaign` of an instance listed under a campaign,
 //! another directive, or one response key selected twice. An operation that does not compile
 //! runs through the resolvers whole.
@@ -81,6 +81,7 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
             "activities" => RootField::Activities(compiler.rows_of(field)?),
             "applications" => RootField::Applications(compiler.rows_of(field)?),
             "users" => RootField::Users(compiler.rows_of(field)?),
+            "communityMembers" => RootField::CommunityMembers(compiler.rows_of(field)?),
             _ => return None,
         })
     })?;
@@ -102,6 +103,7 @@ fn arguments_allowed(field: &str) -> &'static [&'static str] {
         "programInstances" | "companies" | "programTemplates" | "beneficiaryGroups"
         | "ingestionBatches" | "kintellSessions" | "programs" | "activities" | "applications"
         | "users" => &["first", "after", "filter"],
+        "communityMembers" => &["first", "after", "filter", "orderBy"],
         "metricsSnapshots" => &["first", "after", "from", "to"],
         // The root lookups (the relations of the same names under a campaign take none, and
         // the document was validated before it was planned).
@@ -448,6 +450,7 @@ fn connection_types(node_type: &str) -> (&'static str, &'static str) {
         "Activity" => ("ActivityConnection", "ActivityEdge"),
         "Application" => ("ApplicationConnection", "ApplicationEdge"),
         "User" => ("UserConnection", "UserEdge"),
+        "CommunityMember" => ("CommunityMemberConnection", "CommunityMemberEdge"),
         _ => ("MetricsSnapshotConnection", "MetricsSnapshotEdge"),
     }
 }

@@ -4,15 +4,17 @@
 //! resolver, byte for byte.
 
 use entity::{
-    activity, application, beneficiary_group, campaign, campaign_metrics_snapshot, company,
-    ingestion_batch, kintell_session, program, program_instance, program_template, user,
+    activity, application, beneficiary_group, campaign, campaign_metrics_snapshot,
+    community_member, company, ingestion_batch, kintell_session, program, program_instance,
+    program_template, user,
 };
 
 use crate::domain::policy::RestrictedField;
 use crate::graphql::campaigns::utilization;
+use crate::graphql::community::utc;
 use crate::graphql::enums::{
     ApplicationStatus, BeneficiaryGroupType, CampaignPriority, CampaignStatus, IngestionStatus,
-    ProgramInstanceStatus, ProgramKind, ProgramType,
+    MemberStatus, ProgramInstanceStatus, ProgramKind, ProgramType,
 };
 use crate::graphql::ingestion::error_file_url;
 use crate::planner::json::Json;
@@ -449,6 +451,40 @@ impl Described for user::Model {
             "lastName" => Scalar(|m, o| o.opt(m.last_name.as_deref(), Json::str)),
             "isActive" => Scalar(|m, o| o.bool(m.is_active)),
             "createdAt" => Scalar(|m, o| o.date_time(m.created_at)),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for community_member::Model {
+    const TYPE: &'static str = "CommunityMember";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "memberId" => Scalar(|m, o| o.str(&m.member_id)),
+            "telegramId" => Scalar(|m, o| o.str(&m.telegram_id)),
+            "telegramUsername" => Scalar(|m, o| o.opt(m.telegram_username.as_deref(), Json::str)),
+            "name" => Scalar(|m, o| o.str(&m.name)),
+            "primaryRole" => Scalar(|m, o| o.str(&m.primary_role)),
+            "organization" => Scalar(|m, o| o.opt(m.organization.as_deref(), Json::str)),
+            "country" => Scalar(|m, o| o.opt(m.country.as_deref(), Json::str)),
+            "githubUsername" => Scalar(|m, o| o.opt(m.github_username.as_deref(), Json::str)),
+            "githubVerified" => Scalar(|m, o| o.bool(m.github_verified)),
+            "githubVerifiedAt" => {
+                Scalar(|m, o| o.opt(m.github_verified_at, |o, at| o.date_time(utc(at))))
+            }
+            "status" => Scalar(|m, o| o.enumeration(MemberStatus::from(m.status))),
+            "reputationScore" => Scalar(|m, o| o.int(m.reputation_score.into())),
+            "reputationTier" => Scalar(|m, o| o.opt(m.reputation_tier.as_deref(), Json::str)),
+            "registrationFeePaid" => Scalar(|m, o| o.opt(m.registration_fee_paid, Json::bool)),
+            "registrationFeeTxHash" => {
+                Scalar(|m, o| o.opt(m.registration_fee_tx_hash.as_deref(), Json::str))
+            }
+            "createdAt" => Scalar(|m, o| o.date_time(utc(m.created_at))),
+            "updatedAt" => Scalar(|m, o| o.date_time(utc(m.updated_at))),
+            "lastActiveAt" => Scalar(|m, o| o.opt(m.last_active_at, |o, at| o.date_time(utc(at)))),
             _ => return None,
         })
     }

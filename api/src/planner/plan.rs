@@ -5,8 +5,9 @@
 use async_graphql::{Name, Positioned};
 use async_graphql_value::Value;
 use entity::{
-    activity, application, beneficiary_group, campaign, campaign_metrics_snapshot, company,
-    ingestion_batch, kintell_session, program, program_instance, program_template, user,
+    activity, application, beneficiary_group, campaign, campaign_metrics_snapshot,
+    community_member, company, ingestion_batch, kintell_session, program, program_instance,
+    program_template, user,
 };
 
 use crate::domain::policy::RestrictedField;
@@ -71,6 +72,7 @@ pub enum RootField {
     Activities(RowConnection<activity::Model>),
     Applications(RowConnection<application::Model>),
     Users(RowConnection<user::Model>),
+    CommunityMembers(RowConnection<community_member::Model>),
 }
 
 /// A connection of rows the row alone answers.

@@ -9,6 +9,7 @@ use entity::{
 };
 
 use crate::graphql::RequestScope;
+use crate::graphql::community::{CommunityMember, CommunityMemberOrder, community_member_page};
 use crate::graphql::ingestion::{
     IngestionBatch, KintellSession, ingestion_batch_page, kintell_session_page,
 };
@@ -49,6 +50,7 @@ pub(super) enum Loaded {
     Activities(RowPage<Activity>),
     Applications(RowPage<Application>),
     Users(RowPage<User>),
+    CommunityMembers(RowPage<CommunityMember>),
 }
 
 impl Loaded {
@@ -139,6 +141,22 @@ impl Loaded {
             RootField::Users(connection) => {
                 let page = |first, after, filter| user_page(scope, first, after, filter);
                 Loaded::Users(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::CommunityMembers(connection) => {
+                // Omitted, the order is the argument's default; given, it must parse as the
+                // resolver's (a null is its error, not the default).
+                let order = match field
+                    .arguments
+                    .iter()
+                    .any(|(name, _)| name.as_str() == "orderBy")
+                {
+                    true => vars.argument::<_, CommunityMemberOrder>(field, "orderBy")?,
+                    false => CommunityMemberOrder::default(),
+                };
+                let page = |first, after, filter| {
+                    community_member_page(scope, first, after, filter, order)
+                };
+                Loaded::CommunityMembers(RowPage::load(scope, vars, field, connection, page).await?)
             }
         })
     }

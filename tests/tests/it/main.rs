@@ -31,6 +31,7 @@ mod operator_commands;
 mod paging;
 mod planner;
 mod planner_roots;
+mod planner_rows;
 mod private_reference;
 mod program_admin;
 mod program_mutations;

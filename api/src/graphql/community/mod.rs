@@ -163,6 +163,31 @@ impl CommunityInvitation {
     }
 }
 
+/// The page of the root `communityMembers` list its arguments ask for (the resolver and the
+/// planner both answer from it): members not removed, in `order_by`.
+pub async fn community_member_page(
+    scope: &RequestScope,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<CommunityMemberFilter>,
+    order_by: CommunityMemberOrder,
+) -> AppResult<Page<CommunityMember>> {
+    let args = PageArgs::parse(first, after)?;
+    let condition = filter.unwrap_or_default().condition()?;
+    let select = scope
+        .select::<MemberEntity>()
+        .filter(entity::community_member::Column::DeletedAt.is_null())
+        .filter(condition);
+    fetch_page(
+        &scope.db,
+        select,
+        &order_by.ordering(),
+        &args,
+        CommunityMember,
+    )
+    .await
+}
+
 /// A community directory member, known publicly by a member number such as `#247`.
 #[Object]
 impl CommunityMember {
@@ -549,22 +574,9 @@ impl CommunityQueries {
         filter: Option<CommunityMemberFilter>,
         #[graphql(default)] order_by: CommunityMemberOrder,
     ) -> AppResult<CommunityMemberConnection> {
-        let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        let condition = filter.unwrap_or_default().condition()?;
-        let select = scope
-            .select::<MemberEntity>()
-            .filter(entity::community_member::Column::DeletedAt.is_null())
-            .filter(condition);
-        fetch_page(
-            &scope.db,
-            select,
-            &order_by.ordering(),
-            &args,
-            CommunityMember,
-        )
-        .await
-        .map(CommunityMemberConnection)
+        community_member_page(root_scope(context)?, first, after, filter, order_by)
+            .await
+            .map(CommunityMemberConnection)
     }
 
     /// The community member with this id, or null (also when removed).
