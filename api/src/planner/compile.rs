@@ -57,7 +57,9 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
                 RootField::Campaigns(connection)
             }
             "campaign" => RootField::Campaign(compiler.campaign(set)?),
-            "programInstance" => RootField::ProgramInstance(compiler.root_instance(set)?),
+            "programInstance" | "programInstanceBySlug" => {
+                RootField::ProgramInstance(compiler.root_instance(set)?)
+            }
             "programInstances" => RootField::ProgramInstances(compiler.connection(
                 field,
                 "ProgramInstance",
@@ -67,10 +69,14 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
             "programTemplate" => RootField::ProgramTemplate(compiler.row_of(set)?),
             "beneficiaryGroup" => RootField::BeneficiaryGroup(compiler.row_of(set)?),
             "ingestionBatch" => RootField::IngestionBatch(compiler.row_of(set)?),
-            "kintellSession" => RootField::KintellSession(compiler.row_of(set)?),
-            "program" => RootField::Program(compiler.row_of(set)?),
+            "kintellSession" | "kintellSessionByExternalId" => {
+                RootField::KintellSession(compiler.row_of(set)?)
+            }
+            "program" | "programByName" => RootField::Program(compiler.row_of(set)?),
             "activity" => RootField::Activity(compiler.row_of(set)?),
-            "application" => RootField::Application(compiler.row_of(set)?),
+            "application" | "applicationByGithubUsername" => {
+                RootField::Application(compiler.row_of(set)?)
+            }
             "user" => RootField::User(compiler.row_of(set)?),
             "companies" => RootField::Companies(compiler.rows_of(field)?),
             "programTemplates" => RootField::ProgramTemplates(compiler.rows_of(field)?),
@@ -104,6 +110,11 @@ fn arguments_allowed(field: &str) -> &'static [&'static str] {
         | "ingestionBatches" | "kintellSessions" | "programs" | "activities" | "applications"
         | "users" => &["first", "after", "filter"],
         "communityMembers" => &["first", "after", "filter", "orderBy"],
+        // The lookups by another key.
+        "programInstanceBySlug" => &["slug"],
+        "programByName" => &["name"],
+        "kintellSessionByExternalId" => &["externalSessionId"],
+        "applicationByGithubUsername" => &["githubUsername"],
         "metricsSnapshots" => &["first", "after", "from", "to"],
         // The root lookups (the relations of the same names under a campaign take none, and
         // the document was validated before it was planned).

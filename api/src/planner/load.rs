@@ -149,6 +149,22 @@ where
     loader.load_one(id).await.ok()
 }
 
+/// A root lookup by another key than the id (`slug`, `name`, …), read with its resolver's
+/// function `find`, after the same access check.
+pub(super) async fn lookup_by<N, Find>(
+    scope: &RequestScope,
+    vars: &Vars,
+    field: &Field<RootField>,
+    key: &str,
+    find: impl FnOnce(String) -> Find,
+) -> Option<Option<N>>
+where
+    Find: Future<Output = AppResult<Option<N>>>,
+{
+    readable(scope, field)?;
+    find(vars.argument::<_, String>(field, key)?).await.ok()
+}
+
 /// The node selections of a connection (`edges { node }` and `nodes`).
 pub(super) fn node_fields<N>(connection: &[Field<ConnectionField<N>>]) -> Vec<&[Field<N>]> {
     let mut nodes = Vec::new();

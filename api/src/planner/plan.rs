@@ -49,7 +49,9 @@ pub struct Condition {
 pub enum RootField {
     Typename,
     Campaigns(Vec<Field<ConnectionField<CampaignField>>>),
-    /// The lookups by id: the row if the caller can see it, else null.
+    /// The lookups by id (or by another key: `programInstanceBySlug`, `programByName`,
+    /// `kintellSessionByExternalId`, `applicationByGithubUsername`): the row if the caller can
+    /// see it, else null.
     Campaign(Vec<Field<CampaignField>>),
     Company(Row<company::Model>),
     ProgramTemplate(Row<program_template::Model>),

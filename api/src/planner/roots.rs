@@ -11,16 +11,22 @@ use entity::{
 use crate::graphql::RequestScope;
 use crate::graphql::community::{CommunityMember, CommunityMemberOrder, community_member_page};
 use crate::graphql::ingestion::{
-    IngestionBatch, KintellSession, ingestion_batch_page, kintell_session_page,
+    IngestionBatch, KintellSession, find_kintell_session_by_external_id, ingestion_batch_page,
+    kintell_session_page,
 };
-use crate::graphql::instances::{ProgramInstance, program_instance_page};
-use crate::graphql::programs::queries::{activity_page, application_page, program_page, user_page};
+use crate::graphql::instances::{
+    ProgramInstance, find_program_instance_by_slug, program_instance_page,
+};
+use crate::graphql::programs::queries::{
+    activity_page, application_page, find_application_by_github_username, find_program_by_name,
+    program_page, user_page,
+};
 use crate::graphql::programs::{Activity, Application, Program, User};
 use crate::graphql::reference::{
     BeneficiaryGroup, Company, ProgramTemplate, beneficiary_group_page, company_page,
     program_template_page,
 };
-use crate::planner::load::{CampaignPage, RowPage, lookup};
+use crate::planner::load::{CampaignPage, RowPage, lookup, lookup_by};
 use crate::planner::plan::{Field, RootField};
 use crate::planner::run::Vars;
 
@@ -78,9 +84,15 @@ impl Loaded {
             RootField::BeneficiaryGroup(_) => Loaded::BeneficiaryGroup(
                 lookup(scope, &loaders.beneficiary_group, vars, field).await?,
             ),
-            RootField::ProgramInstance(_) => Loaded::ProgramInstance(
-                lookup(scope, &loaders.program_instance, vars, field).await?,
-            ),
+            RootField::ProgramInstance(_) => Loaded::ProgramInstance(match field.name.as_str() {
+                "programInstanceBySlug" => {
+                    let find = |slug| find_program_instance_by_slug(scope, slug);
+                    lookup_by(scope, vars, field, "slug", find)
+                        .await?
+                        .map(|found| found.0)
+                }
+                _ => lookup(scope, &loaders.program_instance, vars, field).await?,
+            }),
             RootField::ProgramInstances(connection) => {
                 let page =
                     |first, after, filter| program_instance_page(scope, first, after, filter);
@@ -105,9 +117,14 @@ impl Loaded {
             RootField::IngestionBatch(_) => {
                 Loaded::IngestionBatch(lookup(scope, &loaders.ingestion_batch, vars, field).await?)
             }
-            RootField::KintellSession(_) => {
-                Loaded::KintellSession(lookup(scope, &loaders.kintell_session, vars, field).await?)
-            }
+            RootField::KintellSession(_) => Loaded::KintellSession(match field.name.as_str() {
+                "kintellSessionByExternalId" => {
+                    let find = |id| find_kintell_session_by_external_id(scope, id);
+                    let found = lookup_by(scope, vars, field, "externalSessionId", find).await?;
+                    found.map(|session| Arc::new(session.0))
+                }
+                _ => lookup(scope, &loaders.kintell_session, vars, field).await?,
+            }),
             RootField::IngestionBatches(connection) => {
                 let page = |first, after, filter| ingestion_batch_page(scope, first, after, filter);
                 Loaded::IngestionBatches(RowPage::load(scope, vars, field, connection, page).await?)
@@ -116,15 +133,25 @@ impl Loaded {
                 let page = |first, after, filter| kintell_session_page(scope, first, after, filter);
                 Loaded::KintellSessions(RowPage::load(scope, vars, field, connection, page).await?)
             }
-            RootField::Program(_) => {
-                Loaded::Program(lookup(scope, &loaders.program, vars, field).await?)
-            }
+            RootField::Program(_) => Loaded::Program(match field.name.as_str() {
+                "programByName" => {
+                    let find = |name| find_program_by_name(scope, name);
+                    let found = lookup_by(scope, vars, field, "name", find).await?;
+                    found.map(|program| Arc::new(program.0))
+                }
+                _ => lookup(scope, &loaders.program, vars, field).await?,
+            }),
             RootField::Activity(_) => {
                 Loaded::Activity(lookup(scope, &loaders.activity, vars, field).await?)
             }
-            RootField::Application(_) => {
-                Loaded::Application(lookup(scope, &loaders.application, vars, field).await?)
-            }
+            RootField::Application(_) => Loaded::Application(match field.name.as_str() {
+                "applicationByGithubUsername" => {
+                    let find = |name| find_application_by_github_username(scope, name);
+                    let found = lookup_by(scope, vars, field, "githubUsername", find).await?;
+                    found.map(|application| Arc::new(application.0))
+                }
+                _ => lookup(scope, &loaders.application, vars, field).await?,
+            }),
             RootField::User(_) => Loaded::User(lookup(scope, &loaders.user, vars, field).await?),
             RootField::Programs(connection) => {
                 let page = |first, after, filter| program_page(scope, first, after, filter);

@@ -1,8 +1,8 @@
 //! The planned lists and lookups of rows the row alone answers, outside the campaigns' read
 //! model, against the resolvers, byte for byte, through the real server (see
 //! [`crate::planner`]): the ingestion batches and Kintell sessions, the program management
-//! lists, and the community directory, each with its filters, cursors, orderings, missing
-//! rows, each role's visibility and the resolvers' errors.
+//! lists, the community directory, and the lookups by another key than the id, each with its
+//! filters, cursors, orderings, missing rows, each role's visibility and the resolvers' errors.
 
 use api::auth::Role;
 use serde_json::json;
@@ -241,4 +241,69 @@ async fn community_members_are_the_resolvers_bytes() {
         pair.compare(&admin, profile, &json!({})).await.0,
         "resolved"
     );
+}
+
+const BY_KEY: &str = "query ByKey($slug: String!, $name: String!, $external: String!, $github: String!) {
+  programInstanceBySlug(slug: $slug) { __typename id name status company { name } campaign { id name } }
+  programByName(name: $name) { id name programType }
+  kintellSessionByExternalId(externalSessionId: $external) { id externalSessionId rating }
+  applicationByGithubUsername(githubUsername: $github) { id status githubUsername }
+}";
+
+#[tokio::test]
+async fn lookups_by_another_key_are_the_resolvers_bytes() {
+    let pair = Pair::start().await;
+    let admin = token(Role::Admin, None);
+    let (_, listed) = pair
+        .compare(
+            &admin,
+            "{ campaigns(first: 1) { nodes { programInstances(first: 1) { nodes { programSlug } } } }
+               programs(first: 1) { nodes { name } } kintellSessions(first: 1) { nodes { externalSessionId } }
+               applications(first: 20) { nodes { githubUsername } } }",
+            &json!({}),
+        )
+        .await;
+    let data = &listed["data"];
+    let github = data["applications"]["nodes"]
+        .as_array()
+        .expect("applications")
+        .iter()
+        .find_map(|node| node["githubUsername"].as_str())
+        .expect("an application with a GitHub username");
+    let keys = json!({
+        "slug": data["campaigns"]["nodes"][0]["programInstances"]["nodes"][0]["programSlug"],
+        "name": data["programs"]["nodes"][0]["name"],
+        "external": data["kintellSessions"]["nodes"][0]["externalSessionId"],
+        "github": github,
+    });
+    let (path, body) = pair.compare(&admin, BY_KEY, &keys).await;
+    assert_eq!(path, "planned", "{body}");
+    for root in [
+        "programInstanceBySlug",
+        "programByName",
+        "kintellSessionByExternalId",
+        "applicationByGithubUsername",
+    ] {
+        assert!(body["data"][root]["id"].is_string(), "{root}: {body}");
+    }
+    assert!(
+        body["data"]["programInstanceBySlug"]["campaign"]["name"].is_string(),
+        "{body}"
+    );
+    // Keys that match nothing are null, from the same plan; another company's viewer sees no
+    // instance and may not read programs, which is the resolvers' FORBIDDEN.
+    let nowhere =
+        json!({ "slug": "nowhere", "name": "nowhere", "external": "KS-0", "github": "nobody" });
+    let (path, body) = pair.compare(&admin, BY_KEY, &nowhere).await;
+    assert_eq!(path, "planned", "{body}");
+    assert!(body["data"]["programInstanceBySlug"].is_null(), "{body}");
+    let viewer = token(Role::CompanyViewer, Some(uuid::Uuid::new_v4()));
+    let (path, body) = pair.compare(&viewer, BY_KEY, &keys).await;
+    assert_eq!(path, "fell_back", "{body}");
+    assert!(body["errors"].is_array(), "{body}");
+    let instance_only = "query Slug($slug: String!) { programInstanceBySlug(slug: $slug) { id } }";
+    let slug = json!({ "slug": keys["slug"] });
+    let (path, body) = pair.compare(&viewer, instance_only, &slug).await;
+    assert_eq!(path, "planned", "{body}");
+    assert!(body["data"]["programInstanceBySlug"].is_null(), "{body}");
 }

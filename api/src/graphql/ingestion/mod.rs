@@ -446,6 +446,20 @@ pub async fn kintell_session_page(
     .await
 }
 
+/// The Kintell session with this Kintell session id the caller can see, or None (the resolver
+/// and the planner both read it here).
+pub async fn find_kintell_session_by_external_id(
+    scope: &RequestScope,
+    external_session_id: String,
+) -> AppResult<Option<KintellSession>> {
+    Ok(scope
+        .select::<SessionEntity>()
+        .filter(SessionColumn::ExternalSessionId.eq(external_session_id))
+        .one(&scope.db)
+        .await?
+        .map(KintellSession))
+}
+
 /// The ingestion query fields.
 #[derive(Default)]
 pub struct IngestionQueries;
@@ -514,12 +528,6 @@ impl IngestionQueries {
         context: &Context<'_>,
         external_session_id: String,
     ) -> AppResult<Option<KintellSession>> {
-        let scope = root_scope(context)?;
-        Ok(scope
-            .select::<SessionEntity>()
-            .filter(SessionColumn::ExternalSessionId.eq(external_session_id))
-            .one(&scope.db)
-            .await?
-            .map(KintellSession))
+        find_kintell_session_by_external_id(root_scope(context)?, external_session_id).await
     }
 }

@@ -342,12 +342,20 @@ impl ProgramInstanceQueries {
         context: &Context<'_>,
         slug: String,
     ) -> AppResult<Option<ProgramInstance>> {
-        let scope = root_scope(context)?;
-        Ok(scope
-            .select::<InstanceEntity>()
-            .filter(Column::ProgramSlug.eq(slug))
-            .one(&scope.db)
-            .await?
-            .map(ProgramInstance::from))
+        find_program_instance_by_slug(root_scope(context)?, slug).await
     }
+}
+
+/// The program instance with this slug the caller can see, or None (the resolver and the
+/// planner both read it here).
+pub async fn find_program_instance_by_slug(
+    scope: &RequestScope,
+    slug: String,
+) -> AppResult<Option<ProgramInstance>> {
+    Ok(scope
+        .select::<InstanceEntity>()
+        .filter(Column::ProgramSlug.eq(slug))
+        .one(&scope.db)
+        .await?
+        .map(ProgramInstance::from))
 }

@@ -79,6 +79,37 @@ pub async fn user_page(
     fetch_page(&scope.db, select, &User::ordering(), &args, User).await
 }
 
+/// The program with this exact name the caller can see, or None (the resolver and the planner
+/// both read it here).
+pub async fn find_program_by_name(
+    scope: &RequestScope,
+    name: String,
+) -> AppResult<Option<Program>> {
+    Ok(scope
+        .select::<ProgramEntity>()
+        .filter(entity::program::Column::Name.eq(name))
+        .one(&scope.db)
+        .await?
+        .map(Program))
+}
+
+/// The latest application of this GitHub user the caller can see, or None (the resolver and
+/// the planner both read it here).
+pub async fn find_application_by_github_username(
+    scope: &RequestScope,
+    github_username: String,
+) -> AppResult<Option<Application>> {
+    use entity::application::Column;
+    Ok(scope
+        .select::<ApplicationEntity>()
+        .filter(github_username_is(&github_username))
+        .order_by_desc(Column::SubmittedAt)
+        .order_by_desc(Column::Id)
+        .one(&scope.db)
+        .await?
+        .map(Application))
+}
+
 /// The program management query fields.
 #[derive(Default)]
 pub struct ProgramQueries;
@@ -115,13 +146,7 @@ impl ProgramQueries {
         context: &Context<'_>,
         name: String,
     ) -> AppResult<Option<Program>> {
-        let scope = root_scope(context)?;
-        Ok(scope
-            .select::<ProgramEntity>()
-            .filter(entity::program::Column::Name.eq(name))
-            .one(&scope.db)
-            .await?
-            .map(Program))
+        find_program_by_name(root_scope(context)?, name).await
     }
 
     /// Activities matching `filter` (by default the ones still offered, not retired),
@@ -180,16 +205,7 @@ impl ProgramQueries {
         context: &Context<'_>,
         github_username: String,
     ) -> AppResult<Option<Application>> {
-        use entity::application::Column;
-        let scope = root_scope(context)?;
-        Ok(scope
-            .select::<ApplicationEntity>()
-            .filter(github_username_is(&github_username))
-            .order_by_desc(Column::SubmittedAt)
-            .order_by_desc(Column::Id)
-            .one(&scope.db)
-            .await?
-            .map(Application))
+        find_application_by_github_username(root_scope(context)?, github_username).await
     }
 
     /// Users matching `filter`, by e-mail address.
