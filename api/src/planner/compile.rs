@@ -78,6 +78,9 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
                 RootField::Application(compiler.row_of(set)?)
             }
             "user" => RootField::User(compiler.row_of(set)?),
+            "communityMember" | "communityMemberByMemberId" | "communityMemberByTelegramId" => {
+                RootField::CommunityMember(compiler.row_of(set)?)
+            }
             "companies" => RootField::Companies(compiler.rows_of(field)?),
             "programTemplates" => RootField::ProgramTemplates(compiler.rows_of(field)?),
             "beneficiaryGroups" => RootField::BeneficiaryGroups(compiler.rows_of(field)?),
@@ -115,6 +118,9 @@ fn arguments_allowed(field: &str) -> &'static [&'static str] {
         "programByName" => &["name"],
         "kintellSessionByExternalId" => &["externalSessionId"],
         "applicationByGithubUsername" => &["githubUsername"],
+        "communityMember" => &["id"],
+        "communityMemberByMemberId" => &["memberId"],
+        "communityMemberByTelegramId" => &["telegramId"],
         "metricsSnapshots" => &["first", "after", "from", "to"],
         // The root lookups (the relations of the same names under a campaign take none, and
         // the document was validated before it was planned).

@@ -151,18 +151,18 @@ where
 
 /// A root lookup by another key than the id (`slug`, `name`, …), read with its resolver's
 /// function `find`, after the same access check.
-pub(super) async fn lookup_by<N, Find>(
+pub(super) async fn lookup_by<K: InputType, N, Find>(
     scope: &RequestScope,
     vars: &Vars,
     field: &Field<RootField>,
     key: &str,
-    find: impl FnOnce(String) -> Find,
+    find: impl FnOnce(K) -> Find,
 ) -> Option<Option<N>>
 where
     Find: Future<Output = AppResult<Option<N>>>,
 {
     readable(scope, field)?;
-    find(vars.argument::<_, String>(field, key)?).await.ok()
+    find(vars.argument::<_, K>(field, key)?).await.ok()
 }
 
 /// The node selections of a connection (`edges { node }` and `nodes`).

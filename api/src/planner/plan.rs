@@ -63,6 +63,7 @@ pub enum RootField {
     Activity(Row<activity::Model>),
     Application(Row<application::Model>),
     User(Row<user::Model>),
+    CommunityMember(Row<community_member::Model>),
     /// The reference lists, the program instances, the ingestion and program management lists.
     Companies(RowConnection<company::Model>),
     ProgramTemplates(RowConnection<program_template::Model>),

@@ -3,13 +3,17 @@
 
 use std::sync::Arc;
 
+use async_graphql::ID;
+
 use entity::{
-    activity, application, beneficiary_group, campaign, company, ingestion_batch, kintell_session,
-    program, program_instance, program_template, user,
+    activity, application, beneficiary_group, campaign, community_member, company, ingestion_batch,
+    kintell_session, program, program_instance, program_template, user,
 };
 
 use crate::graphql::RequestScope;
-use crate::graphql::community::{CommunityMember, CommunityMemberOrder, community_member_page};
+use crate::graphql::community::{
+    CommunityMember, CommunityMemberOrder, community_member_page, find_member_by_telegram_id,
+};
 use crate::graphql::ingestion::{
     IngestionBatch, KintellSession, find_kintell_session_by_external_id, ingestion_batch_page,
     kintell_session_page,
@@ -17,6 +21,7 @@ use crate::graphql::ingestion::{
 use crate::graphql::instances::{
     ProgramInstance, find_program_instance_by_slug, program_instance_page,
 };
+use crate::graphql::parse_id;
 use crate::graphql::programs::queries::{
     activity_page, application_page, find_application_by_github_username, find_program_by_name,
     program_page, user_page,
@@ -57,6 +62,7 @@ pub(super) enum Loaded {
     Applications(RowPage<Application>),
     Users(RowPage<User>),
     CommunityMembers(RowPage<CommunityMember>),
+    CommunityMember(Option<Arc<community_member::Model>>),
 }
 
 impl Loaded {
@@ -168,6 +174,30 @@ impl Loaded {
             RootField::Users(connection) => {
                 let page = |first, after, filter| user_page(scope, first, after, filter);
                 Loaded::Users(RowPage::load(scope, vars, field, connection, page).await?)
+            }
+            RootField::CommunityMember(_) => {
+                // By id and by member number through the loader that hides removed members,
+                // by Telegram id through the resolver's own select.
+                let members = &loaders.community_member;
+                let found = match field.name.as_str() {
+                    "communityMemberByTelegramId" => {
+                        let find = |id| find_member_by_telegram_id(scope, id);
+                        let found = lookup_by(scope, vars, field, "telegramId", find).await?;
+                        found.map(|member| member.0)
+                    }
+                    "communityMemberByMemberId" => {
+                        let find =
+                            |number: String| async move { Ok(members.load_one(number).await?) };
+                        lookup_by(scope, vars, field, "memberId", find).await?
+                    }
+                    _ => {
+                        let find = |id: ID| async move {
+                            Ok(members.load_one(parse_id(&id, "id")?).await?)
+                        };
+                        lookup_by(scope, vars, field, "id", find).await?
+                    }
+                };
+                Loaded::CommunityMember(found.map(Arc::new))
             }
             RootField::CommunityMembers(connection) => {
                 // Omitted, the order is the argument's default; given, it must parse as the

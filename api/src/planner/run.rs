@@ -231,6 +231,12 @@ pub async fn run(
                 Some(Some(Loaded::Users(page))) => row_connection(out, &vars, connection, page),
                 _ => None,
             },
+            RootField::CommunityMember(fields) => match loaded.get(index) {
+                Some(Some(Loaded::CommunityMember(row))) => {
+                    related(out, &vars, fields, row.as_deref())
+                }
+                _ => None,
+            },
             RootField::CommunityMembers(connection) => match loaded.get(index) {
                 Some(Some(Loaded::CommunityMembers(page))) => {
                     row_connection(out, &vars, connection, page)

@@ -241,6 +241,47 @@ async fn community_members_are_the_resolvers_bytes() {
         pair.compare(&admin, profile, &json!({})).await.0,
         "resolved"
     );
+    // The lookups: by id, by member number, by Telegram id; a removed member is null to all.
+    let lookups = "query Member($id: ID!, $number: String!, $telegram: String!) {
+      communityMember(id: $id) { __typename id memberId name reputationScore }
+      byNumber: communityMemberByMemberId(memberId: $number) { id memberId }
+      byTelegram: communityMemberByTelegramId(telegramId: $telegram) { id telegramId status }
+    }";
+    let (_, listed) = pair
+        .compare(
+            &admin,
+            "{ communityMembers(first: 2) { nodes { id memberId telegramId } } }",
+            &json!({}),
+        )
+        .await;
+    let members = &listed["data"]["communityMembers"]["nodes"];
+    let keys_of = |member: &serde_json::Value| json!({ "id": member["id"], "number": member["memberId"], "telegram": member["telegramId"] });
+    let (path, body) = pair.compare(&admin, lookups, &keys_of(&members[0])).await;
+    assert_eq!(path, "planned", "{body}");
+    assert_eq!(body["data"]["byNumber"]["id"], members[0]["id"], "{body}");
+    assert_eq!(body["data"]["byTelegram"]["id"], members[0]["id"], "{body}");
+    pair.planned
+        .db
+        .execute(
+            "UPDATE community_members SET deleted_at = CURRENT_TIMESTAMP WHERE member_id = $1",
+            vec![
+                members[1]["memberId"]
+                    .as_str()
+                    .expect("a member number")
+                    .into(),
+            ],
+        )
+        .await
+        .expect("remove a member");
+    let (path, body) = pair.compare(&admin, lookups, &keys_of(&members[1])).await;
+    assert_eq!(path, "planned", "{body}");
+    for root in ["communityMember", "byNumber", "byTelegram"] {
+        assert!(body["data"][root].is_null(), "{root}: {body}");
+    }
+    let unparsed = json!({ "id": "not an id", "number": "#0", "telegram": "0" });
+    let (path, body) = pair.compare(&admin, lookups, &unparsed).await;
+    assert_eq!(path, "fell_back", "{body}");
+    assert!(body["errors"].is_array(), "{body}");
 }
 
 const BY_KEY: &str = "query ByKey($slug: String!, $name: String!, $external: String!, $github: String!) {

@@ -163,6 +163,21 @@ impl CommunityInvitation {
     }
 }
 
+/// The member with this Telegram user id the caller can see and not removed, or None (the
+/// resolver and the planner both read it here).
+pub async fn find_member_by_telegram_id(
+    scope: &RequestScope,
+    telegram_id: String,
+) -> AppResult<Option<CommunityMember>> {
+    Ok(scope
+        .select::<MemberEntity>()
+        .filter(entity::community_member::Column::DeletedAt.is_null())
+        .filter(entity::community_member::Column::TelegramId.eq(telegram_id))
+        .one(&scope.db)
+        .await?
+        .map(CommunityMember))
+}
+
 /// The page of the root `communityMembers` list its arguments ask for (the resolver and the
 /// planner both answer from it): members not removed, in `order_by`.
 pub async fn community_member_page(
@@ -610,14 +625,7 @@ impl CommunityQueries {
         context: &Context<'_>,
         telegram_id: String,
     ) -> AppResult<Option<CommunityMember>> {
-        let scope = root_scope(context)?;
-        Ok(scope
-            .select::<MemberEntity>()
-            .filter(entity::community_member::Column::DeletedAt.is_null())
-            .filter(entity::community_member::Column::TelegramId.eq(telegram_id))
-            .one(&scope.db)
-            .await?
-            .map(CommunityMember))
+        find_member_by_telegram_id(root_scope(context)?, telegram_id).await
     }
 
     /// The community member with this GitHub username (case-insensitive; the oldest member
