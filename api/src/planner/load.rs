@@ -6,13 +6,15 @@
 
 use std::sync::Arc;
 
+use async_graphql::dataloader::Loader;
 use async_graphql::{ID, InputType};
+use sea_orm::DbErr;
 use uuid::Uuid;
 
 use entity::prelude::{CampaignMetricsSnapshot, ProgramInstance as InstanceEntity};
 use entity::{campaign, program_instance};
 
-use crate::domain::policy::{Domain, Scoped};
+use crate::domain::policy::Domain;
 use crate::domain::validate::distinct;
 use crate::error::AppResult;
 use crate::graphql::RequestScope;
@@ -23,7 +25,7 @@ use crate::graphql::campaigns::{
 };
 use crate::graphql::instances::ProgramInstanceFilter;
 use crate::graphql::loaders::ChildList;
-use crate::graphql::loaders::{Batched, ById};
+use crate::graphql::loaders::{Batched, Measured};
 use crate::graphql::parse_id;
 use crate::graphql::prefetch::projection::{Columns, Projected};
 use crate::paging::{Page, PageArgs, check_after};
@@ -133,16 +135,15 @@ fn readable(scope: &RequestScope, field: &Field<RootField>) -> Option<()> {
 }
 
 /// A root lookup's row, read as its resolver reads it: the caller may read the field's
-/// domain, `id` parses, and the by-id loader finds the row visible (`Some(None)` if not).
-pub(super) async fn lookup<E>(
+/// domain, `id` parses, and the loader by id finds the row visible (`Some(None)` if not).
+pub(super) async fn lookup<L>(
     scope: &Arc<RequestScope>,
-    loader: &Batched<ById<E>>,
+    loader: &Batched<L>,
     vars: &Vars,
     field: &Field<RootField>,
-) -> Option<Option<Arc<E::Model>>>
+) -> Option<Option<<Measured<L> as Loader<Uuid>>::Value>>
 where
-    E: Scoped,
-    E::Model: Clone + Send + Sync + 'static,
+    Measured<L>: Loader<Uuid, Error = Arc<DbErr>>,
 {
     readable(scope, field)?;
     let id = parse_id(&vars.argument::<_, ID>(field, "id")?, "id").ok()?;

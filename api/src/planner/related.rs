@@ -1,7 +1,7 @@
 //! The rows a plan's by-id relations name (the company, program template and beneficiary
 //! group of a campaign or a program instance, and an instance's campaign): one statement per
-//! relation for every node of the operation, as the resolvers' loaders batch them, taking the rows a root lookup of the
-//! same request already read from its loader's cache.
+//! relation for every node of the operation, as the resolvers' loaders batch them, taking the
+//! rows this request already read from its loader's cache, and leaving the rows it reads there.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use async_graphql::ID;
-
 use entity::{
     activity, application, beneficiary_group, campaign, community_member, company, ingestion_batch,
     kintell_session, program, program_instance, program_template, user,
@@ -12,7 +10,8 @@ use entity::{
 
 use crate::graphql::RequestScope;
 use crate::graphql::community::{
-    CommunityMember, CommunityMemberOrder, community_member_page, find_member_by_telegram_id,
+    CommunityMember, CommunityMemberOrder, community_member_page, find_member_by_member_id,
+    find_member_by_telegram_id,
 };
 use crate::graphql::ingestion::{
     IngestionBatch, KintellSession, find_kintell_session_by_external_id, ingestion_batch_page,
@@ -21,7 +20,6 @@ use crate::graphql::ingestion::{
 use crate::graphql::instances::{
     ProgramInstance, find_program_instance_by_slug, program_instance_page,
 };
-use crate::graphql::parse_id;
 use crate::graphql::programs::queries::{
     activity_page, application_page, find_application_by_github_username, find_program_by_name,
     program_page, user_page,
@@ -178,7 +176,6 @@ impl Loaded {
             RootField::CommunityMember(_) => {
                 // By id and by member number through the loader that hides removed members,
                 // by Telegram id through the resolver's own select.
-                let members = &loaders.community_member;
                 let found = match field.name.as_str() {
                     "communityMemberByTelegramId" => {
                         let find = |id| find_member_by_telegram_id(scope, id);
@@ -186,16 +183,11 @@ impl Loaded {
                         found.map(|member| member.0)
                     }
                     "communityMemberByMemberId" => {
-                        let find =
-                            |number: String| async move { Ok(members.load_one(number).await?) };
-                        lookup_by(scope, vars, field, "memberId", find).await?
+                        let find = |number| find_member_by_member_id(scope, number);
+                        let found = lookup_by(scope, vars, field, "memberId", find).await?;
+                        found.map(|member| member.0)
                     }
-                    _ => {
-                        let find = |id: ID| async move {
-                            Ok(members.load_one(parse_id(&id, "id")?).await?)
-                        };
-                        lookup_by(scope, vars, field, "id", find).await?
-                    }
+                    _ => lookup(scope, &loaders.community_member, vars, field).await?,
                 };
                 Loaded::CommunityMember(found.map(Arc::new))
             }

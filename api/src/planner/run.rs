@@ -16,6 +16,7 @@ use async_graphql_value::{ConstValue, Value};
 
 use entity::{campaign, program_instance};
 
+use crate::domain::validate::distinct;
 use crate::graphql::RequestScope;
 use crate::graphql::campaigns::Campaign;
 use crate::graphql::instances::ProgramInstance;
@@ -349,11 +350,8 @@ fn distinct_campaigns<'a>(
     related: &'a RelatedRows,
     instances: &[&program_instance::Model],
 ) -> Vec<&'a campaign::Model> {
-    let mut seen = std::collections::HashSet::new();
-    instances
-        .iter()
-        .filter_map(|instance| instance.campaign_id)
-        .filter(|id| seen.insert(*id))
+    distinct(instances.iter().filter_map(|instance| instance.campaign_id))
+        .into_iter()
         .filter_map(|id| related.campaigns.get(&id).map(AsRef::as_ref))
         .collect()
 }

@@ -399,10 +399,19 @@ pub(crate) async fn member_by_member_id(
     context: &Context<'_>,
     member_id: &str,
 ) -> AppResult<Option<CommunityMember>> {
-    Ok(scope(context)?
+    find_member_by_member_id(scope(context)?, member_id.to_owned()).await
+}
+
+/// The member with this member number, not removed, or None (the resolvers and the planner
+/// both read it here, through the request's loader).
+pub async fn find_member_by_member_id(
+    scope: &RequestScope,
+    member_id: String,
+) -> AppResult<Option<CommunityMember>> {
+    Ok(scope
         .loaders
         .community_member
-        .load_one(member_id.to_owned())
+        .load_one(member_id)
         .await?
         .map(CommunityMember))
 }
