@@ -1,12 +1,10 @@
 //! Compiling an operation into a [`Plan`]: its selections are walked with fragments inlined (a
 //! fragment must be on the very type it is spread into), `@skip`/`@include` kept as conditions
 //! evaluated per request, and compiling gives up (`None`) on anything outside the plannable
-//! subset: a root field other than the lists and lookups of campaigns, program instances,
-//! companies, program templates, beneficiary groups, ingestion batches, Kintell sessions,
-//! programs, activities, applications and users and the `communityMembers` list, a
-//! field missing from [`super::fields`], the `campaign` of an instance listed under a campaign,
-//! another directive, or one response key selected twice. An operation that does not compile
-//! runs through the resolvers whole.
+//! subset: a root field other than the campaigns' and program instances' lists and lookups and
+//! the row roots of [`super::rows`], a field missing from [`super::fields`], the `campaign` of
+//! an instance listed under a campaign, another directive, or one response key selected twice.
+//! An operation that does not compile runs through the resolvers whole.
 
 use async_graphql::Positioned;
 use async_graphql::parser::types::{
@@ -21,8 +19,9 @@ use crate::planner::fields::{Def, Described};
 use crate::planner::json::key_prefix;
 use crate::planner::plan::{
     CampaignField, Condition, ConnectionField, EdgeField, Field, InstanceField, PageInfoField,
-    Plan, RootField, Row, RowConnection, RowField,
+    Plan, RootField, Row, RowField,
 };
+use crate::planner::rows::{self, Find, List, Lookup, ReadPage};
 
 /// Compiles the operation `operation_name` names (or the only one) if it is plannable.
 pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> Option<Plan> {
@@ -65,32 +64,39 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
                 "ProgramInstance",
                 Compiler::root_instance,
             )?),
-            "company" => RootField::Company(compiler.row_of(set)?),
-            "programTemplate" => RootField::ProgramTemplate(compiler.row_of(set)?),
-            "beneficiaryGroup" => RootField::BeneficiaryGroup(compiler.row_of(set)?),
-            "ingestionBatch" => RootField::IngestionBatch(compiler.row_of(set)?),
-            "kintellSession" | "kintellSessionByExternalId" => {
-                RootField::KintellSession(compiler.row_of(set)?)
+            "company" => compiler.lookup(set, rows::COMPANY)?,
+            "programTemplate" => compiler.lookup(set, rows::PROGRAM_TEMPLATE)?,
+            "beneficiaryGroup" => compiler.lookup(set, rows::BENEFICIARY_GROUP)?,
+            "ingestionBatch" => compiler.lookup(set, rows::INGESTION_BATCH)?,
+            "kintellSession" => compiler.lookup(set, rows::KINTELL_SESSION)?,
+            "kintellSessionByExternalId" => {
+                compiler.lookup(set, rows::KINTELL_SESSION_BY_EXTERNAL_ID)?
             }
-            "program" | "programByName" => RootField::Program(compiler.row_of(set)?),
-            "activity" => RootField::Activity(compiler.row_of(set)?),
-            "application" | "applicationByGithubUsername" => {
-                RootField::Application(compiler.row_of(set)?)
+            "program" => compiler.lookup(set, rows::PROGRAM)?,
+            "programByName" => compiler.lookup(set, rows::PROGRAM_BY_NAME)?,
+            "activity" => compiler.lookup(set, rows::ACTIVITY)?,
+            "application" => compiler.lookup(set, rows::APPLICATION)?,
+            "applicationByGithubUsername" => {
+                compiler.lookup(set, rows::APPLICATION_BY_GITHUB_USERNAME)?
             }
-            "user" => RootField::User(compiler.row_of(set)?),
-            "communityMember" | "communityMemberByMemberId" | "communityMemberByTelegramId" => {
-                RootField::CommunityMember(compiler.row_of(set)?)
+            "user" => compiler.lookup(set, rows::USER)?,
+            "communityMember" => compiler.lookup(set, rows::COMMUNITY_MEMBER)?,
+            "communityMemberByMemberId" => {
+                compiler.lookup(set, rows::COMMUNITY_MEMBER_BY_MEMBER_ID)?
             }
-            "companies" => RootField::Companies(compiler.rows_of(field)?),
-            "programTemplates" => RootField::ProgramTemplates(compiler.rows_of(field)?),
-            "beneficiaryGroups" => RootField::BeneficiaryGroups(compiler.rows_of(field)?),
-            "ingestionBatches" => RootField::IngestionBatches(compiler.rows_of(field)?),
-            "kintellSessions" => RootField::KintellSessions(compiler.rows_of(field)?),
-            "programs" => RootField::Programs(compiler.rows_of(field)?),
-            "activities" => RootField::Activities(compiler.rows_of(field)?),
-            "applications" => RootField::Applications(compiler.rows_of(field)?),
-            "users" => RootField::Users(compiler.rows_of(field)?),
-            "communityMembers" => RootField::CommunityMembers(compiler.rows_of(field)?),
+            "communityMemberByTelegramId" => {
+                compiler.lookup(set, rows::COMMUNITY_MEMBER_BY_TELEGRAM_ID)?
+            }
+            "companies" => compiler.list(field, rows::COMPANIES)?,
+            "programTemplates" => compiler.list(field, rows::PROGRAM_TEMPLATES)?,
+            "beneficiaryGroups" => compiler.list(field, rows::BENEFICIARY_GROUPS)?,
+            "ingestionBatches" => compiler.list(field, rows::INGESTION_BATCHES)?,
+            "kintellSessions" => compiler.list(field, rows::KINTELL_SESSIONS)?,
+            "programs" => compiler.list(field, rows::PROGRAMS)?,
+            "activities" => compiler.list(field, rows::ACTIVITIES)?,
+            "applications" => compiler.list(field, rows::APPLICATIONS)?,
+            "users" => compiler.list(field, rows::USERS)?,
+            "communityMembers" => compiler.list(field, rows::COMMUNITY_MEMBERS)?,
             _ => return None,
         })
     })?;
@@ -105,29 +111,51 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
     })
 }
 
+/// The root lists that take `first`, `after` and `filter`, and nothing else.
+const FILTERED_LISTS: &[&str] = &[
+    "programInstances",
+    "companies",
+    "programTemplates",
+    "beneficiaryGroups",
+    "ingestionBatches",
+    "kintellSessions",
+    "programs",
+    "activities",
+    "applications",
+    "users",
+];
+
+/// The root lookups by id (the relations of the same names under a campaign take no
+/// arguments, and the document was validated before it was planned).
+const BY_ID: &[&str] = &[
+    "campaign",
+    "company",
+    "programTemplate",
+    "beneficiaryGroup",
+    "programInstance",
+    "ingestionBatch",
+    "kintellSession",
+    "program",
+    "activity",
+    "application",
+    "user",
+    "communityMember",
+];
+
 /// The arguments each plannable field may take.
 fn arguments_allowed(field: &str) -> &'static [&'static str] {
     match field {
-        "campaigns" => &["first", "after", "filter", "orderBy"],
-        "programInstances" | "companies" | "programTemplates" | "beneficiaryGroups"
-        | "ingestionBatches" | "kintellSessions" | "programs" | "activities" | "applications"
-        | "users" => &["first", "after", "filter"],
-        "communityMembers" => &["first", "after", "filter", "orderBy"],
+        "campaigns" | "communityMembers" => &["first", "after", "filter", "orderBy"],
+        "metricsSnapshots" => &["first", "after", "from", "to"],
         // The lookups by another key.
         "programInstanceBySlug" => &["slug"],
         "programByName" => &["name"],
         "kintellSessionByExternalId" => &["externalSessionId"],
         "applicationByGithubUsername" => &["githubUsername"],
-        "communityMember" => &["id"],
         "communityMemberByMemberId" => &["memberId"],
         "communityMemberByTelegramId" => &["telegramId"],
-        "metricsSnapshots" => &["first", "after", "from", "to"],
-        // The root lookups (the relations of the same names under a campaign take none, and
-        // the document was validated before it was planned).
-        "campaign" | "company" | "programTemplate" | "beneficiaryGroup" | "programInstance"
-        | "ingestionBatch" | "kintellSession" | "program" | "activity" | "application" | "user" => {
-            &["id"]
-        }
+        _ if FILTERED_LISTS.contains(&field) => &["first", "after", "filter"],
+        _ if BY_ID.contains(&field) => &["id"],
         _ => &[],
     }
 }
@@ -301,14 +329,26 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    /// A row type's fields, answered from the row.
-    fn row_of<M: Described>(&mut self, set: &'a SelectionSet) -> Option<Row<M>> {
-        self.row(set, M::TYPE, "")
+    /// A root lookup of a row type's row, found by `find`, its fields answered from the row.
+    fn lookup<M: Described + Send + Sync + 'static>(
+        &mut self,
+        set: &'a SelectionSet,
+        find: Find<M>,
+    ) -> Option<RootField> {
+        let fields = self.row(set, M::TYPE, "")?;
+        Some(RootField::Rows(Box::new(Lookup { fields, find })))
     }
 
-    /// A connection of rows the row alone answers.
-    fn rows_of<M: Described>(&mut self, field: &'a AstField) -> Option<RowConnection<M>> {
-        self.connection(field, M::TYPE, |compiler, set| compiler.row_of(set))
+    /// A root list of a row type's rows, read by `read`, its nodes answered from the row.
+    fn list<M: Described + Send + Sync + 'static, N: AsRef<M> + Send + Sync + 'static>(
+        &mut self,
+        field: &'a AstField,
+        read: ReadPage<M, N>,
+    ) -> Option<RootField> {
+        let connection = self.connection(field, M::TYPE, |compiler, set| {
+            compiler.row(set, M::TYPE, "")
+        })?;
+        Some(RootField::Rows(Box::new(List { connection, read })))
     }
 
     fn row_field<M: Described>(

@@ -19,6 +19,7 @@ mod load;
 pub mod plan;
 mod related;
 mod roots;
+mod rows;
 pub mod run;
 mod write;
 

@@ -5,14 +5,14 @@
 use async_graphql::{Name, Positioned};
 use async_graphql_value::Value;
 use entity::{
-    activity, application, beneficiary_group, campaign, campaign_metrics_snapshot,
-    community_member, company, ingestion_batch, kintell_session, program, program_instance,
-    program_template, user,
+    beneficiary_group, campaign, campaign_metrics_snapshot, company, program_instance,
+    program_template,
 };
 
 use crate::domain::policy::RestrictedField;
 use crate::planner::cost::Cost;
 use crate::planner::fields::Scalar;
+use crate::planner::rows::RowRoot;
 
 /// A compiled query operation.
 pub struct Plan {
@@ -49,33 +49,13 @@ pub struct Condition {
 pub enum RootField {
     Typename,
     Campaigns(Vec<Field<ConnectionField<CampaignField>>>),
-    /// The lookups by id (or by another key: `programInstanceBySlug`, `programByName`,
-    /// `kintellSessionByExternalId`, `applicationByGithubUsername`): the row if the caller can
-    /// see it, else null.
+    /// A lookup: the row if the caller can see it, else null.
     Campaign(Vec<Field<CampaignField>>),
-    Company(Row<company::Model>),
-    ProgramTemplate(Row<program_template::Model>),
-    BeneficiaryGroup(Row<beneficiary_group::Model>),
+    /// By id or by slug.
     ProgramInstance(Vec<Field<InstanceField>>),
-    IngestionBatch(Row<ingestion_batch::Model>),
-    KintellSession(Row<kintell_session::Model>),
-    Program(Row<program::Model>),
-    Activity(Row<activity::Model>),
-    Application(Row<application::Model>),
-    User(Row<user::Model>),
-    CommunityMember(Row<community_member::Model>),
-    /// The reference lists, the program instances, the ingestion and program management lists.
-    Companies(RowConnection<company::Model>),
-    ProgramTemplates(RowConnection<program_template::Model>),
-    BeneficiaryGroups(RowConnection<beneficiary_group::Model>),
     ProgramInstances(Vec<Field<ConnectionField<InstanceField>>>),
-    IngestionBatches(RowConnection<ingestion_batch::Model>),
-    KintellSessions(RowConnection<kintell_session::Model>),
-    Programs(RowConnection<program::Model>),
-    Activities(RowConnection<activity::Model>),
-    Applications(RowConnection<application::Model>),
-    Users(RowConnection<user::Model>),
-    CommunityMembers(RowConnection<community_member::Model>),
+    /// The lookups and lists of the other row types, which the rows alone answer.
+    Rows(Box<dyn RowRoot>),
 }
 
 /// A connection of rows the row alone answers.

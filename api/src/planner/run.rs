@@ -26,9 +26,7 @@ use crate::planner::load::{CampaignSelection, InstanceRelations, Relations, node
 use crate::planner::plan::{CampaignField, Condition, Field, InstanceField, Plan, RootField};
 use crate::planner::related::{RelatedRows, Wanted};
 use crate::planner::roots::Loaded;
-use crate::planner::write::{
-    campaign_node, instance_node, object, page_connection, related, row_connection,
-};
+use crate::planner::write::{campaign_node, instance_node, object, page_connection};
 
 /// The answer of `plan` as a response body (`{"data":…}`), or `None` when the resolvers
 /// must answer.
@@ -103,22 +101,6 @@ pub async fn run(
                     }
                 }
             }
-            RootField::Company(fields) => match loaded.get(index) {
-                Some(Some(Loaded::Company(row))) => related(out, &vars, fields, row.as_deref()),
-                _ => None,
-            },
-            RootField::ProgramTemplate(fields) => match loaded.get(index) {
-                Some(Some(Loaded::ProgramTemplate(row))) => {
-                    related(out, &vars, fields, row.as_deref())
-                }
-                _ => None,
-            },
-            RootField::BeneficiaryGroup(fields) => match loaded.get(index) {
-                Some(Some(Loaded::BeneficiaryGroup(row))) => {
-                    related(out, &vars, fields, row.as_deref())
-                }
-                _ => None,
-            },
             RootField::ProgramInstance(fields) => match loaded.get(index) {
                 Some(Some(Loaded::ProgramInstance(Some(model)))) => instance_node(
                     out,
@@ -156,92 +138,8 @@ pub async fn run(
                     },
                 )
             }
-            RootField::Companies(connection) => match loaded.get(index) {
-                Some(Some(Loaded::Companies(page))) => row_connection(out, &vars, connection, page),
-                _ => None,
-            },
-            RootField::ProgramTemplates(connection) => match loaded.get(index) {
-                Some(Some(Loaded::ProgramTemplates(page))) => {
-                    row_connection(out, &vars, connection, page)
-                }
-                _ => None,
-            },
-            RootField::BeneficiaryGroups(connection) => match loaded.get(index) {
-                Some(Some(Loaded::BeneficiaryGroups(page))) => {
-                    row_connection(out, &vars, connection, page)
-                }
-                _ => None,
-            },
-            RootField::IngestionBatch(fields) => match loaded.get(index) {
-                Some(Some(Loaded::IngestionBatch(row))) => {
-                    related(out, &vars, fields, row.as_deref())
-                }
-                _ => None,
-            },
-            RootField::KintellSession(fields) => match loaded.get(index) {
-                Some(Some(Loaded::KintellSession(row))) => {
-                    related(out, &vars, fields, row.as_deref())
-                }
-                _ => None,
-            },
-            RootField::IngestionBatches(connection) => match loaded.get(index) {
-                Some(Some(Loaded::IngestionBatches(page))) => {
-                    row_connection(out, &vars, connection, page)
-                }
-                _ => None,
-            },
-            RootField::KintellSessions(connection) => match loaded.get(index) {
-                Some(Some(Loaded::KintellSessions(page))) => {
-                    row_connection(out, &vars, connection, page)
-                }
-                _ => None,
-            },
-            RootField::Program(fields) => match loaded.get(index) {
-                Some(Some(Loaded::Program(row))) => related(out, &vars, fields, row.as_deref()),
-                _ => None,
-            },
-            RootField::Activity(fields) => match loaded.get(index) {
-                Some(Some(Loaded::Activity(row))) => related(out, &vars, fields, row.as_deref()),
-                _ => None,
-            },
-            RootField::Application(fields) => match loaded.get(index) {
-                Some(Some(Loaded::Application(row))) => related(out, &vars, fields, row.as_deref()),
-                _ => None,
-            },
-            RootField::User(fields) => match loaded.get(index) {
-                Some(Some(Loaded::User(row))) => related(out, &vars, fields, row.as_deref()),
-                _ => None,
-            },
-            RootField::Programs(connection) => match loaded.get(index) {
-                Some(Some(Loaded::Programs(page))) => row_connection(out, &vars, connection, page),
-                _ => None,
-            },
-            RootField::Activities(connection) => match loaded.get(index) {
-                Some(Some(Loaded::Activities(page))) => {
-                    row_connection(out, &vars, connection, page)
-                }
-                _ => None,
-            },
-            RootField::Applications(connection) => match loaded.get(index) {
-                Some(Some(Loaded::Applications(page))) => {
-                    row_connection(out, &vars, connection, page)
-                }
-                _ => None,
-            },
-            RootField::Users(connection) => match loaded.get(index) {
-                Some(Some(Loaded::Users(page))) => row_connection(out, &vars, connection, page),
-                _ => None,
-            },
-            RootField::CommunityMember(fields) => match loaded.get(index) {
-                Some(Some(Loaded::CommunityMember(row))) => {
-                    related(out, &vars, fields, row.as_deref())
-                }
-                _ => None,
-            },
-            RootField::CommunityMembers(connection) => match loaded.get(index) {
-                Some(Some(Loaded::CommunityMembers(page))) => {
-                    row_connection(out, &vars, connection, page)
-                }
+            RootField::Rows(_) => match loaded.get(index) {
+                Some(Some(Loaded::Rows(rows))) => rows.write(out, &vars),
                 _ => None,
             },
         },
@@ -259,7 +157,7 @@ async fn lookup_relations(
     scope: &Arc<RequestScope>,
     vars: &Vars,
     plan: &Plan,
-    loaded: &[Option<Loaded>],
+    loaded: &[Option<Loaded<'_>>],
 ) -> Option<Relations> {
     let mut selections = Vec::new();
     for (field, loaded) in plan.root.iter().zip(loaded) {
@@ -293,7 +191,7 @@ async fn instance_relations(
     scope: &Arc<RequestScope>,
     vars: &Vars,
     plan: &Plan,
-    loaded: &[Option<Loaded>],
+    loaded: &[Option<Loaded<'_>>],
 ) -> Option<InstanceRows> {
     let mut wanted = Wanted::default();
     // Per root field: what it selects on its instances' campaigns, and those instances.
@@ -358,7 +256,7 @@ fn distinct_campaigns<'a>(
 
 /// The request's variables as the plan uses them: each declared variable's value, its
 /// default, or null (nullable and not given); a non-null one missing makes the run give up.
-pub(super) struct Vars {
+pub struct Vars {
     values: HashMap<Name, ConstValue>,
 }
 
