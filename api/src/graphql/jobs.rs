@@ -11,10 +11,10 @@ use entity::prelude::JobRun as JobRunEntity;
 
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{connection_types, list_complexity};
-use crate::graphql::scope::root_scope;
+use crate::graphql::scope::{RequestScope, root_scope};
 use crate::graphql::to_id;
 use crate::jobs::Job;
-use crate::paging::{Ordering, PageArgs, SortKey, fetch_page};
+use crate::paging::{Ordering, Page, PageArgs, SortKey, fetch_page};
 
 /// A scheduled job.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -67,7 +67,7 @@ impl JobRunOutcome {
         }
     }
 
-    fn of_stored(stored: &str) -> JobRunOutcome {
+    pub(crate) fn of_stored(stored: &str) -> JobRunOutcome {
         match stored {
             "succeeded" => JobRunOutcome::Succeeded,
             "failed" => JobRunOutcome::Failed,
@@ -174,13 +174,23 @@ impl JobQueries {
         after: Option<String>,
         filter: Option<JobRunFilter>,
     ) -> AppResult<JobRunConnection> {
-        let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        let select = scope
-            .select::<JobRunEntity>()
-            .filter(filter.unwrap_or_default().condition());
-        fetch_page(&scope.db, select, &JobRun::ordering(), &args, JobRun)
+        job_run_page(root_scope(context)?, first, after, filter)
             .await
             .map(JobRunConnection)
     }
+}
+
+/// The page of the root `jobRuns` list its arguments ask for, newest first (the resolver and
+/// the planner both answer from it).
+pub async fn job_run_page(
+    scope: &RequestScope,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<JobRunFilter>,
+) -> AppResult<Page<JobRun>> {
+    let args = PageArgs::parse(first, after)?;
+    let select = scope
+        .select::<JobRunEntity>()
+        .filter(filter.unwrap_or_default().condition());
+    fetch_page(&scope.db, select, &JobRun::ordering(), &args, JobRun).await
 }

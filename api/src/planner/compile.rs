@@ -87,6 +87,13 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
             "communityMemberByTelegramId" => {
                 compiler.lookup(set, rows::COMMUNITY_MEMBER_BY_TELEGRAM_ID)?
             }
+            "communityMemberByGithubUsername" => {
+                compiler.lookup(set, rows::COMMUNITY_MEMBER_BY_GITHUB_USERNAME)?
+            }
+            "communityInvitation" => compiler.lookup(set, rows::COMMUNITY_INVITATION)?,
+            "communityInvitationByCode" => {
+                compiler.lookup(set, rows::COMMUNITY_INVITATION_BY_CODE)?
+            }
             "companies" => compiler.list(field, rows::COMPANIES)?,
             "programTemplates" => compiler.list(field, rows::PROGRAM_TEMPLATES)?,
             "beneficiaryGroups" => compiler.list(field, rows::BENEFICIARY_GROUPS)?,
@@ -97,6 +104,9 @@ pub fn compile(document: &ExecutableDocument, operation_name: Option<&str>) -> O
             "applications" => compiler.list(field, rows::APPLICATIONS)?,
             "users" => compiler.list(field, rows::USERS)?,
             "communityMembers" => compiler.list(field, rows::COMMUNITY_MEMBERS)?,
+            "communityInvitations" => compiler.list(field, rows::COMMUNITY_INVITATIONS)?,
+            "memberParticipation" => compiler.list(field, rows::MEMBER_PARTICIPATION)?,
+            "jobRuns" => compiler.list(field, rows::JOB_RUNS)?,
             _ => return None,
         })
     })?;
@@ -123,6 +133,9 @@ const FILTERED_LISTS: &[&str] = &[
     "activities",
     "applications",
     "users",
+    "communityInvitations",
+    "memberParticipation",
+    "jobRuns",
 ];
 
 /// The root lookups by id (the relations of the same names under a campaign take no
@@ -140,6 +153,7 @@ const BY_ID: &[&str] = &[
     "application",
     "user",
     "communityMember",
+    "communityInvitation",
 ];
 
 /// The arguments each plannable field may take.
@@ -151,9 +165,10 @@ fn arguments_allowed(field: &str) -> &'static [&'static str] {
         "programInstanceBySlug" => &["slug"],
         "programByName" => &["name"],
         "kintellSessionByExternalId" => &["externalSessionId"],
-        "applicationByGithubUsername" => &["githubUsername"],
+        "applicationByGithubUsername" | "communityMemberByGithubUsername" => &["githubUsername"],
         "communityMemberByMemberId" => &["memberId"],
         "communityMemberByTelegramId" => &["telegramId"],
+        "communityInvitationByCode" => &["code"],
         _ if FILTERED_LISTS.contains(&field) => &["first", "after", "filter"],
         _ if BY_ID.contains(&field) => &["id"],
         _ => &[],
@@ -364,6 +379,8 @@ impl<'a> Compiler<'a> {
         let path = format!("{prefix}{name}");
         Some(match M::field(&path)? {
             Def::Scalar(write) => RowField::Scalar(write),
+            Def::Clocked(write) => RowField::Clocked(write),
+            Def::Checked(write) => RowField::Checked(write),
             Def::Restricted(restricted, write) => {
                 if !self.restricted.contains(&restricted) {
                     self.restricted.push(restricted);
@@ -508,6 +525,9 @@ fn connection_types(node_type: &str) -> (&'static str, &'static str) {
         "Application" => ("ApplicationConnection", "ApplicationEdge"),
         "User" => ("UserConnection", "UserEdge"),
         "CommunityMember" => ("CommunityMemberConnection", "CommunityMemberEdge"),
+        "CommunityInvitation" => ("CommunityInvitationConnection", "CommunityInvitationEdge"),
+        "MemberParticipation" => ("MemberParticipationConnection", "MemberParticipationEdge"),
+        "JobRun" => ("JobRunConnection", "JobRunEdge"),
         _ => ("MetricsSnapshotConnection", "MetricsSnapshotEdge"),
     }
 }
@@ -568,6 +588,15 @@ mod tests {
         ));
         assert!(!plannable(
             "{ company(id: \"x\") { id campaigns { nodes { id } } } }"
+        ));
+        // The row roots: time-dependent fields are planned, relations of invitations are not.
+        assert!(plannable(
+            "{ communityInvitations(filter: { status: [PENDING] }) { nodes { status isExpired } }
+              communityInvitationByCode(code: \"x\") { id } memberParticipation { totalCount }
+              communityMemberByGithubUsername(githubUsername: \"x\") { name } }"
+        ));
+        assert!(!plannable(
+            "{ communityInvitations { nodes { createdBy { name } } } }"
         ));
         assert!(!plannable(
             "{ campaigns { nodes { overview { daysRemaining } } } }"

@@ -5,28 +5,44 @@
 
 use entity::{
     activity, application, beneficiary_group, campaign, campaign_metrics_snapshot,
-    community_member, company, ingestion_batch, kintell_session, program, program_instance,
-    program_template, user,
+    community_invitation, community_member, company, ingestion_batch, job_run, kintell_session,
+    member_participation, program, program_instance, program_template, user,
 };
 
+use crate::domain::community::expiry;
 use crate::domain::policy::RestrictedField;
 use crate::graphql::campaigns::utilization;
-use crate::graphql::community::utc;
+use crate::graphql::community::{bound_by_expiry, utc};
 use crate::graphql::enums::{
     ApplicationStatus, BeneficiaryGroupType, CampaignPriority, CampaignStatus, IngestionStatus,
-    MemberStatus, ProgramInstanceStatus, ProgramKind, ProgramType,
+    InvitationStatus, MemberStatus, ProgramInstanceStatus, ProgramKind, ProgramType,
 };
 use crate::graphql::ingestion::error_file_url;
+use crate::graphql::jobs::{JobName, JobRunOutcome};
+use crate::jobs::Job;
 use crate::planner::json::Json;
+use crate::response_cache::clock::ReadClock;
 
 /// Writes one field's value from its row.
 pub type Scalar<M> = fn(&M, &mut Json);
+
+/// Writes one field's value from its row and the request's clock, bounding the answer's life
+/// to the moment that value changes (as its resolver does).
+pub type Clocked<M> = fn(&M, &ReadClock, &mut Json);
+
+/// Writes one field's value from its row, or `None` where its resolver answers with an error
+/// (and the resolvers answer the request).
+pub type Checked<M> = fn(&M, &mut Json) -> Option<()>;
 
 /// A plannable field of a row's type, by its path from the row (`capacity.volunteers.target`).
 pub enum Def<M> {
     Scalar(Scalar<M>),
     /// A field some readers may not read: planned only for callers who may.
     Restricted(RestrictedField, Scalar<M>),
+    /// A field of the row and the time.
+    Clocked(Clocked<M>),
+    /// A field whose resolver can fail.
+    Checked(Checked<M>),
     /// An object computed from the row, by its GraphQL type name.
     Object(&'static str),
 }
@@ -485,6 +501,73 @@ impl Described for community_member::Model {
             "createdAt" => Scalar(|m, o| o.date_time(utc(m.created_at))),
             "updatedAt" => Scalar(|m, o| o.date_time(utc(m.updated_at))),
             "lastActiveAt" => Scalar(|m, o| o.opt(m.last_active_at, |o, at| o.date_time(utc(at)))),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for community_invitation::Model {
+    const TYPE: &'static str = "CommunityInvitation";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::{Clocked, Scalar};
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.invitation_id)),
+            "invitationCode" => Scalar(|m, o| o.str(&m.invitation_code)),
+            "invitedTelegramUsername" => {
+                Scalar(|m, o| o.opt(m.invited_telegram_username.as_deref(), Json::str))
+            }
+            "status" => Clocked(|m, clock, o| {
+                bound_by_expiry(clock, m.expires_at);
+                let status = expiry::effective_status(m, clock.now());
+                o.enumeration(InvitationStatus::from(status))
+            }),
+            "expiresAt" => Scalar(|m, o| o.date_time(utc(m.expires_at))),
+            "isExpired" => Clocked(|m, clock, o| {
+                bound_by_expiry(clock, m.expires_at);
+                o.bool(expiry::is_expired(m.expires_at, clock.now()))
+            }),
+            "acceptedAt" => Scalar(|m, o| o.opt(m.accepted_at, |o, at| o.date_time(utc(at)))),
+            "createdAt" => Scalar(|m, o| o.date_time(utc(m.created_at))),
+            "updatedAt" => Scalar(|m, o| o.date_time(utc(m.updated_at))),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for member_participation::Model {
+    const TYPE: &'static str = "MemberParticipation";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::Scalar;
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "eventType" => Scalar(|m, o| o.str(&m.event_type)),
+            "platform" => Scalar(|m, o| o.str(&m.platform)),
+            "roomId" => Scalar(|m, o| o.str(&m.room_id)),
+            "occurredAt" => Scalar(|m, o| o.date_time(utc(m.occurred_at))),
+            _ => return None,
+        })
+    }
+}
+
+impl Described for job_run::Model {
+    const TYPE: &'static str = "JobRun";
+
+    fn field(path: &str) -> Option<Def<Self>> {
+        use Def::{Checked, Scalar};
+        Some(match path {
+            "id" => Scalar(|m, o| o.id(m.id)),
+            "job" => Checked(|m, o| {
+                o.enumeration(JobName::from(Job::of_name(&m.job)?));
+                Some(())
+            }),
+            "replica" => Scalar(|m, o| o.str(&m.replica)),
+            "startedAt" => Scalar(|m, o| o.date_time(m.started_at)),
+            "finishedAt" => Scalar(|m, o| o.opt(m.finished_at, Json::date_time)),
+            "outcome" => Scalar(|m, o| o.enumeration(JobRunOutcome::of_stored(&m.outcome))),
+            "dryRun" => Scalar(|m, o| o.bool(m.dry_run)),
+            "errorMessage" => Scalar(|m, o| o.opt(m.error_message.as_deref(), Json::str)),
             _ => return None,
         })
     }

@@ -11,7 +11,7 @@ use entity::{
 
 use crate::domain::policy::RestrictedField;
 use crate::planner::cost::Cost;
-use crate::planner::fields::Scalar;
+use crate::planner::fields::{Checked, Clocked, Scalar};
 use crate::planner::rows::RowRoot;
 
 /// A compiled query operation.
@@ -87,6 +87,8 @@ pub enum PageInfoField {
 pub enum RowField<M> {
     Typename(&'static str),
     Scalar(Scalar<M>),
+    Clocked(Clocked<M>),
+    Checked(Checked<M>),
     Object(&'static str, Vec<Field<RowField<M>>>),
 }
 

@@ -7,19 +7,23 @@ use std::sync::Arc;
 
 use async_graphql::futures_util::future::BoxFuture;
 use entity::{
-    activity, application, beneficiary_group, community_member, company, ingestion_batch,
-    kintell_session, program, program_template, user,
+    activity, application, beneficiary_group, community_invitation, community_member, company,
+    ingestion_batch, job_run, kintell_session, member_participation, program, program_template,
+    user,
 };
 
 use crate::graphql::RequestScope;
+use crate::graphql::community::participation::{MemberParticipation, member_participation_page};
 use crate::graphql::community::{
-    CommunityMember, CommunityMemberOrder, community_member_page, find_member_by_member_id,
-    find_member_by_telegram_id,
+    CommunityInvitation, CommunityMember, CommunityMemberOrder, community_invitation_page,
+    community_member_page, find_invitation_by_code, find_member_by_github_username,
+    find_member_by_member_id, find_member_by_telegram_id,
 };
 use crate::graphql::ingestion::{
     IngestionBatch, KintellSession, find_kintell_session_by_external_id, ingestion_batch_page,
     kintell_session_page,
 };
+use crate::graphql::jobs::{JobRun, job_run_page};
 use crate::graphql::programs::queries::{
     activity_page, application_page, find_application_by_github_username, find_program_by_name,
     program_page, user_page,
@@ -188,6 +192,11 @@ by_key!(COMMUNITY_MEMBER_BY_MEMBER_ID: community_member::Model, "memberId"
     => find_member_by_member_id);
 by_key!(COMMUNITY_MEMBER_BY_TELEGRAM_ID: community_member::Model, "telegramId"
     => find_member_by_telegram_id);
+by_key!(COMMUNITY_MEMBER_BY_GITHUB_USERNAME: community_member::Model, "githubUsername"
+    => find_member_by_github_username);
+by_id!(COMMUNITY_INVITATION: community_invitation::Model => community_invitation);
+by_key!(COMMUNITY_INVITATION_BY_CODE: community_invitation::Model, "code"
+    => find_invitation_by_code);
 
 /// By id through the loader that hides removed members, as the resolver reads it.
 pub const COMMUNITY_MEMBER: Find<community_member::Model> = |scope, vars, field| {
@@ -206,6 +215,11 @@ list!(PROGRAMS: program::Model, Program => program_page);
 list!(ACTIVITIES: activity::Model, Activity => activity_page);
 list!(APPLICATIONS: application::Model, Application => application_page);
 list!(USERS: user::Model, User => user_page);
+list!(COMMUNITY_INVITATIONS: community_invitation::Model, CommunityInvitation
+    => community_invitation_page);
+list!(MEMBER_PARTICIPATION: member_participation::Model, MemberParticipation
+    => member_participation_page);
+list!(JOB_RUNS: job_run::Model, JobRun => job_run_page);
 
 /// In the order `orderBy` asks for: omitted, the argument's default; given, it must parse as
 /// the resolver parses it (a null is its error, not the default).

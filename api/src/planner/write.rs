@@ -58,6 +58,8 @@ fn row_field<M>(out: &mut Json, vars: &Vars, field: &RowField<M>, model: &M) -> 
     match field {
         RowField::Typename(name) => out.str(name),
         RowField::Scalar(write) => write(model, out),
+        RowField::Clocked(write) => write(model, &vars.clock, out),
+        RowField::Checked(write) => write(model, out)?,
         RowField::Object(_, fields) => row(out, vars, fields, model)?,
     }
     Some(())

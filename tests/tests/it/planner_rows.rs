@@ -1,7 +1,8 @@
 //! The planned lists and lookups of rows the row alone answers, outside the campaigns' read
 //! model, against the resolvers, byte for byte, through the real server (see
 //! [`crate::planner`]): the ingestion batches and Kintell sessions, the program management
-//! lists, the community directory, and the lookups by another key than the id, each with its
+//! lists, the community directory, its invitations (whose status reads the clock) and
+//! participation events, and the lookups by another key than the id, each with its
 //! filters, cursors, orderings, missing rows, each role's visibility and the resolvers' errors.
 
 use api::auth::Role;
@@ -347,4 +348,228 @@ async fn lookups_by_another_key_are_the_resolvers_bytes() {
     let (path, body) = pair.compare(&viewer, instance_only, &slug).await;
     assert_eq!(path, "planned", "{body}");
     assert!(body["data"]["programInstanceBySlug"].is_null(), "{body}");
+}
+
+const INVITATIONS: &str =
+    "query Invitations($first: Int, $after: String, $status: [InvitationStatus!],
+    $id: ID!, $code: String!, $github: String!, $from: DateTime, $to: DateTime) {
+  communityInvitations(first: $first, after: $after, filter: { status: $status }) {
+    __typename totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { __typename id invitationCode invitedTelegramUsername status expiresAt
+      isExpired acceptedAt createdAt updatedAt } }
+  }
+  communityInvitation(id: $id) { id status isExpired }
+  byCode: communityInvitationByCode(code: $code) { id invitationCode status }
+  memberParticipation(first: 5, filter: { type: [\"message\"], from: $from, to: $to }) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes { __typename id eventType platform roomId occurredAt }
+  }
+  communityMemberByGithubUsername(githubUsername: $github) { id githubUsername name }
+}";
+
+#[tokio::test]
+async fn invitations_participation_and_members_by_github_are_the_resolvers_bytes() {
+    let pair = Pair::start().await;
+    let admin = token(Role::Admin, None);
+    let (_, listed) = pair
+        .compare(
+            &admin,
+            "{ communityInvitations(first: 1) { nodes { id invitationCode } }
+               communityMembers(first: 50) { nodes { memberId githubUsername } } }",
+            &json!({}),
+        )
+        .await;
+    let data = &listed["data"];
+    // Two pending codes: one not yet expired, one past its expiry that the expiry job has not
+    // stored as expired (the demo's have been), which reads EXPIRED all the same.
+    let now = chrono::Utc::now().naive_utc();
+    let inviter = data["communityMembers"]["nodes"][0]["memberId"]
+        .as_str()
+        .expect("a member number");
+    for (code, expires_in) in [("PLANNEDPENDING23", 24 * 60), ("PLANNEDEXPIRED23", -60)] {
+        pair.planned
+            .db
+            .execute(
+                "INSERT INTO community_invitations (invitation_id, invitation_code, created_by, \
+                 status, expires_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 'pending', $4, $5, $5)",
+                vec![
+                    uuid::Uuid::new_v4().into(),
+                    code.into(),
+                    inviter.into(),
+                    (now + chrono::Duration::minutes(expires_in)).into(),
+                    now.into(),
+                ],
+            )
+            .await
+            .expect("a pending code");
+    }
+    let invitation = &data["communityInvitations"]["nodes"][0];
+    let github = data["communityMembers"]["nodes"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find_map(|node| node["githubUsername"].as_str())
+        .expect("a member with a GitHub username");
+    // In another case than stored: the lookup ignores case.
+    let keys = json!({
+        "first": 40,
+        "id": invitation["id"],
+        "code": invitation["invitationCode"],
+        "github": github.to_uppercase(),
+    });
+    let (path, body) = pair.compare(&admin, INVITATIONS, &keys).await;
+    assert_eq!(path, "planned", "{body}");
+    let data = &body["data"];
+    // Pending codes past their expiry read EXPIRED, as of now.
+    let nodes: Vec<&serde_json::Value> = data["communityInvitations"]["edges"]
+        .as_array()
+        .expect("invitations")
+        .iter()
+        .map(|edge| &edge["node"])
+        .collect();
+    let read_as = |code: &str, status: &str, expired: bool| {
+        nodes.iter().any(|node| {
+            node["invitationCode"] == code
+                && node["status"] == status
+                && node["isExpired"] == expired
+        })
+    };
+    assert!(
+        read_as("PLANNEDEXPIRED23", "EXPIRED", true)
+            && read_as("PLANNEDPENDING23", "PENDING", false),
+        "{body}"
+    );
+    assert_eq!(
+        data["communityInvitation"]["id"], invitation["id"],
+        "{body}"
+    );
+    assert_eq!(data["byCode"]["id"], invitation["id"], "{body}");
+    assert!(
+        data["memberParticipation"]["totalCount"].as_i64() > Some(0),
+        "{body}"
+    );
+    assert!(
+        data["communityMemberByGithubUsername"]["id"].is_string(),
+        "{body}"
+    );
+    // The next page, a status filter (read as of now), rows that do not exist.
+    let end = data["communityInvitations"]["pageInfo"]["endCursor"].clone();
+    let next = json!({ "first": 3, "after": end, "status": ["EXPIRED"],
+        "id": NOWHERE, "code": "NOWHERE", "github": "nobody" });
+    let (path, body) = pair.compare(&admin, INVITATIONS, &next).await;
+    assert_eq!(path, "planned", "{body}");
+    for root in [
+        "communityInvitation",
+        "byCode",
+        "communityMemberByGithubUsername",
+    ] {
+        assert!(body["data"][root].is_null(), "{root}: {body}");
+    }
+    let expired = json!({ "first": 40, "status": ["EXPIRED"], "id": NOWHERE, "code": "x",
+        "github": "x" });
+    let (path, body) = pair.compare(&admin, INVITATIONS, &expired).await;
+    assert_eq!(path, "planned", "{body}");
+    let statuses = &body["data"]["communityInvitations"]["edges"];
+    assert!(
+        statuses.as_array().is_some_and(|edges| !edges.is_empty()
+            && edges.iter().all(|edge| edge["node"]["status"] == "EXPIRED")),
+        "{body}"
+    );
+    // Events from a moment no event has reached are none; a range that ends before it starts
+    // is the resolvers' error, and a role that may not read the community is theirs too.
+    let mut future = json!({ "first": 1, "id": NOWHERE, "code": "x", "github": "x",
+        "from": "2999-01-01T00:00:00Z" });
+    let (path, body) = pair.compare(&admin, INVITATIONS, &future).await;
+    assert_eq!(path, "planned", "{body}");
+    assert_eq!(
+        body["data"]["memberParticipation"]["totalCount"], 0,
+        "{body}"
+    );
+    future["to"] = json!("2000-01-01T00:00:00Z");
+    let (path, body) = pair.compare(&admin, INVITATIONS, &future).await;
+    assert_eq!(path, "fell_back", "{body}");
+    assert!(body["errors"].is_array(), "{body}");
+    let staff = token(Role::ProgramStaff, None);
+    let (path, body) = pair.compare(&staff, INVITATIONS, &keys).await;
+    assert_ne!(path, "planned", "{body}");
+    // The relations of invitations and events, and their JSON, are not planned.
+    let related = "{ communityInvitations(first: 2) { nodes { id createdBy { name } } } }";
+    assert_eq!(
+        pair.compare(&admin, related, &json!({})).await.0,
+        "resolved"
+    );
+}
+
+const JOB_RUNS: &str = "query Runs($first: Int, $after: String, $outcome: JobRunOutcome) {
+  jobRuns(first: $first, after: $after, filter: { outcome: $outcome }) {
+    __typename totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { __typename id job replica startedAt finishedAt outcome dryRun errorMessage } }
+  }
+}";
+
+#[tokio::test]
+async fn job_runs_are_the_resolvers_bytes() {
+    let pair = Pair::start().await;
+    let admin = token(Role::Admin, None);
+    let db = &pair.planned.db;
+    let runs = [
+        ("snapshots", "succeeded", false, None, 3),
+        (
+            "expire_invitations",
+            "failed",
+            true,
+            Some("INTERNAL: \"boom\"\n\tat step 2"),
+            2,
+        ),
+        ("retention", "running", false, None, 1),
+    ];
+    for (job, outcome, dry_run, error, minutes_ago) in runs {
+        db.execute(
+            "INSERT INTO job_runs (id, job, replica, started_at, finished_at, outcome, dry_run, \
+             counts, error_message) VALUES ($1, $2, 'host:1', $3, \
+             CASE WHEN $4 = 'running' THEN NULL ELSE $3 END, $4, $5, '{}', $6)",
+            vec![
+                uuid::Uuid::new_v4().into(),
+                job.into(),
+                (chrono::Utc::now() - chrono::Duration::minutes(minutes_ago)).into(),
+                outcome.into(),
+                dry_run.into(),
+                error.map(str::to_owned).into(),
+            ],
+        )
+        .await
+        .expect("a job run");
+    }
+    let (path, body) = pair.compare(&admin, JOB_RUNS, &json!({ "first": 2 })).await;
+    assert_eq!(path, "planned", "{body}");
+    let end = body["data"]["jobRuns"]["pageInfo"]["endCursor"].clone();
+    let (path, body) = pair
+        .compare(&admin, JOB_RUNS, &json!({ "first": 2, "after": end }))
+        .await;
+    assert_eq!(path, "planned", "{body}");
+    assert_eq!(
+        body["data"]["jobRuns"]["edges"][0]["node"]["job"],
+        "SNAPSHOTS"
+    );
+    let (path, body) = pair
+        .compare(&admin, JOB_RUNS, &json!({ "outcome": "FAILED" }))
+        .await;
+    assert_eq!(path, "planned", "{body}");
+    assert_eq!(body["data"]["jobRuns"]["totalCount"], 1, "{body}");
+    assert!(body["data"]["jobRuns"]["edges"][0]["node"]["errorMessage"].is_string());
+    // Only admins read the history; a job this version does not know is the resolvers' error.
+    let viewer = token(Role::CompanyViewer, Some(uuid::Uuid::new_v4()));
+    let (path, body) = pair.compare(&viewer, JOB_RUNS, &json!({})).await;
+    assert_ne!(path, "planned", "{body}");
+    assert!(body["errors"].is_array(), "{body}");
+    db.execute(
+        "UPDATE job_runs SET job = 'retired_job' WHERE job = 'retention'",
+        vec![],
+    )
+    .await
+    .expect("an unknown job");
+    let (path, body) = pair.compare(&admin, JOB_RUNS, &json!({})).await;
+    assert_eq!(path, "fell_back", "{body}");
+    assert!(body["errors"].is_array(), "{body}");
 }

@@ -189,36 +189,64 @@ async fn an_answer_that_depends_on_the_time_is_kept_only_until_it_changes() {
         .as_str()
         .unwrap()
         .to_owned();
-    let expires_at = chrono::Utc::now().naive_utc() + chrono::Duration::milliseconds(1500);
-    app.db
-        .execute(
-            "INSERT INTO community_invitations (invitation_id, invitation_code, created_by, \
-             status, expires_at, created_at, updated_at) \
-             VALUES ($1, 'ABCDEFGHJKMNPQRS', $2, 'pending', $3, $4, $4)",
-            vec![
-                Uuid::new_v4().into(),
-                created_by.into(),
-                expires_at.into(),
-                chrono::Utc::now().naive_utc().into(),
-            ],
-        )
-        .await
-        .unwrap();
+    // Two pending codes, expiring 1.5 s and 3.5 s from now (newest created first).
+    let now = chrono::Utc::now().naive_utc();
+    for (code, expires_in, created_ago) in [
+        ("ABCDEFGHJKMNPQRS", 1500, 0),
+        ("BCDEFGHJKMNPQRST", 3500, 1000),
+    ] {
+        app.db
+            .execute(
+                "INSERT INTO community_invitations (invitation_id, invitation_code, created_by, \
+                 status, expires_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 'pending', $4, $5, $5)",
+                vec![
+                    Uuid::new_v4().into(),
+                    code.into(),
+                    created_by.clone().into(),
+                    (now + chrono::Duration::milliseconds(expires_in)).into(),
+                    (now - chrono::Duration::milliseconds(created_ago)).into(),
+                ],
+            )
+            .await
+            .unwrap();
+    }
+    let metrics = app.serve_metrics().await;
     let query = "{ communityInvitations(first: 5) { edges { node { status isExpired } } } }";
+    let states = |data: &serde_json::Value| {
+        data["communityInvitations"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|edge| edge["node"]["status"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // The resolvers answer first; the answer is kept until the first code expires.
     let fresh = app.data(query, json!({})).await;
     assert_eq!(
         fresh["communityInvitations"]["edges"][0]["node"],
         json!({ "status": "PENDING", "isExpired": false })
     );
+    assert_eq!(states(&fresh), ["PENDING", "PENDING"]);
     app.take_statements();
     assert_eq!(app.data(query, json!({})).await, fresh);
     assert_eq!(app.take_statements(), Vec::<String>::new());
     tokio::time::sleep(Duration::from_millis(1700)).await;
+    // Then the plan answers, and its answer is kept only until the second code expires.
     let later = app.data(query, json!({})).await;
     assert_eq!(
         later["communityInvitations"]["edges"][0]["node"],
         json!({ "status": "EXPIRED", "isExpired": true })
     );
+    assert_eq!(states(&later), ["EXPIRED", "PENDING"]);
+    let planned = Scrape::of(&metrics)
+        .await
+        .sample("gateway_planner_operations_total", &[("result", "planned")]);
+    assert_eq!(planned, Some(1.0));
+    assert_eq!(app.data(query, json!({})).await, later);
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let latest = app.data(query, json!({})).await;
+    assert_eq!(states(&latest), ["EXPIRED", "EXPIRED"]);
 }
 
 #[tokio::test]

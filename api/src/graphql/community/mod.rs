@@ -12,6 +12,7 @@
 pub mod loaders;
 pub mod mutations;
 pub mod participation;
+pub mod queries;
 pub mod relationships;
 
 use std::collections::HashMap;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, ModelTrait,
     QueryFilter, QueryOrder, QuerySelect, Select, Value,
@@ -40,9 +41,9 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
 use crate::graphql::enums::{InvitationStatus, MemberStatus};
 use crate::graphql::filters::contains_ignoring_case;
-use crate::graphql::scope::{RequestScope, root_scope, scope};
-use crate::graphql::{parse_id, to_id};
-use crate::paging::{Ordering, Page, PageArgs, SortKey, TotalCount, check_after, fetch_page};
+use crate::graphql::scope::{RequestScope, scope};
+use crate::graphql::to_id;
+use crate::paging::{Ordering, Page, PageArgs, SortKey, TotalCount, check_after};
 use crate::response_cache::clock::ReadClock;
 
 use loaders::member_total;
@@ -52,6 +53,10 @@ pub use loaders::{
 };
 pub use participation::{
     MemberParticipation, MemberParticipationConnection, MemberParticipationEdge,
+};
+pub use queries::{
+    CommunityQueries, community_invitation_page, community_member_page, find_invitation_by_code,
+    find_member_by_github_username, find_member_by_member_id, find_member_by_telegram_id,
 };
 pub use relationships::{
     MemberRelationship, MemberRelationshipType, RelationshipLoader, member_relationships,
@@ -85,7 +90,7 @@ connection_types!(
 );
 /// A community timestamp (no time zone, holding UTC) as a UTC date-time.
 /// An invitation's status stays what it is now until its expiry, if that is still ahead.
-fn bound_by_expiry(clock: &ReadClock, expires_at: NaiveDateTime) {
+pub(crate) fn bound_by_expiry(clock: &ReadClock, expires_at: NaiveDateTime) {
     let expires_at = utc(expires_at);
     if expires_at > clock.now() {
         clock.changes_at(expires_at);
@@ -161,46 +166,6 @@ impl CommunityInvitation {
             |m| m.created_at,
         ))
     }
-}
-
-/// The member with this Telegram user id the caller can see and not removed, or None (the
-/// resolver and the planner both read it here).
-pub async fn find_member_by_telegram_id(
-    scope: &RequestScope,
-    telegram_id: String,
-) -> AppResult<Option<CommunityMember>> {
-    Ok(scope
-        .select::<MemberEntity>()
-        .filter(entity::community_member::Column::DeletedAt.is_null())
-        .filter(entity::community_member::Column::TelegramId.eq(telegram_id))
-        .one(&scope.db)
-        .await?
-        .map(CommunityMember))
-}
-
-/// The page of the root `communityMembers` list its arguments ask for (the resolver and the
-/// planner both answer from it): members not removed, in `order_by`.
-pub async fn community_member_page(
-    scope: &RequestScope,
-    first: Option<i32>,
-    after: Option<String>,
-    filter: Option<CommunityMemberFilter>,
-    order_by: CommunityMemberOrder,
-) -> AppResult<Page<CommunityMember>> {
-    let args = PageArgs::parse(first, after)?;
-    let condition = filter.unwrap_or_default().condition()?;
-    let select = scope
-        .select::<MemberEntity>()
-        .filter(entity::community_member::Column::DeletedAt.is_null())
-        .filter(condition);
-    fetch_page(
-        &scope.db,
-        select,
-        &order_by.ordering(),
-        &args,
-        CommunityMember,
-    )
-    .await
 }
 
 /// A community directory member, known publicly by a member number such as `#247`.
@@ -402,20 +367,6 @@ pub(crate) async fn member_by_member_id(
     find_member_by_member_id(scope(context)?, member_id.to_owned()).await
 }
 
-/// The member with this member number, not removed, or None (the resolvers and the planner
-/// both read it here, through the request's loader).
-pub async fn find_member_by_member_id(
-    scope: &RequestScope,
-    member_id: String,
-) -> AppResult<Option<CommunityMember>> {
-    Ok(scope
-        .loaders
-        .community_member
-        .load_one(member_id)
-        .await?
-        .map(CommunityMember))
-}
-
 /// A single-use invitation code to join the community.
 #[Object]
 impl CommunityInvitation {
@@ -578,138 +529,5 @@ impl CommunityInvitationFilter {
                 .add(Column::CreatedBy.in_subquery(member_ids(false)));
         }
         condition
-    }
-}
-
-/// The community directory query fields.
-#[derive(Default)]
-pub struct CommunityQueries;
-
-#[Object]
-impl CommunityQueries {
-    /// Community members matching `filter`, oldest member first unless `orderBy` says
-    /// otherwise (`REPUTATION_DESC` is the leaderboard). Removed members never appear.
-    #[graphql(complexity = "list_complexity(first, child_complexity)")]
-    async fn community_members(
-        &self,
-        context: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        filter: Option<CommunityMemberFilter>,
-        #[graphql(default)] order_by: CommunityMemberOrder,
-    ) -> AppResult<CommunityMemberConnection> {
-        community_member_page(root_scope(context)?, first, after, filter, order_by)
-            .await
-            .map(CommunityMemberConnection)
-    }
-
-    /// The community member with this id, or null (also when removed).
-    async fn community_member(
-        &self,
-        context: &Context<'_>,
-        id: ID,
-    ) -> AppResult<Option<CommunityMember>> {
-        Ok(root_scope(context)?
-            .loaders
-            .community_member
-            .load_one(parse_id(&id, "id")?)
-            .await?
-            .map(CommunityMember))
-    }
-
-    /// The community member with this member number (e.g. `#247`), or null (also when
-    /// removed).
-    async fn community_member_by_member_id(
-        &self,
-        context: &Context<'_>,
-        member_id: String,
-    ) -> AppResult<Option<CommunityMember>> {
-        root_scope(context)?;
-        member_by_member_id(context, &member_id).await
-    }
-
-    /// The community member with this Telegram user id, or null (also when removed).
-    async fn community_member_by_telegram_id(
-        &self,
-        context: &Context<'_>,
-        telegram_id: String,
-    ) -> AppResult<Option<CommunityMember>> {
-        find_member_by_telegram_id(root_scope(context)?, telegram_id).await
-    }
-
-    /// The community member with this GitHub username (case-insensitive; the oldest member
-    /// if several claim it), or null (also when removed).
-    async fn community_member_by_github_username(
-        &self,
-        context: &Context<'_>,
-        github_username: String,
-    ) -> AppResult<Option<CommunityMember>> {
-        let scope = root_scope(context)?;
-        let column = Expr::col((
-            Alias::new("community_members"),
-            Alias::new("github_username"),
-        ));
-        let mut select = scope
-            .select::<MemberEntity>()
-            .filter(entity::community_member::Column::DeletedAt.is_null())
-            .filter(Expr::expr(Func::lower(column)).eq(github_username.to_lowercase()));
-        for (expr, order, nulls) in CommunityMember::ordering().order_by(scope.backend()) {
-            select = select.order_by_with_nulls(expr, order, nulls);
-        }
-        Ok(select.one(&scope.db).await?.map(CommunityMember))
-    }
-
-    /// Invitation codes matching `filter`, newest first.
-    #[graphql(complexity = "list_complexity(first, child_complexity)")]
-    async fn community_invitations(
-        &self,
-        context: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        filter: Option<CommunityInvitationFilter>,
-    ) -> AppResult<CommunityInvitationConnection> {
-        let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        let select = scope
-            .select::<InvitationEntity>()
-            .filter(filter.unwrap_or_default().condition(&scope.clock));
-        fetch_page(
-            &scope.db,
-            select,
-            &CommunityInvitation::ordering(),
-            &args,
-            CommunityInvitation,
-        )
-        .await
-        .map(CommunityInvitationConnection)
-    }
-
-    /// The invitation with this id, or null.
-    async fn community_invitation(
-        &self,
-        context: &Context<'_>,
-        id: ID,
-    ) -> AppResult<Option<CommunityInvitation>> {
-        Ok(root_scope(context)?
-            .loaders
-            .community_invitation
-            .load_one(parse_id(&id, "id")?)
-            .await?
-            .map(CommunityInvitation::from))
-    }
-
-    /// The invitation with this 16-character code, or null.
-    async fn community_invitation_by_code(
-        &self,
-        context: &Context<'_>,
-        code: String,
-    ) -> AppResult<Option<CommunityInvitation>> {
-        let scope = root_scope(context)?;
-        Ok(scope
-            .select::<InvitationEntity>()
-            .filter(entity::community_invitation::Column::InvitationCode.eq(code))
-            .one(&scope.db)
-            .await?
-            .map(CommunityInvitation))
     }
 }

@@ -13,9 +13,9 @@ use crate::domain::community::participation::{event_range, event_types};
 use crate::error::AppResult;
 use crate::graphql::community::{CommunityMember, member_by_member_id, member_ids, utc};
 use crate::graphql::connection::{connection_types, list_complexity, node_of_row};
-use crate::graphql::scope::root_scope;
+use crate::graphql::scope::{RequestScope, root_scope};
 use crate::graphql::to_id;
-use crate::paging::{Ordering, PageArgs, SortKey, fetch_page};
+use crate::paging::{Ordering, Page, PageArgs, SortKey, fetch_page};
 
 /// One engagement event of a community member (MESSAGE, REACTION, VOICE, ...) on a platform
 /// and in a room.
@@ -130,21 +130,32 @@ impl ParticipationQueries {
         after: Option<String>,
         filter: Option<MemberParticipationFilter>,
     ) -> AppResult<MemberParticipationConnection> {
-        let scope = root_scope(context)?;
-        let args = PageArgs::parse(first, after)?;
-        let condition = filter.unwrap_or_default().condition()?;
-        let select = scope
-            .select::<ParticipationEntity>()
-            .filter(entity::member_participation::Column::MemberId.in_subquery(member_ids(false)))
-            .filter(condition);
-        fetch_page(
-            &scope.db,
-            select,
-            &MemberParticipation::ordering(),
-            &args,
-            MemberParticipation,
-        )
-        .await
-        .map(MemberParticipationConnection)
+        member_participation_page(root_scope(context)?, first, after, filter)
+            .await
+            .map(MemberParticipationConnection)
     }
+}
+
+/// The page of the root `memberParticipation` list its arguments ask for, newest first, with
+/// removed members' events left out (the resolver and the planner both answer from it).
+pub async fn member_participation_page(
+    scope: &RequestScope,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<MemberParticipationFilter>,
+) -> AppResult<Page<MemberParticipation>> {
+    let args = PageArgs::parse(first, after)?;
+    let condition = filter.unwrap_or_default().condition()?;
+    let select = scope
+        .select::<ParticipationEntity>()
+        .filter(entity::member_participation::Column::MemberId.in_subquery(member_ids(false)))
+        .filter(condition);
+    fetch_page(
+        &scope.db,
+        select,
+        &MemberParticipation::ordering(),
+        &args,
+        MemberParticipation,
+    )
+    .await
 }
