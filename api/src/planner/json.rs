@@ -7,7 +7,7 @@ use std::io::Write;
 
 use async_graphql::resolver_utils::EnumType;
 use chrono::format::{Fixed, Item, Numeric, Pad};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -74,7 +74,11 @@ impl Json {
     }
 
     pub fn id(&mut self, id: Uuid) {
-        self.quoted(id.hyphenated());
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let text = id.hyphenated().encode_lower(&mut text);
+        self.raw(b"\"");
+        self.raw(text.as_bytes());
+        self.raw(b"\"");
     }
 
     pub fn decimal(&mut self, value: Decimal) {
@@ -86,24 +90,65 @@ impl Json {
     /// with chrono's items and written through `write_to`: formatting the `DateTime` itself
     /// renders its offset's name into a `String`, and chrono's `Display` builds another.
     pub fn date_time(&mut self, value: DateTime<Utc>) {
-        const TIME_UTC: [Item<'static>; 8] = [
-            Item::Literal("T"),
-            Item::Numeric(Numeric::Hour, Pad::Zero),
-            Item::Literal(":"),
-            Item::Numeric(Numeric::Minute, Pad::Zero),
-            Item::Literal(":"),
-            Item::Numeric(Numeric::Second, Pad::Zero),
-            Item::Fixed(Fixed::Nanosecond),
-            Item::Literal("+00:00"),
-        ];
         let utc = value.naive_utc();
-        let items = DATE.iter().chain(TIME_UTC.iter());
-        self.formatted(|sink| utc.format_with_items(items).write_to(sink));
+        let (year, nanosecond) = (utc.year(), utc.nanosecond());
+        // Four-digit years and no leap second (all a timestamp column holds) are written
+        // digit by digit, the rest as chrono writes them: a dashboard writes thousands.
+        if !(0..=9999).contains(&year) || nanosecond >= 1_000_000_000 {
+            const TIME_UTC: [Item<'static>; 8] = [
+                Item::Literal("T"),
+                Item::Numeric(Numeric::Hour, Pad::Zero),
+                Item::Literal(":"),
+                Item::Numeric(Numeric::Minute, Pad::Zero),
+                Item::Literal(":"),
+                Item::Numeric(Numeric::Second, Pad::Zero),
+                Item::Fixed(Fixed::Nanosecond),
+                Item::Literal("+00:00"),
+            ];
+            let items = DATE.iter().chain(TIME_UTC.iter());
+            self.formatted(|sink| utc.format_with_items(items).write_to(sink));
+            return;
+        }
+        self.raw(b"\"");
+        self.digits(year as u32, 4);
+        self.raw(b"-");
+        self.digits(utc.month(), 2);
+        self.raw(b"-");
+        self.digits(utc.day(), 2);
+        self.raw(b"T");
+        self.digits(utc.hour(), 2);
+        self.raw(b":");
+        self.digits(utc.minute(), 2);
+        self.raw(b":");
+        self.digits(utc.second(), 2);
+        // chrono's `Fixed::Nanosecond`: the fewest of 0, 3, 6 or 9 digits that are exact.
+        if nanosecond % 1_000_000 == 0 && nanosecond > 0 {
+            self.raw(b".");
+            self.digits(nanosecond / 1_000_000, 3);
+        } else if nanosecond % 1_000 == 0 && nanosecond > 0 {
+            self.raw(b".");
+            self.digits(nanosecond / 1_000, 6);
+        } else if nanosecond > 0 {
+            self.raw(b".");
+            self.digits(nanosecond, 9);
+        }
+        self.raw(b"+00:00\"");
     }
 
     /// `YYYY-MM-DD`, as `%Y-%m-%d` formats it, without parsing that pattern per value.
     pub fn date(&mut self, value: NaiveDate) {
         self.formatted(|sink| value.format_with_items(DATE.iter()).write_to(sink));
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits (it has no more).
+    fn digits(&mut self, value: u32, width: usize) {
+        let mut text = [b'0'; 10];
+        let mut rest = value;
+        for digit in text[..width].iter_mut().rev() {
+            *digit = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        self.raw(&text[..width]);
     }
 
     /// A value chrono formats, quoted.
@@ -188,6 +233,38 @@ mod tests {
             let mut json = Json::default();
             json.date_time(moment);
             assert_eq!(json.into_bytes(), oracle(moment.to_value()), "{text}");
+        }
+        // Every fraction length, a leap second, years of other widths, and a spread of
+        // ordinary moments, each against async-graphql's own serialization.
+        let mut moments: Vec<DateTime<Utc>> = [
+            "2026-12-31T23:59:60.5Z",
+            "+10000-01-01T00:00:00Z",
+            "-0001-06-30T12:00:00.000001Z",
+            "0000-01-01T00:00:00.001Z",
+        ]
+        .iter()
+        .map(|text| {
+            chrono::NaiveDateTime::parse_from_str(text, "%+")
+                .map(|naive| naive.and_utc())
+                .or_else(|_| DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc)))
+                .unwrap_or_else(|error| panic!("{text}: {error}"))
+        })
+        .collect();
+        let mut seconds: i64 = 1_700_000_000;
+        for step in 0..2_000u32 {
+            seconds = (seconds * 6_364_136 + 1_442_695) % 253_402_300_799;
+            let nanos = match step % 4 {
+                0 => 0,
+                1 => step % 1_000 * 1_000_000,
+                2 => step * 997 % 1_000_000 * 1_000,
+                _ => step * 104_729 % 1_000_000_000,
+            };
+            moments.push(DateTime::from_timestamp(seconds, nanos).unwrap());
+        }
+        for moment in moments {
+            let mut json = Json::default();
+            json.date_time(moment);
+            assert_eq!(json.into_bytes(), oracle(moment.to_value()), "{moment:?}");
         }
         let date = NaiveDate::from_ymd_opt(2026, 2, 3).unwrap();
         let mut json = Json::default();
