@@ -68,11 +68,6 @@ impl Json {
         let _ = serde_json::to_writer(&mut self.bytes, value);
     }
 
-    /// A value whose text never needs escaping (ids, numbers, dates), quoted.
-    fn quoted(&mut self, value: impl std::fmt::Display) {
-        let _ = write!(self.bytes, "\"{value}\"");
-    }
-
     pub fn id(&mut self, id: Uuid) {
         let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
         let text = id.hyphenated().encode_lower(&mut text);
@@ -81,8 +76,9 @@ impl Json {
         self.raw(b"\"");
     }
 
+    /// A decimal as a string (its text never needs escaping).
     pub fn decimal(&mut self, value: Decimal) {
-        self.quoted(value);
+        let _ = write!(self.bytes, "\"{value}\"");
     }
 
     /// RFC 3339 as `to_rfc3339` writes a UTC time: the date, `T`, the time to the second, then
@@ -122,15 +118,14 @@ impl Json {
         self.raw(b":");
         self.digits(utc.second(), 2);
         // chrono's `Fixed::Nanosecond`: the fewest of 0, 3, 6 or 9 digits that are exact.
-        if nanosecond % 1_000_000 == 0 && nanosecond > 0 {
+        if nanosecond > 0 {
+            let (fraction, width) = match nanosecond {
+                n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
+                n if n % 1_000 == 0 => (n / 1_000, 6),
+                n => (n, 9),
+            };
             self.raw(b".");
-            self.digits(nanosecond / 1_000_000, 3);
-        } else if nanosecond % 1_000 == 0 && nanosecond > 0 {
-            self.raw(b".");
-            self.digits(nanosecond / 1_000, 6);
-        } else if nanosecond > 0 {
-            self.raw(b".");
-            self.digits(nanosecond, 9);
+            self.digits(fraction, width);
         }
         self.raw(b"+00:00\"");
     }

@@ -194,7 +194,7 @@ fn selected_columns<E: Projected, N>(fields: &[&[Field<N>]]) -> Columns<E> {
     columns
 }
 
-pub(super) fn selects_total<N>(connection: &[Field<ConnectionField<N>>]) -> bool {
+fn selects_total<N>(connection: &[Field<ConnectionField<N>>]) -> bool {
     connection
         .iter()
         .any(|field| matches!(field.kind, ConnectionField::TotalCount))
