@@ -8,6 +8,7 @@
 
 pub mod arrays;
 pub mod projection;
+pub mod wire;
 
 use async_graphql::futures_util::future::{BoxFuture, try_join_all};
 use async_graphql::{Context, InputType, SelectionField};

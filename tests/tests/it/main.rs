@@ -45,3 +45,4 @@ mod shutdown;
 mod subscriptions;
 mod traces;
 mod uploads;
+mod wire_decoding;

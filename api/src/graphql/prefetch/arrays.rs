@@ -8,7 +8,6 @@
 //! was the largest cost of the planned read path left after the plan itself.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::{Decode, Postgres, Row};
 use sea_orm::{ActiveEnum, DbErr};
@@ -21,6 +20,7 @@ use entity::enums::{
 use entity::json::{CustomPricingTerms, FullSnapshot, IaasMetrics, OutcomeScores, StringList};
 
 use super::projection::Field;
+use super::wire::{WireDecimal, WireTimestamp};
 
 /// A model field read from a column of arrays.
 pub trait ArrayField: Sized {
@@ -58,21 +58,31 @@ macro_rules! plain {
     )*};
 }
 
-plain!(Uuid, String, i32, bool, NaiveDate, DateTime<Utc>);
+plain!(Uuid, String, i32, bool, NaiveDate);
 
-impl ArrayField for Numeric {
-    fn read_array(row: &PgRow, index: usize) -> Result<Vec<Self>, DbErr> {
-        mapped(decoded::<Decimal>(row, index)?, |value| Ok(Numeric(value)))
-    }
+/// Types read through a faster decoder of their binary form ([`super::wire`]).
+macro_rules! wire {
+    ($($ty:ty => $wire:ident($value:ident) $made:expr),* $(,)?) => {$(
+        impl ArrayField for $ty {
+            fn read_array(row: &PgRow, index: usize) -> Result<Vec<Self>, DbErr> {
+                mapped(decoded::<$wire>(row, index)?, |$wire($value)| Ok($made))
+            }
+        }
+
+        impl ArrayField for Option<$ty> {
+            fn read_array(row: &PgRow, index: usize) -> Result<Vec<Self>, DbErr> {
+                mapped(decoded::<Option<$wire>>(row, index)?, |value| {
+                    Ok(value.map(|$wire($value)| $made))
+                })
+            }
+        }
+    )*};
 }
 
-impl ArrayField for Option<Numeric> {
-    fn read_array(row: &PgRow, index: usize) -> Result<Vec<Self>, DbErr> {
-        mapped(decoded::<Option<Decimal>>(row, index)?, |value| {
-            Ok(value.map(Numeric))
-        })
-    }
-}
+wire!(
+    Numeric => WireDecimal(value) Numeric(value),
+    DateTime<Utc> => WireTimestamp(value) value,
+);
 
 /// Enums, which the statements read cast to text (as SeaORM selects them).
 macro_rules! enums {
