@@ -243,9 +243,10 @@ pub(crate) async fn execute_as(
     let kept = cached
         .filter(|_| reads_only)
         .map(|(cache, key, before)| (cache.read_log(), cache, key, before));
+    let pool = state.request_database();
     let database = match &kept {
-        Some((log, ..)) => logged_database(state, log.clone()),
-        None => state.database.clone(),
+        Some((log, ..)) => logged_database(state, pool, log.clone()),
+        None => pool,
     };
     let scope = RequestScope::new(database, caller, &state.metrics);
     let clock = scope.clock.clone();
@@ -355,9 +356,12 @@ async fn lookup(
     }
 }
 
-/// The pool, on a handle whose statements `log` also sees (the tables a read depends on).
-fn logged_database(state: &AppState, log: Arc<ReadLog>) -> sea_orm::DatabaseConnection {
-    let mut database = state.database.clone();
+/// `database`, on a handle whose statements `log` also sees (the tables a read depends on).
+fn logged_database(
+    state: &AppState,
+    mut database: sea_orm::DatabaseConnection,
+    log: Arc<ReadLog>,
+) -> sea_orm::DatabaseConnection {
     let observer = state.statement_observer.clone();
     database.set_metric_callback(move |info| {
         observer(info);

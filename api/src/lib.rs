@@ -36,7 +36,10 @@ use crate::graphql::GatewaySchema;
 /// What every request handler shares: the database pool and the built schema.
 #[derive(Clone)]
 pub struct AppState {
+    /// The pool (its hot tier, with [`AppState::with_overflow`]).
     pub database: DatabaseConnection,
+    /// The pool's overflow tier, which requests use once every hot connection is in use.
+    pub overflow: Option<DatabaseConnection>,
     pub schema: GatewaySchema,
     pub auth: auth::Auth,
     pub limits: limits::Limits,
@@ -105,9 +108,42 @@ impl AppState {
             shutdown: shutdown::Shutdown::new(),
             rate_limiter: std::sync::Arc::new(limits::RateLimiter::new(&limits)),
             database,
+            overflow: None,
             auth,
             limits,
             http,
+        }
+    }
+
+    /// Serves requests from `overflow` too, once every connection of the state's own pool is
+    /// in use ([`db::Pools`]); its statements are measured as the first pool's are.
+    pub fn with_overflow(mut self, mut overflow: DatabaseConnection) -> AppState {
+        let observer = self.statement_observer.clone();
+        overflow.set_metric_callback(move |info| observer(info));
+        self.overflow = Some(overflow);
+        self
+    }
+
+    /// The pool tiers, hot first.
+    pub fn pools(&self) -> db::Pools {
+        db::Pools {
+            hot: self.database.clone(),
+            overflow: self.overflow.clone(),
+        }
+    }
+
+    /// The pool the listeners hold their connections on for good: the overflow tier when there
+    /// is one, so that every hot connection serves requests.
+    pub fn listening_database(&self) -> &DatabaseConnection {
+        self.overflow.as_ref().unwrap_or(&self.database)
+    }
+
+    /// The pool a new request runs on: the hot tier while it has an idle connection or room to
+    /// open one, the overflow once every hot connection is in use ([`db::Pools`] says why).
+    pub fn request_database(&self) -> DatabaseConnection {
+        match &self.overflow {
+            Some(overflow) if !db::has_spare(&self.database) => overflow.clone(),
+            _ => self.database.clone(),
         }
     }
 
@@ -140,9 +176,10 @@ impl AppState {
             traces,
             Some(Box::new(also)),
         ));
-        let observer = self.statement_observer.clone();
-        self.database
-            .set_metric_callback(move |info| observer(info));
+        for pool in std::iter::once(&mut self.database).chain(&mut self.overflow) {
+            let observer = self.statement_observer.clone();
+            pool.set_metric_callback(move |info| observer(info));
+        }
     }
 
     /// Keeps read responses as `--response-cache-mb` says (nothing when 0), and on PostgreSQL
@@ -151,7 +188,8 @@ impl AppState {
         if self.http.response_cache_mb == 0 {
             return Ok(());
         }
-        let versions = response_cache::versions::TableVersions::load(&self.database).await?;
+        let versions =
+            response_cache::versions::TableVersions::load(self.listening_database()).await?;
         response_cache::listener::start(versions.clone()).await;
         self.response_cache = Some(std::sync::Arc::new(response_cache::ResponseCache::new(
             self.http.response_cache_mb.saturating_mul(1024 * 1024),
@@ -321,7 +359,9 @@ fn today() -> chrono::NaiveDate {
 
 /// Connects, migrates, optionally loads demo data, and serves until SIGINT/SIGTERM.
 async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
-    let database = db::connect(&cli.database, Some(settings.limits.statement_timeout_ms)).await?;
+    let pools =
+        db::connect_pools(&cli.database, Some(settings.limits.statement_timeout_ms)).await?;
+    let database = pools.hot.clone();
     db::migrate(&database).await?;
     if settings.demo && migration::demo::is_empty(&database).await? {
         let summary =
@@ -366,6 +406,9 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         allowed_operations,
         traces.clone(),
     );
+    if let Some(overflow) = pools.overflow {
+        state = state.with_overflow(overflow);
+    }
     let uploads_error =
         |error: error::AppError| RunError::Uploads(operator::ingest::error_text(&error));
     let archive_url = match &settings.retention.archive_url {
@@ -379,7 +422,7 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         )
         .map_err(uploads_error)?;
     state.enable_response_cache().await?;
-    alert_listener::start(&state.database, state.alerts.clone()).await;
+    alert_listener::start(state.listening_database(), state.alerts.clone()).await;
     let shutdown = state.shutdown.clone();
     let scheduler = (settings.jobs == config::JobsSwitch::On).then(|| {
         jobs::scheduler::start(
@@ -401,7 +444,7 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
             tracing::info!(%address, "Prometheus metrics at /metrics");
             Some(observability::metrics_server(
                 state.metrics.clone(),
-                state.database.clone(),
+                state.pools().tiers().cloned().collect(),
                 listener,
             )?)
         }

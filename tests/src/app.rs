@@ -73,6 +73,8 @@ pub struct Extras {
     pub traces: Option<api::observability::Traces>,
     /// Where it keeps uploads (`uploadKintellCsv` is refused without).
     pub uploads: Option<TestUploads>,
+    /// The overflow tier of its pool (what `serve` connects with `--pool-size` 4 or more).
+    pub overflow: Option<sea_orm::DatabaseConnection>,
 }
 
 /// A test gateway's upload directory and archive (`<dir>/uploads`, `<dir>/archive`), shared by
@@ -204,6 +206,7 @@ impl TestApp {
             Extras {
                 traces: None,
                 uploads: Some(uploads),
+                overflow: None,
             },
         )
         .await
@@ -256,6 +259,34 @@ impl TestApp {
             Extras::default(),
         )
         .await
+    }
+
+    /// A gateway over an empty database with a pool of `pool_size` connections, split into
+    /// tiers as `platform-gateway serve` splits it; returns its pools too.
+    pub async fn spawn_with_pools(pool_size: u32) -> (TestApp, api::db::Pools) {
+        let db = TestDatabase::new().await;
+        Migrator::up(&db.connection, None).await.expect("migrate");
+        let settings = api::config::DatabaseSettings {
+            database_url: db.url.clone(),
+            pool_size,
+        };
+        let pools = api::db::connect_pools(&settings, None)
+            .await
+            .expect("connect as the gateway does");
+        let app = Self::serve_over(
+            db,
+            pools.hot.clone(),
+            api::limits::Limits::default(),
+            api::config::HttpOptions::default(),
+            test_verifier(),
+            None,
+            Extras {
+                overflow: pools.overflow.clone(),
+                ..Extras::default()
+            },
+        )
+        .await;
+        (app, pools)
     }
 
     /// A gateway over an empty database that also requires tokens' `iss` and `aud`.
@@ -311,6 +342,7 @@ impl TestApp {
             Extras {
                 traces: Some(traces),
                 uploads: None,
+                overflow: None,
             },
         )
         .await
@@ -393,6 +425,7 @@ impl TestApp {
             Extras {
                 traces: None,
                 uploads: self.uploads.clone(),
+                overflow: None,
             },
         )
         .await;
@@ -575,7 +608,7 @@ impl TestApp {
         let port = listener.local_addr().expect("local address").port();
         let server = api::observability::metrics_server(
             self.metrics.clone(),
-            self.db.connection.clone(),
+            vec![self.db.connection.clone()],
             listener,
         )
         .expect("build the metrics server");
@@ -620,6 +653,9 @@ async fn start_gateway(
         api::persisted::PersistedQueries::read_allow_list(path).expect("an allow-list file")
     });
     let mut state = api::AppState::new(connection, auth, limits, http, allowed, extras.traces);
+    if let Some(overflow) = extras.overflow {
+        state = state.with_overflow(overflow);
+    }
     if let Some(record) = record {
         state.also_observe_statements(record);
     }

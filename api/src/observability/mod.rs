@@ -52,17 +52,18 @@ const OPENMETRICS_TEXT: &str = "application/openmetrics-text; version=1.0.0; cha
 /// What the metrics listener reads at each scrape.
 struct Scraped {
     metrics: Metrics,
-    database: DatabaseConnection,
+    /// Every tier of the pool ([`crate::db::Pools`]).
+    databases: Vec<DatabaseConnection>,
 }
 
 /// A server answering only `GET /metrics` on `listener`, with one worker: scrapes are rare and
 /// must not take threads from the GraphQL server.
 pub fn metrics_server(
     metrics: Metrics,
-    database: DatabaseConnection,
+    databases: Vec<DatabaseConnection>,
     listener: std::net::TcpListener,
 ) -> io::Result<actix_web::dev::Server> {
-    let scraped = web::Data::new(Scraped { metrics, database });
+    let scraped = web::Data::new(Scraped { metrics, databases });
     Ok(HttpServer::new(move || {
         App::new()
             .app_data(scraped.clone())
@@ -75,31 +76,19 @@ pub fn metrics_server(
 }
 
 async fn serve_metrics(scraped: web::Data<Scraped>) -> HttpResponse {
-    observe_pool(&scraped.metrics, &scraped.database);
+    observe_pool(&scraped.metrics, &scraped.databases);
     HttpResponse::Ok()
         .content_type(OPENMETRICS_TEXT)
         .body(scraped.metrics.encode())
 }
 
-/// Copies the pool's current size into the pool gauges.
-fn observe_pool(metrics: &Metrics, database: &DatabaseConnection) {
-    match database.get_database_backend() {
-        DbBackend::Postgres => {
-            let pool = database.get_postgres_connection_pool();
-            metrics.set_pool(
-                pool.size(),
-                pool.num_idle(),
-                pool.options().get_max_connections(),
-            );
-        }
-        DbBackend::Sqlite => {
-            let pool = database.get_sqlite_connection_pool();
-            metrics.set_pool(
-                pool.size(),
-                pool.num_idle(),
-                pool.options().get_max_connections(),
-            );
-        }
-        _ => {}
+/// Copies the pools' current sizes (every tier's, summed) into the pool gauges.
+fn observe_pool(metrics: &Metrics, databases: &[DatabaseConnection]) {
+    let (mut size, mut idle, mut max) = (0, 0, 0);
+    for (tier_size, tier_idle, tier_max) in databases.iter().filter_map(crate::db::pool_figures) {
+        size += tier_size;
+        idle += tier_idle;
+        max += tier_max;
     }
+    metrics.set_pool(size, idle, max);
 }

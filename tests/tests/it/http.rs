@@ -86,3 +86,45 @@ async fn requests_after_the_database_drops_idle_connections_succeed() {
         assert!(body.get("errors").is_none(), "{body:#}");
     }
 }
+
+/// A light load runs on the hot half of the pool, so PostgreSQL's few busy processes stay warm;
+/// the overflow half opens only once every hot connection is in use, and then serves.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: only a PostgreSQL pool is split into tiers"]
+async fn a_light_load_stays_on_the_hot_tier_and_a_full_one_overflows() {
+    let (app, pools) = TestApp::spawn_with_pools(6).await;
+    app.db.require_postgres();
+    let hot = pools.hot.get_postgres_connection_pool();
+    let overflow = pools
+        .overflow
+        .as_ref()
+        .expect("a pool of 6 has an overflow tier")
+        .get_postgres_connection_pool();
+    assert_eq!(hot.options().get_max_connections(), 3);
+    // The response cache's listener holds its connection on the overflow tier.
+    let listening = overflow.size();
+    // Each request a new one (a cached answer would not need the pool at all).
+    let query = "query Companies($first: Int) { companies(first: $first) { totalCount } }";
+    let companies = |first: i32| app.data(query, serde_json::json!({ "first": first }));
+    for first in 1..=20 {
+        assert_eq!(companies(first).await["companies"]["totalCount"], 0);
+    }
+    assert_eq!(
+        overflow.size(),
+        listening,
+        "one request at a time never overflows"
+    );
+
+    // With every hot connection held, a request is served at once from the overflow (on the
+    // hot tier it would wait out the 10 s acquire timeout and fail).
+    let mut held = Vec::new();
+    while held.len() < 3 {
+        held.push(hot.acquire().await.expect("a hot connection"));
+    }
+    let served = tokio::time::timeout(std::time::Duration::from_secs(5), companies(21))
+        .await
+        .expect("served without waiting for a hot connection");
+    assert_eq!(served["companies"]["totalCount"], 0);
+    assert!(overflow.size() > listening);
+    drop(held);
+}
