@@ -35,13 +35,6 @@ pub struct Pools {
     pub overflow: Option<DatabaseConnection>,
 }
 
-impl Pools {
-    /// Each tier, hot first.
-    pub fn tiers(&self) -> impl Iterator<Item = &DatabaseConnection> {
-        std::iter::once(&self.hot).chain(&self.overflow)
-    }
-}
-
 /// The smallest `--pool-size` that is split into tiers; below it, one pool.
 const SMALLEST_TIERED_POOL: u32 = 4;
 

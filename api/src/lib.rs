@@ -73,7 +73,7 @@ impl AppState {
     /// The state of a gateway over `database` with these settings. The statements run through
     /// `database` are measured (and, with `traces`, traced) from here on.
     pub fn new(
-        mut database: DatabaseConnection,
+        database: DatabaseConnection,
         auth: auth::Auth,
         limits: limits::Limits,
         http: config::HttpOptions,
@@ -87,10 +87,8 @@ impl AppState {
                 traced_backend(&traces, &database),
                 None,
             ));
-        let observer = statement_observer.clone();
-        database.set_metric_callback(move |info| observer(info));
         let alerts = domain::capacity::bus::AlertBus::with_metrics(metrics.clone());
-        AppState {
+        let mut state = AppState {
             persisted: std::sync::Arc::new(persisted::PersistedQueries::new(
                 http.persisted_queries_cache,
                 allowed_operations,
@@ -112,23 +110,29 @@ impl AppState {
             auth,
             limits,
             http,
-        }
+        };
+        state.observe_every_pool();
+        state
     }
 
     /// Serves requests from `overflow` too, once every connection of the state's own pool is
     /// in use ([`db::Pools`]); its statements are measured as the first pool's are.
-    pub fn with_overflow(mut self, mut overflow: DatabaseConnection) -> AppState {
-        let observer = self.statement_observer.clone();
-        overflow.set_metric_callback(move |info| observer(info));
+    pub fn with_overflow(mut self, overflow: DatabaseConnection) -> AppState {
         self.overflow = Some(overflow);
+        self.observe_every_pool();
         self
     }
 
     /// The pool tiers, hot first.
-    pub fn pools(&self) -> db::Pools {
-        db::Pools {
-            hot: self.database.clone(),
-            overflow: self.overflow.clone(),
+    pub fn pools(&self) -> impl Iterator<Item = &DatabaseConnection> {
+        std::iter::once(&self.database).chain(&self.overflow)
+    }
+
+    /// Hands every statement run through each pool tier to the statement observer.
+    fn observe_every_pool(&mut self) {
+        for pool in std::iter::once(&mut self.database).chain(&mut self.overflow) {
+            let observer = self.statement_observer.clone();
+            pool.set_metric_callback(move |info| observer(info));
         }
     }
 
@@ -176,10 +180,7 @@ impl AppState {
             traces,
             Some(Box::new(also)),
         ));
-        for pool in std::iter::once(&mut self.database).chain(&mut self.overflow) {
-            let observer = self.statement_observer.clone();
-            pool.set_metric_callback(move |info| observer(info));
-        }
+        self.observe_every_pool();
     }
 
     /// Keeps read responses as `--response-cache-mb` says (nothing when 0), and on PostgreSQL
@@ -444,7 +445,7 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
             tracing::info!(%address, "Prometheus metrics at /metrics");
             Some(observability::metrics_server(
                 state.metrics.clone(),
-                state.pools().tiers().cloned().collect(),
+                state.pools().cloned().collect(),
                 listener,
             )?)
         }
