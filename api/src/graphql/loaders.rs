@@ -451,6 +451,16 @@ pub struct Measured<L> {
     metrics: Metrics,
 }
 
+impl<L> Measured<L> {
+    /// Counts a batch of `keys` read for this loader by a statement it did not run itself
+    /// (several loaders' rows read together); an empty batch is no batch.
+    pub fn record_batch(&self, keys: usize) {
+        if keys > 0 {
+            self.metrics.record_loader_batch(self.name, keys);
+        }
+    }
+}
+
 impl<K, L> Loader<K> for Measured<L>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,

@@ -7,7 +7,9 @@
 //! yield runs a partial batch. With it, a request's statement count depends only on its shape.
 
 pub mod arrays;
+mod projected;
 pub mod projection;
+pub mod related;
 pub mod wire;
 
 use async_graphql::futures_util::future::{BoxFuture, try_join_all};
@@ -98,4 +100,4 @@ pub(crate) fn batches<K>(keys: &[K]) -> std::slice::Chunks<'_, K> {
     keys.chunks(PREFETCH_BATCH)
 }
 
-const PREFETCH_BATCH: usize = 1000;
+pub(crate) const PREFETCH_BATCH: usize = 1000;

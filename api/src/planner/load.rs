@@ -1,8 +1,9 @@
 //! Loading what a plan reads: the root campaign page or a row looked up by id (with the
 //! by-id loader its resolver uses), then every relation and nested list the campaigns
 //! select, with the statements the resolvers' prefetch (`prefetch_campaign_relations`) runs —
-//! one per relation and per distinct list ([`super::children`]), rows decoded with only the
-//! columns the selection reads — and the relations of the instances those lists hold.
+//! the by-id relations together ([`RelatedRows`]) and one per distinct list
+//! ([`super::children`]), rows decoded with only the columns the selection reads — and the
+//! relations of the instances those lists hold.
 
 use std::sync::Arc;
 
@@ -28,12 +29,12 @@ use crate::graphql::loaders::ChildList;
 use crate::graphql::loaders::{Batched, Measured};
 use crate::graphql::parse_id;
 use crate::graphql::prefetch::projection::{Columns, Projected};
+use crate::graphql::prefetch::related::{RelatedRows, Wanted};
 use crate::paging::{Page, PageArgs, check_after};
 use crate::planner::children::{ChildPage, PageRows, by_slot};
 use crate::planner::plan::{
     CampaignField, ConnectionField, EdgeField, Field, InstanceField, RootField,
 };
-use crate::planner::related::{RelatedRows, Wanted};
 use crate::planner::run::Vars;
 
 /// The root campaign page and every relation its nodes select.
@@ -208,7 +209,8 @@ pub(super) struct CampaignSelection<'a> {
 
 impl Relations {
     /// Loads what the nodes select, as the resolvers' prefetch does
-    /// (`prefetch_campaign_relations`): one statement per relation and per distinct list.
+    /// (`prefetch_campaign_relations`): the by-id relations together, one statement per
+    /// distinct list.
     pub(super) async fn load(
         scope: &Arc<RequestScope>,
         vars: &Vars,
@@ -320,8 +322,8 @@ impl Relations {
             });
         }
         // The nested instances' relations are read with the campaigns', once their rows are
-        // here: one statement per relation, as many as the resolvers' loaders run (fewer when
-        // those read the campaigns' and the instances' in two rounds).
+        // here, as the resolvers' loaders read them (in fewer statements when those read the
+        // campaigns' and the instances' in two rounds).
         let (instance_pages, snapshot_pages) =
             tokio::try_join!(instance_pages, snapshot_pages).ok()?;
         let instances = by_slot(slots, &instance_lists, instance_pages);

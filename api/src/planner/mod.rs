@@ -17,7 +17,6 @@ pub mod fields;
 pub mod json;
 mod load;
 pub mod plan;
-mod related;
 mod roots;
 mod rows;
 pub mod run;

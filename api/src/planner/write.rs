@@ -12,6 +12,7 @@ use entity::campaign;
 use entity::campaign_metrics_snapshot::Model as Snapshot;
 use entity::program_instance::{self, Model as Instance};
 
+use crate::graphql::prefetch::related::RelatedRows;
 use crate::paging::Page;
 use crate::planner::children::{ChildPage, PageRows};
 use crate::planner::json::Json;
@@ -20,7 +21,6 @@ use crate::planner::plan::{
     CampaignField, ConnectionField, EdgeField, Field, InstanceField, PageInfoField, Row,
     RowConnection, RowField,
 };
-use crate::planner::related::RelatedRows;
 use crate::planner::run::Vars;
 
 /// Writes an object of `fields`, each active one by `write` (given its index).

@@ -38,6 +38,7 @@ mod program_mutations;
 mod read_api;
 mod read_more;
 mod reference_mutations;
+mod related_rows;
 mod response_cache;
 mod response_order;
 mod retention;

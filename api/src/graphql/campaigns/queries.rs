@@ -392,34 +392,30 @@ pub async fn prefetch_campaign_relations(
     scope: &RequestScope,
     rows: &[&Model],
 ) -> AppResult<()> {
-    use crate::domain::validate::distinct;
     use crate::graphql::campaigns::snapshots::SeriesArgs;
+    use crate::graphql::prefetch::related::{RelatedRows, Wanted};
     use crate::graphql::prefetch::{argument, load, node_selections, run_all, selects};
+    use async_graphql::futures_util::future::BoxFuture;
     use chrono::{DateTime, Utc};
 
     if rows.is_empty() {
         return Ok(());
     }
     let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
-    let mut loads = Vec::new();
-    if !node_selections(context, "company").is_empty() {
-        loads.push(load(
-            &scope.loaders.company,
-            distinct(rows.iter().map(|m| m.company_id)),
-        ));
-    }
-    if !node_selections(context, "programTemplate").is_empty() {
-        loads.push(load(
-            &scope.loaders.program_template,
-            distinct(rows.iter().map(|m| m.program_template_id)),
-        ));
-    }
-    if !node_selections(context, "beneficiaryGroup").is_empty() {
-        loads.push(load(
-            &scope.loaders.beneficiary_group,
-            distinct(rows.iter().map(|m| m.beneficiary_group_id)),
-        ));
-    }
+    let selected = |relation| !node_selections(context, relation).is_empty();
+    let wanted = Wanted {
+        companies: Wanted::ids(selected("company"), rows, |m| Some(m.company_id)),
+        templates: Wanted::ids(selected("programTemplate"), rows, |m| {
+            Some(m.program_template_id)
+        }),
+        groups: Wanted::ids(selected("beneficiaryGroup"), rows, |m| {
+            Some(m.beneficiary_group_id)
+        }),
+        campaigns: Vec::new(),
+    };
+    let related: BoxFuture<'_, AppResult<()>> =
+        Box::pin(async move { RelatedRows::load(scope, wanted).await.map(drop) });
+    let mut loads = vec![related];
     for field in node_selections(context, "programInstances") {
         let first = argument::<Option<i32>>(&field, "first").flatten();
         let after = argument::<Option<String>>(&field, "after").flatten();

@@ -15,9 +15,13 @@ use uuid::Uuid;
 
 use entity::Numeric;
 use entity::enums::{
-    CampaignPriority, CampaignStatus, PricingModel, ProgramInstanceStatus, ProgramType,
+    BeneficiaryGroupType, CampaignPriority, CampaignStatus, GenderFocus, LanguageRequirement,
+    PricingModel, ProgramInstanceStatus, ProgramType,
 };
-use entity::json::{CustomPricingTerms, FullSnapshot, IaasMetrics, OutcomeScores, StringList};
+use entity::json::{
+    AgeRange, CustomPricingTerms, EligibleProgramTypes, FullSnapshot, IaasMetrics,
+    LegalStatusCategories, OutcomeScores, StringList,
+};
 
 use super::projection::Field;
 use super::wire::{WireDecimal, WireTimestamp};
@@ -109,6 +113,9 @@ enums!(
     PricingModel,
     ProgramInstanceStatus,
     ProgramType,
+    BeneficiaryGroupType,
+    GenderFocus,
+    LanguageRequirement,
 );
 
 fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, DbErr> {
@@ -141,6 +148,9 @@ json!(
     CustomPricingTerms,
     StringList,
     OutcomeScores,
+    AgeRange,
+    LegalStatusCategories,
+    EligibleProgramTypes,
 );
 
 /// Reads a row's fetched arrays in column order, from column `first` on.

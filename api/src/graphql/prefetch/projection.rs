@@ -27,11 +27,13 @@ use uuid::Uuid;
 
 use entity::Numeric;
 use entity::enums::{
-    CampaignPriority, CampaignStatus, PricingModel, ProgramInstanceStatus, ProgramType,
+    BeneficiaryGroupType, CampaignPriority, CampaignStatus, GenderFocus, LanguageRequirement,
+    PricingModel, ProgramInstanceStatus, ProgramType,
 };
-use entity::json::{CustomPricingTerms, FullSnapshot, IaasMetrics, OutcomeScores, StringList};
-
-use super::arrays::Arrays;
+use entity::json::{
+    AgeRange, CustomPricingTerms, EligibleProgramTypes, FullSnapshot, IaasMetrics,
+    LegalStatusCategories, OutcomeScores, StringList,
+};
 
 /// An entity whose rows can be fetched and decoded with only some of their columns.
 pub trait Projected: EntityTrait {
@@ -57,7 +59,7 @@ pub trait Projected: EntityTrait {
 
 /// A set of an entity's columns (by position in the entity's column order).
 pub struct Columns<E> {
-    bits: u64,
+    pub(super) bits: u64,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -281,18 +283,24 @@ fields! {
     CustomPricingTerms = CustomPricingTerms::default(),
     StringList = StringList::default(),
     OutcomeScores = OutcomeScores::default(),
+    BeneficiaryGroupType = BeneficiaryGroupType::Refugees,
+    GenderFocus = GenderFocus::All,
+    LanguageRequirement = LanguageRequirement::Fluent,
+    AgeRange = AgeRange::default(),
+    LegalStatusCategories = LegalStatusCategories::default(),
+    EligibleProgramTypes = EligibleProgramTypes::default(),
 }
 
 /// Reads a row's fetched cells in order.
-struct Cells<'r> {
-    row: &'r QueryResult,
-    bits: u64,
-    position: u32,
-    index: usize,
+pub(super) struct Cells<'r> {
+    pub(super) row: &'r QueryResult,
+    pub(super) bits: u64,
+    pub(super) position: u32,
+    pub(super) index: usize,
 }
 
 impl Cells<'_> {
-    fn next<T: Field>(&mut self) -> Result<T, DbErr> {
+    pub(super) fn next<T: Field>(&mut self) -> Result<T, DbErr> {
         let fetched = self.bits >> self.position & 1 == 1;
         self.position += 1;
         if fetched {
@@ -339,202 +347,11 @@ macro_rules! decoder {
     };
 }
 
-impl Projected for entity::campaign::Entity {
-    decoder!(campaign {
-        id,
-        name,
-        description,
-        company_id,
-        program_template_id,
-        beneficiary_group_id,
-        start_date,
-        end_date,
-        quarter,
-        status,
-        priority,
-        target_volunteers,
-        current_volunteers,
-        target_beneficiaries,
-        current_beneficiaries,
-        max_sessions,
-        current_sessions,
-        budget_allocated,
-        budget_spent,
-        currency,
-        pricing_model,
-        committed_seats,
-        seat_price_per_month,
-        credit_allocation,
-        credit_consumption_rate,
-        credits_remaining,
-        iaas_metrics,
-        l2i_subscription_id,
-        bundle_allocation_percentage,
-        custom_pricing_terms,
-        config_overrides,
-        cumulative_sroi,
-        average_vis,
-        total_hours_logged,
-        total_sessions_completed,
-        capacity_utilization,
-        is_near_capacity,
-        is_over_capacity,
-        is_high_value,
-        upsell_opportunity_score,
-        evidence_snippet_ids,
-        tags,
-        internal_notes,
-        is_active,
-        is_archived,
-        created_at,
-        updated_at,
-        last_metrics_update_at,
-        created_by,
-        legal_hold,
-    });
-
-    fn derived(field: &str) -> Option<&'static [Self::Column]> {
-        use entity::campaign::Column::*;
-        Some(match field {
-            "capacity" => &[
-                TargetVolunteers,
-                CurrentVolunteers,
-                TargetBeneficiaries,
-                CurrentBeneficiaries,
-                MaxSessions,
-                CurrentSessions,
-            ],
-            "budget" => &[BudgetAllocated, BudgetSpent, Currency],
-            "pricing" => &[
-                PricingModel,
-                CommittedSeats,
-                SeatPricePerMonth,
-                CreditAllocation,
-                CreditConsumptionRate,
-                CreditsRemaining,
-                IaasMetrics,
-                BundleAllocationPercentage,
-                CustomPricingTerms,
-                L2iSubscriptionId,
-            ],
-            "company" => &[CompanyId],
-            "programTemplate" => &[ProgramTemplateId],
-            "beneficiaryGroup" => &[BeneficiaryGroupId],
-            "programInstances" | "metricsSnapshots" | "latestSnapshot" | "metricsSeries" => &[],
-            _ => return None,
-        })
-    }
-}
-
-impl Projected for entity::program_instance::Entity {
-    decoder!(program_instance {
-        id,
-        name,
-        campaign_id,
-        program_template_id,
-        company_id,
-        beneficiary_group_id,
-        start_date,
-        end_date,
-        status,
-        config,
-        enrolled_volunteers,
-        enrolled_beneficiaries,
-        active_pairs,
-        active_groups,
-        total_sessions_held,
-        total_hours_logged,
-        sroi_score,
-        average_vis_score,
-        outcome_scores,
-        volunteers_consumed,
-        credits_consumed,
-        learners_served,
-        created_at,
-        updated_at,
-        last_activity_at,
-        program_type,
-        program_name,
-        program_slug,
-        external_system_id,
-        external_system,
-        description,
-        target_participants,
-        program_goals,
-        metadata,
-    });
-
-    fn derived(field: &str) -> Option<&'static [Self::Column]> {
-        use entity::program_instance::Column::*;
-        Some(match field {
-            "campaign" => &[CampaignId],
-            "company" => &[CompanyId],
-            "programTemplate" => &[ProgramTemplateId],
-            "beneficiaryGroup" => &[BeneficiaryGroupId],
-            "kintellSessions" => &[],
-            _ => return None,
-        })
-    }
-}
-
-impl Projected for entity::campaign_metrics_snapshot::Entity {
-    decoder!(campaign_metrics_snapshot {
-        id,
-        campaign_id,
-        snapshot_date,
-        volunteers_target,
-        volunteers_current,
-        volunteers_utilization,
-        beneficiaries_target,
-        beneficiaries_current,
-        beneficiaries_utilization,
-        sessions_target,
-        sessions_current,
-        sessions_utilization,
-        budget_allocated,
-        budget_spent,
-        budget_remaining,
-        budget_utilization,
-        sroi_score,
-        average_vis_score,
-        total_hours_logged,
-        total_sessions_completed,
-        seats_used,
-        seats_committed,
-        credits_consumed,
-        credits_allocated,
-        learners_served,
-        learners_committed,
-        full_snapshot,
-        created_at,
-        sample_count,
-        sroi_sum,
-        sroi_samples,
-        vis_sum,
-        vis_samples,
-    });
-
-    fn derived(_field: &str) -> Option<&'static [Self::Column]> {
-        None
-    }
-}
+pub(super) use decoder;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fields_follow_the_columns<E: Projected>() {
-        let columns: Vec<&str> = E::Column::iter().map(|c| c.as_str()).collect();
-        assert_eq!(E::FIELDS, columns.as_slice());
-        assert!(columns.len() <= 64);
-    }
-
-    #[test]
-    fn decoders_list_every_field_in_column_order() {
-        fields_follow_the_columns::<entity::campaign::Entity>();
-        fields_follow_the_columns::<entity::program_instance::Entity>();
-        fields_follow_the_columns::<entity::campaign_metrics_snapshot::Entity>();
-    }
 
     #[test]
     fn fields_map_to_their_columns_and_unknown_fields_to_all() {
