@@ -48,10 +48,11 @@ fn ids_of(db_ids: Vec<String>) -> Vec<Uuid> {
 async fn one_table_at_a_time(
     connection: &DatabaseConnection,
     all: &Wanted,
-    caller: &Caller,
+    role: Role,
+    company: Option<Uuid>,
 ) -> RelatedRows {
-    let read = |wanted: Wanted| async {
-        RelatedRows::load(&scope(connection, caller.role, caller.company_id), wanted)
+    let read = |wanted: Wanted| async move {
+        RelatedRows::load(&scope(connection, role, company), wanted)
             .await
             .unwrap()
     };
@@ -177,13 +178,8 @@ async fn relations_read_together_are_the_rows_each_loader_reads_alone() {
         (Role::CompanyViewer, Some(owner)),
         (Role::CompanyViewer, Some(other)),
     ] {
-        let caller = Caller {
-            subject: "related-rows".into(),
-            role,
-            company_id: company,
-            expires_at: i64::MAX,
-        };
-        let alone = one_table_at_a_time(&connection, &wanted(&db, absent).await, &caller).await;
+        let alone =
+            one_table_at_a_time(&connection, &wanted(&db, absent).await, role, company).await;
         statements.lock().unwrap().clear();
 
         let scope = scope(&connection, role, company);
