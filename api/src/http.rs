@@ -27,6 +27,7 @@ use crate::graphql::RequestScope;
 use crate::limits::add_error_codes;
 use crate::observability::metrics::{Outcome, Transport};
 use crate::observability::planner_metrics::PlannerPath;
+use crate::response_cache::coding::{Coded, Coding};
 use crate::response_cache::reads::ReadLog;
 use crate::response_cache::versions::Versions;
 use crate::response_cache::{Key, Lookup, ResponseCache, is_query};
@@ -128,7 +129,10 @@ async fn execute(
         started,
     };
     match admit(&state, &http_request, &record) {
-        Ok(caller) => execute_as(&state, caller, batch, &record).await,
+        Ok(caller) => {
+            let coding = Coding::accepted_by(&http_request);
+            execute_as(&state, caller, batch, &record, coding).await
+        }
         Err(refusal) => *refusal,
     }
 }
@@ -178,12 +182,13 @@ pub(crate) fn admit(
 }
 
 /// Runs an admitted caller's request (its batch size, persisted queries and document limits
-/// checked first).
+/// checked first). A kept response is sent in `coding`, the one the client accepts.
 pub(crate) async fn execute_as(
     state: &AppState,
     caller: Caller,
     batch: BatchRequest,
     record: &Recorder<'_>,
+    coding: Option<Coding>,
 ) -> HttpResponse {
     let operations = record.operations;
     if operations.len() > state.limits.max_batch {
@@ -207,11 +212,11 @@ pub(crate) async fn execute_as(
         }
     }
     tracing::Span::current().record("subject", caller.subject.as_str());
-    let cached = match lookup(state, &caller, &batch).await {
+    let cached = match lookup(state, &caller, &batch, coding).await {
         Ok(cached) => cached,
-        Err(body) => {
+        Err(kept) => {
             record.answered();
-            return json_body(body);
+            return kept.into_json_response();
         }
     };
     for request in batch.iter_mut() {
@@ -277,10 +282,13 @@ pub(crate) async fn execute_as(
         if let Some(body) = answer {
             record.answered();
             let body = Bytes::from(body);
-            if let Some((log, cache, key, before)) = kept {
-                cache.keep(key, before, &log, &clock, body.clone());
+            return match kept {
+                Some((log, cache, key, before)) => {
+                    cache.keep(key, before, &log, &clock, body, coding)
+                }
+                None => Coded::plain(body),
             }
-            return json_body(body);
+            .into_json_response();
         }
     }
     // What the planner learns from the resolvers' answer: the operation, if it is planned.
@@ -327,30 +335,33 @@ pub(crate) async fn execute_as(
     };
     match (kept, &state.response_cache) {
         (Some((log, cache, key, before)), _) if without_errors => {
-            cache.keep(key, before, &log, &clock, body.clone());
+            return cache
+                .keep(key, before, &log, &clock, body, coding)
+                .into_json_response();
         }
         // The caller's next read, on any replica, must see what it just wrote.
         (_, Some(cache)) if !reads_only => cache.versions().sync().await,
         _ => {}
     }
-    json_body(body)
+    Coded::plain(body).into_json_response()
 }
 
-/// A single request's kept response (`Err`, to send at once), or what to keep its answer
-/// with once it has run (`Ok(Some)`), or nothing to do with the cache.
+/// A single request's kept response in `coding` (`Err`, to send at once), or what to keep its
+/// answer with once it has run (`Ok(Some)`), or nothing to do with the cache.
 async fn lookup(
     state: &AppState,
     caller: &Caller,
     batch: &BatchRequest,
-) -> Result<Option<(Arc<ResponseCache>, Key, Versions)>, Bytes> {
+    coding: Option<Coding>,
+) -> Result<Option<(Arc<ResponseCache>, Key, Versions)>, Coded> {
     let (Some(cache), BatchRequest::Single(request)) = (&state.response_cache, batch) else {
         return Ok(None);
     };
     let Some(key) = Key::of(request, Visibility::of(caller)) else {
         return Ok(None);
     };
-    match cache.lookup(&key).await {
-        Lookup::Hit(body) => Err(body),
+    match cache.lookup(&key, coding).await {
+        Lookup::Hit(kept) => Err(kept),
         Lookup::Miss(before) => Ok(Some((cache.clone(), key, before))),
         Lookup::Bypass => Ok(None),
     }
@@ -368,12 +379,6 @@ fn logged_database(
         log.record(&info.statement.sql, info.failed);
     });
     database
-}
-
-fn json_body(body: Bytes) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(body)
 }
 
 /// Records the operations of one HTTP request in the metrics as it ends.

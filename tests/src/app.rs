@@ -720,3 +720,26 @@ pub async fn post_graphql(
     let status = response.status().as_u16();
     (status, response.json().await.expect("a JSON body"))
 }
+
+/// A response body `raw` as it was before the `Content-Encoding` it was sent in (`None`: as
+/// it is).
+pub fn decode_content(encoding: Option<&str>, raw: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut decoded = Vec::new();
+    match encoding {
+        None => decoded.extend_from_slice(raw),
+        Some("zstd") => decoded = zstd::decode_all(raw).expect("a zstd body"),
+        Some("br") => {
+            brotli::Decompressor::new(raw, 4096)
+                .read_to_end(&mut decoded)
+                .expect("a Brotli body");
+        }
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(raw)
+                .read_to_end(&mut decoded)
+                .expect("a gzip body");
+        }
+        Some(other) => panic!("unexpected content-encoding {other}"),
+    }
+    decoded
+}

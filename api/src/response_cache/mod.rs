@@ -9,9 +9,11 @@
 //! bounded by `--response-cache-mb`, evicting by size.
 //!
 //! What is kept: single query operations over HTTP that answered without errors. Mutations,
-//! subscriptions, batches and uploads always run.
+//! subscriptions, batches and uploads always run. A kept response is sent compressed to
+//! clients that accept it ([`coding`]), each coding's copy made once per entry.
 
 pub mod clock;
+pub mod coding;
 pub mod listener;
 pub mod reads;
 pub mod versions;
@@ -28,6 +30,7 @@ use crate::domain::policy::Visibility;
 use crate::observability::Metrics;
 use crate::observability::cache_metrics::CacheLookup;
 use clock::ReadClock;
+use coding::{Coded, Coding};
 use reads::ReadLog;
 use versions::{TableVersions, Versions};
 
@@ -59,10 +62,13 @@ impl Key {
     }
 }
 
-/// A kept response and what it depends on.
-#[derive(Debug)]
+/// A kept response and what it depends on. An entry never changes once kept (the cache
+/// weighs it again as it leaves): a new copy in another coding is a new entry.
+#[derive(Debug, Clone)]
 pub struct Entry {
     body: Bytes,
+    /// The body in each [`Coding`] a client has asked for, at [`Coding::slot`].
+    coded: [Option<Bytes>; Coding::ALL.len()],
     epoch: u64,
     /// (table number, its version when the read began).
     read: Box<[(u32, u64)]>,
@@ -77,12 +83,44 @@ impl Entry {
                 versions.tables.get(table as usize).copied() == Some(version)
             })
     }
+
+    /// The bytes kept in `coding`.
+    fn coded(&self, coding: Option<Coding>) -> Option<Coded> {
+        let bytes = match coding {
+            None => self.body.clone(),
+            Some(coding) => self.coded[coding.slot()].clone()?,
+        };
+        Some(Coded { bytes, coding })
+    }
+
+    /// This entry with its body also in `coding`, and that copy; `None` if it cannot be
+    /// compressed.
+    fn with_copy_in(&self, coding: Coding) -> Option<(Entry, Coded)> {
+        let compressed = coding
+            .compress(&self.body)
+            .inspect_err(|error| tracing::warn!(%error, ?coding, "cannot compress a response"))
+            .ok()?;
+        let mut entry = self.clone();
+        entry.coded[coding.slot()] = Some(compressed.clone());
+        let coded = Coded {
+            bytes: compressed,
+            coding: Some(coding),
+        };
+        Some((entry, coded))
+    }
+
+    fn bytes(&self) -> usize {
+        self.body.len()
+            + self.coded.iter().flatten().map(Bytes::len).sum::<usize>()
+            + self.read.len() * 16
+            + size_of::<Entry>()
+    }
 }
 
 /// What a lookup found.
 pub enum Lookup {
-    /// The current response, to send as is.
-    Hit(Bytes),
+    /// The current response, in the coding asked for if it could be made, to send as is.
+    Hit(Coded),
     /// Run the operation; the versions are those before it ran, to keep its answer with.
     Miss(Versions),
     /// The cache cannot be used now.
@@ -95,7 +133,7 @@ struct BySize;
 
 impl Weighter<Key, Arc<Entry>> for BySize {
     fn weight(&self, key: &Key, entry: &Arc<Entry>) -> u64 {
-        (key.bytes() + entry.body.len() + entry.read.len() * 16 + size_of::<Entry>()) as u64
+        (key.bytes() + entry.bytes()) as u64
     }
 }
 
@@ -156,8 +194,9 @@ impl ResponseCache {
         &self.versions
     }
 
-    /// The current response for `key`, or the versions to run it against.
-    pub async fn lookup(&self, key: &Key) -> Lookup {
+    /// The current response for `key`, in `coding` when the client accepts one, or the
+    /// versions to run it against.
+    pub async fn lookup(&self, key: &Key, coding: Option<Coding>) -> Lookup {
         let Some(versions) = self.versions.current().await else {
             self.metrics
                 .response_cache()
@@ -169,7 +208,7 @@ impl ResponseCache {
                 self.metrics
                     .response_cache()
                     .record_lookup(CacheLookup::Hit);
-                return Lookup::Hit(entry.body.clone());
+                return Lookup::Hit(self.coded(key, &entry, coding));
             }
             Some(_) => {
                 self.entries.remove(key);
@@ -181,18 +220,45 @@ impl ResponseCache {
         Lookup::Miss(versions)
     }
 
+    /// `entry`'s body in `coding`, compressing it (and keeping the copy) the first time a
+    /// client asks for that coding; as it is if it cannot be compressed.
+    fn coded(&self, key: &Key, entry: &Entry, coding: Option<Coding>) -> Coded {
+        if let Some(coded) = entry.coded(coding) {
+            return coded;
+        }
+        let Some((copied, coded)) = coding.and_then(|coding| entry.with_copy_in(coding)) else {
+            return Coded::plain(entry.body.clone());
+        };
+        // Only if the entry is still there: a stale one removed meanwhile stays out. Should a
+        // newer answer have replaced it, this older one is a miss at its next lookup.
+        let _ = self.entries.replace(key.clone(), Arc::new(copied), true);
+        self.metrics
+            .response_cache()
+            .set_held(self.entries.weight(), self.entries.len());
+        coded
+    }
+
     /// A log for the statements of a read about to run.
     pub fn read_log(&self) -> Arc<ReadLog> {
         Arc::new(ReadLog::new(self.versions.catalog().clone()))
     }
 
     /// Keeps `body`, the answer of a read that began at `before`, read what `log` saw and
-    /// computed what `clock` saw. A read whose statements failed, or whose answer has already
-    /// changed with the time, is not kept.
-    pub fn keep(&self, key: Key, before: Versions, log: &ReadLog, clock: &ReadClock, body: Bytes) {
+    /// computed what `clock` saw, and returns it to send in `coding` (compressed as it is
+    /// kept). A read whose statements failed, or whose answer has already changed with the
+    /// time, is not kept, and is sent as it is.
+    pub fn keep(
+        &self,
+        key: Key,
+        before: Versions,
+        log: &ReadLog,
+        clock: &ReadClock,
+        body: Bytes,
+        coding: Option<Coding>,
+    ) -> Coded {
         let expires = clock.expires();
         if log.failed() || expires.is_some_and(|expires| expires <= Utc::now()) {
-            return;
+            return Coded::plain(body);
         }
         let read = log
             .tables()
@@ -202,16 +268,25 @@ impl ResponseCache {
                 Some((u32::try_from(table).ok()?, version))
             })
             .collect();
-        let entry = Entry {
+        let mut entry = Entry {
             body,
+            coded: Default::default(),
             epoch: before.epoch,
             read,
             expires,
+        };
+        let sent = match coding.and_then(|coding| entry.with_copy_in(coding)) {
+            Some((copied, coded)) => {
+                entry = copied;
+                coded
+            }
+            None => Coded::plain(entry.body.clone()),
         };
         self.entries.insert(key, Arc::new(entry));
         self.metrics
             .response_cache()
             .set_held(self.entries.weight(), self.entries.len());
+        sent
     }
 }
 

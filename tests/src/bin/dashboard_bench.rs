@@ -2,9 +2,10 @@
 //!
 //! Loads the demo data at 500 campaigns × 10 instances × 365 days into PostgreSQL (once; later
 //! runs reuse it), starts the gateway as a separate process, and drives the dashboard query
-//! over HTTP at concurrency 1 and 16, three times: cold (`--response-cache-mb 0`, every request
+//! over HTTP at concurrency 1 and 16, four times: cold (`--response-cache-mb 0`, every request
 //! runs) with the planner off and on, and warm (the response cache on, the same dashboard
-//! repeated). It prints requests/s, p50/p99
+//! repeated), asked by a client that accepts no compression and by one that accepts what a
+//! browser does (`Accept-Encoding: gzip, deflate, br, zstd`). It prints requests/s, p50/p99
 //! latency, SQL statements per request (from the gateway's metrics), the gateway's and
 //! PostgreSQL's CPU milliseconds per request (from /proc), the gateway's peak RSS, and two
 //! floors measured in the same run:
@@ -80,9 +81,37 @@ async fn capture_statements(url: &str) -> Vec<Statement> {
     captured.lock().unwrap().clone()
 }
 
+/// What a browser accepts (Chromium's `Accept-Encoding`).
+const BROWSER_ACCEPTS: &str = "gzip, deflate, br, zstd";
+
+/// One dashboard answer as sent: its body and its `Content-Encoding`.
+async fn ask_dashboard(
+    client: &reqwest::Client,
+    address: &str,
+    token: &str,
+    accept: Option<&str>,
+) -> (bytes::Bytes, Option<String>) {
+    let mut request = client
+        .post(format!("{address}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": DASHBOARD }));
+    if let Some(accept) = accept {
+        request = request.header("Accept-Encoding", accept);
+    }
+    let response = request.send().await.unwrap();
+    let coding = response
+        .headers()
+        .get("content-encoding")
+        .map(|value| value.to_str().unwrap().to_owned());
+    (response.bytes().await.unwrap(), coding)
+}
+
+/// Asks for the dashboard over `concurrency` connections for `duration`, accepting the
+/// content codings `accept` names (none if `None`); each answer is decoded and parsed.
 async fn drive(
     address: &str,
     token: &str,
+    accept: Option<&'static str>,
     concurrency: usize,
     duration: Duration,
 ) -> (usize, Vec<f64>) {
@@ -94,20 +123,14 @@ async fn drive(
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
         let client = client.clone();
-        let url = format!("{address}/graphql");
-        let authorization = format!("Bearer {token}");
+        let (address, token) = (address.to_owned(), token.to_owned());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
                 let started = Instant::now();
-                let response = client
-                    .post(&url)
-                    .header("Authorization", &authorization)
-                    .json(&json!({ "query": DASHBOARD }))
-                    .send()
-                    .await
-                    .unwrap();
-                let body: serde_json::Value = response.json().await.unwrap();
+                let (raw, coding) = ask_dashboard(&client, &address, &token, accept).await;
+                let decoded = tests::app::decode_content(coding.as_deref(), &raw);
+                let body: serde_json::Value = serde_json::from_slice(&decoded).unwrap();
                 assert!(body.get("errors").is_none(), "{body}");
                 latencies.push(started.elapsed().as_secs_f64() * 1000.0);
             }
@@ -144,16 +167,29 @@ async fn benchmark() {
     );
 
     let token = bench::admin_token();
-    // (label, serve options): the response cache off (every request runs), resolved field by
-    // field and then planned, then the cache on (the same dashboard repeated: every request
-    // after the first is a hit).
+    // (label, serve options, what the client accepts): the response cache off (every request
+    // runs), resolved field by field and then planned, then the cache on (the same dashboard
+    // repeated: every request after the first is a hit), sent as it is and compressed.
     let configurations = [
-        ("cold, planner off", "--response-cache-mb 0 --planner off"),
-        ("cold, planner on", "--response-cache-mb 0 --planner on"),
-        ("warm, cache on", "--response-cache-mb 64"),
+        (
+            "cold, planner off",
+            "--response-cache-mb 0 --planner off",
+            None,
+        ),
+        (
+            "cold, planner on",
+            "--response-cache-mb 0 --planner on",
+            None,
+        ),
+        ("warm, cache on", "--response-cache-mb 64", None),
+        (
+            "warm, cache on, a browser's Accept-Encoding",
+            "--response-cache-mb 64",
+            Some(BROWSER_ACCEPTS),
+        ),
     ];
     let mut measured = Vec::new();
-    for (label, options) in configurations {
+    for (label, options, accept) in configurations {
         let metrics_port = bench::free_port();
         let gateway = bench::Gateway::start_with(
             GATEWAY_CHILD,
@@ -164,7 +200,7 @@ async fn benchmark() {
         let metrics = format!("http://127.0.0.1:{metrics_port}");
         let scraper = reqwest::Client::new();
         let address = gateway.address.clone();
-        drive(&address, &token, 4, Duration::from_secs(3)).await; // warm-up
+        drive(&address, &token, accept, 4, Duration::from_secs(3)).await; // warm-up
         println!("\n{label}:");
         println!(
             "{:<12} {:>9} {:>9} {:>9} {:>15} {:>14} {:>11}",
@@ -184,8 +220,14 @@ async fn benchmark() {
                     (cpu_ticks(gateway.pid()), postgres_ticks());
                 let statements_before = bench::statements_run(&scraper, &metrics).await;
                 let started = Instant::now();
-                let (requests, latencies) =
-                    drive(&address, &token, concurrency, Duration::from_secs(seconds)).await;
+                let (requests, latencies) = drive(
+                    &address,
+                    &token,
+                    accept,
+                    concurrency,
+                    Duration::from_secs(seconds),
+                )
+                .await;
                 let elapsed = started.elapsed().as_secs_f64();
                 let run = [
                     requests as f64 / elapsed,
@@ -210,6 +252,12 @@ async fn benchmark() {
         println!(
             "gateway peak RSS: {:.1} MiB",
             bench::rss_kib(gateway.pid()).1 as f64 / 1024.0
+        );
+        let (sent, coding) = ask_dashboard(&scraper, &address, &token, accept).await;
+        println!(
+            "one answer as sent: {:.1} KiB ({})",
+            sent.len() as f64 / 1024.0,
+            coding.as_deref().unwrap_or("not compressed")
         );
         let planner = "gateway_planner_operations_total";
         println!(

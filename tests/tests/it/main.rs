@@ -40,6 +40,7 @@ mod read_more;
 mod reference_mutations;
 mod related_rows;
 mod response_cache;
+mod response_coding;
 mod response_order;
 mod retention;
 mod shutdown;
