@@ -5,7 +5,8 @@
 //! A hit's cost is sending its bytes: a dashboard's answer is hundreds of kilobytes of JSON,
 //! and copying it into the socket is most of the gateway's work on a hit. Compressed, it is a
 //! tenth of that. Responses that are not kept (the cache off, errors, writes) are sent as
-//! they are: compressing each would cost more than it saves on a data centre's network.
+//! they are: compressing each would cost more than it saves on a data centre's network. So
+//! are answers under [`MIN_COMPRESSED_BYTES`].
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{
@@ -28,6 +29,10 @@ const ZSTD_LEVEL: i32 = 3;
 /// few milliseconds per hundred kilobytes, paid once per entry.
 const BROTLI_QUALITY: u32 = 5;
 const BROTLI_WINDOW_BITS: u32 = 22;
+
+/// Answers smaller than this are sent as they are: compressing one saves less than a packet,
+/// and a few dozen bytes can come out larger.
+pub const MIN_COMPRESSED_BYTES: usize = 1024;
 
 impl Coding {
     /// Every coding, in the order an entry holds its copies.
@@ -60,6 +65,11 @@ impl Coding {
             item.item == Preference::Specific(Encoding::identity()) && item.quality > quality
         });
         (quality > Quality::ZERO && !plain_preferred).then_some(best)
+    }
+
+    /// The coding to send `body` in, to a client that accepts `accepted`.
+    pub fn for_body(accepted: Option<Coding>, body: &[u8]) -> Option<Coding> {
+        accepted.filter(|_| body.len() >= MIN_COMPRESSED_BYTES)
     }
 
     /// The `Content-Encoding` of a body in this coding.

@@ -223,6 +223,7 @@ impl ResponseCache {
     /// `entry`'s body in `coding`, compressing it (and keeping the copy) the first time a
     /// client asks for that coding; as it is if it cannot be compressed.
     fn coded(&self, key: &Key, entry: &Entry, coding: Option<Coding>) -> Coded {
+        let coding = Coding::for_body(coding, &entry.body);
         if let Some(coded) = entry.coded(coding) {
             return coded;
         }
@@ -268,6 +269,7 @@ impl ResponseCache {
                 Some((u32::try_from(table).ok()?, version))
             })
             .collect();
+        let coding = Coding::for_body(coding, &body);
         let mut entry = Entry {
             body,
             coded: Default::default(),
