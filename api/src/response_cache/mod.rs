@@ -231,7 +231,8 @@ impl ResponseCache {
             return Coded::plain(entry.body.clone());
         };
         // Only if the entry is still there: a stale one removed meanwhile stays out. Should a
-        // newer answer have replaced it, this older one is a miss at its next lookup.
+        // newer answer have replaced it, this copy is checked at its next lookup like any
+        // entry, and is a miss if its tables have moved since.
         let _ = self.entries.replace(key.clone(), Arc::new(copied), true);
         self.metrics
             .response_cache()
