@@ -331,6 +331,27 @@ async fn benchmark() {
         "  the same with the response serialized to JSON: {serialized_floor:.2}; \
          sqlx receiving the replayed rows, client CPU ms: {replay_client_cpu:.2}"
     );
+    // What a kept answer's compressed copy costs, once per entry and coding.
+    let answer = serde_json::to_vec(&floor_schema.execute(DASHBOARD).await).unwrap();
+    let compressions = 20;
+    let mut costs = Vec::new();
+    for coding in api::response_cache::coding::Coding::ALL {
+        let cpu_before = self_cpu_seconds(ticks);
+        let mut size = 0;
+        for _ in 0..compressions {
+            size = coding.compress(&answer).unwrap().len();
+        }
+        let ms = (self_cpu_seconds(ticks) - cpu_before) * 1000.0 / compressions as f64;
+        costs.push(format!(
+            "{coding:?} {ms:.2} ms to {:.1} KiB",
+            size as f64 / 1024.0
+        ));
+    }
+    println!(
+        "  compressing one {:.1} KiB answer, CPU ms (once per entry and coding): {}",
+        answer.len() as f64 / 1024.0,
+        costs.join(", ")
+    );
     for (label, per_concurrency) in &measured {
         for (medians, concurrency) in per_concurrency.iter().zip([1, 16]) {
             println!(
