@@ -23,10 +23,11 @@ pub enum Coding {
     Gzip,
 }
 
-/// zstd's level: its default, about as fast as gzip's fastest and smaller than gzip's best.
+/// zstd's default level. dashboard-bench measures its 376 KiB answer at 0.5 ms to 38 KiB in
+/// zstd, 6 ms to 37 KiB in Brotli and 5 ms to 44 KiB in gzip (default level), each paid once
+/// per entry.
 const ZSTD_LEVEL: i32 = 3;
-/// Brotli's quality (of 11) and window (2^22 bytes): well past the fastest levels' ratio at a
-/// few milliseconds per hundred kilobytes, paid once per entry.
+/// Brotli's quality (of 11) and window (2^22 bytes).
 const BROTLI_QUALITY: u32 = 5;
 const BROTLI_WINDOW_BITS: u32 = 22;
 
