@@ -129,10 +129,7 @@ async fn execute(
         started,
     };
     match admit(&state, &http_request, &record) {
-        Ok(caller) => {
-            let coding = Coding::accepted_by(&http_request);
-            execute_as(&state, caller, batch, &record, coding).await
-        }
+        Ok(caller) => execute_as(&state, &http_request, caller, batch, &record).await,
         Err(refusal) => *refusal,
     }
 }
@@ -182,14 +179,19 @@ pub(crate) fn admit(
 }
 
 /// Runs an admitted caller's request (its batch size, persisted queries and document limits
-/// checked first). A kept response is sent in `coding`, the one the client accepts.
+/// checked first). A kept response is sent in the coding the client accepts.
 pub(crate) async fn execute_as(
     state: &AppState,
+    http_request: &HttpRequest,
     caller: Caller,
     batch: BatchRequest,
     record: &Recorder<'_>,
-    coding: Option<Coding>,
 ) -> HttpResponse {
+    // Only kept responses are compressed: without the cache the header is not read.
+    let coding = state
+        .response_cache
+        .as_ref()
+        .and_then(|_| Coding::accepted_by(http_request));
     let operations = record.operations;
     if operations.len() > state.limits.max_batch {
         return record.refused(

@@ -27,7 +27,6 @@ use crate::domain::policy::{Domain, Reach, write_rule};
 use crate::error::ErrorCode;
 use crate::http::{Recorder, admit, error_body, execute_as, name_operations};
 use crate::observability::metrics::Outcome;
-use crate::response_cache::coding::Coding;
 
 /// Whether a request's body is `multipart/form-data` (the multipart route's guard).
 pub fn is_multipart(context: &actix_web::guard::GuardContext<'_>) -> bool {
@@ -121,8 +120,7 @@ pub async fn graphql_multipart(
         Some(uploads) => batch.data(uploads.clone()),
         None => batch,
     };
-    let coding = Coding::accepted_by(&http_request);
-    execute_as(&state, caller, batch, &record, coding).await
+    execute_as(&state, &http_request, caller, batch, &record).await
 }
 
 /// The request body as a reader that fails (`FileTooLarge`) past `limit` bytes. actix's
