@@ -722,12 +722,12 @@ pub async fn post_graphql(
 }
 
 /// A response body `raw` as it was before the `Content-Encoding` it was sent in (`None`: as
-/// it is).
-pub fn decode_content(encoding: Option<&str>, raw: &[u8]) -> Vec<u8> {
+/// it is, not copied).
+pub fn decode_content<'a>(encoding: Option<&str>, raw: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
     use std::io::Read;
     let mut decoded = Vec::new();
     match encoding {
-        None => decoded.extend_from_slice(raw),
+        None => return std::borrow::Cow::Borrowed(raw),
         Some("zstd") => decoded = zstd::decode_all(raw).expect("a zstd body"),
         Some("br") => {
             brotli::Decompressor::new(raw, 4096)
@@ -741,5 +741,5 @@ pub fn decode_content(encoding: Option<&str>, raw: &[u8]) -> Vec<u8> {
         }
         Some(other) => panic!("unexpected content-encoding {other}"),
     }
-    decoded
+    std::borrow::Cow::Owned(decoded)
 }

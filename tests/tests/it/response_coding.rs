@@ -59,7 +59,7 @@ async fn ask(app: &TestApp, query: &str, accept: Option<&str>) -> Sent {
     };
     let (encoding, vary) = (header("content-encoding"), header("vary"));
     let raw = response.bytes().await.unwrap().to_vec();
-    let decoded = decode_content(encoding.as_deref(), &raw);
+    let decoded = decode_content(encoding.as_deref(), &raw).into_owned();
     Sent {
         encoding,
         vary,
