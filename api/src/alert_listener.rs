@@ -1,6 +1,7 @@
 //! Delivery of committed capacity alerts to this replica's [`AlertBus`] on PostgreSQL.
 //!
-//! Every replica runs one listener: `LISTEN capacity_alerts` on a connection of its own pool.
+//! Every replica runs one listener: `LISTEN capacity_alerts` on a connection of its own, beside
+//! the request pool ([`crate::db::listener_pool`]).
 //! A mutation on any replica announces the ids of the alerts it raised with `NOTIFY` in its
 //! transaction, so every listener hears of them exactly when they commit, reads the rows (with
 //! their campaigns) and hands them to the local subscribers.
@@ -15,8 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sqlx::PgPool;
 use sea_orm::sqlx::postgres::{PgListener, PgNotification};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use sea_orm::{QueryOrder, sqlx};
 use uuid::Uuid;
 
@@ -40,15 +42,13 @@ const RECONNECT_DELAY: Duration = Duration::from_secs(1);
 /// Starts this replica's listener and returns once it listens (or, if the database cannot be
 /// reached now, once a task is retrying), so no alert committed after start-up is missed. On
 /// SQLite (one replica, no NOTIFY) mutations publish on the bus themselves and nothing is
-/// started. The task ends when the pool is closed.
+/// started. The task runs as long as the runtime does.
 pub async fn start(
     database: &DatabaseConnection,
     bus: AlertBus,
 ) -> Option<tokio::task::JoinHandle<()>> {
-    if database.get_database_backend() != DbBackend::Postgres {
-        return None;
-    }
-    let listener = AlertListener::new(database.clone(), bus);
+    let connection = crate::db::listener_pool(database)?;
+    let listener = AlertListener::new(database.clone(), connection, bus);
     let first = match listener.listen().await {
         Ok(connection) => Some(connection),
         Err(error) => {
@@ -60,7 +60,10 @@ pub async fn start(
 }
 
 struct AlertListener {
+    /// Where alerts are read back from.
     database: DatabaseConnection,
+    /// The pool of the one connection the listener holds.
+    connection: PgPool,
     bus: AlertBus,
     delivered: Delivered,
     /// The last moment the listener was known to be connected and listening.
@@ -68,17 +71,18 @@ struct AlertListener {
 }
 
 impl AlertListener {
-    fn new(database: DatabaseConnection, bus: AlertBus) -> AlertListener {
+    fn new(database: DatabaseConnection, connection: PgPool, bus: AlertBus) -> AlertListener {
         AlertListener {
             database,
+            connection,
             bus,
             delivered: Delivered::default(),
             listening_since: Utc::now(),
         }
     }
 
-    /// Listens until the pool closes. `first` is the connection start-up made: nothing was
-    /// missed before it, so only later connections read back.
+    /// Listens until its pool closes (never, while the gateway runs). `first` is the connection
+    /// start-up made: nothing was missed before it, so only later connections read back.
     async fn run(mut self, first: Option<PgListener>) {
         let mut reconnected = first.is_none();
         let mut first = first;
@@ -112,8 +116,7 @@ impl AlertListener {
     }
 
     async fn listen(&self) -> Result<PgListener, sqlx::Error> {
-        let pool = self.database.get_postgres_connection_pool();
-        let mut listener = PgListener::connect_with(pool).await?;
+        let mut listener = PgListener::connect_with(&self.connection).await?;
         listener.listen(CHANNEL).await?;
         name_connection(&mut listener).await?;
         Ok(listener)

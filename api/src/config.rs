@@ -69,7 +69,9 @@ pub struct DatabaseSettings {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
 
-    /// Largest number of pooled database connections.
+    /// Largest number of pooled database connections, for requests and jobs. On PostgreSQL the
+    /// listeners (capacity alerts; table changes, with the response cache on) each hold one
+    /// connection more, beside the pool.
     #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 10, global = true)]
     pub pool_size: u32,
 }

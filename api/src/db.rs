@@ -3,6 +3,8 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::PgPool;
+use sea_orm::sqlx::postgres::PgPoolOptions;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
 use crate::config::DatabaseSettings;
@@ -60,6 +62,28 @@ pub async fn connect_pools(
         hot,
         overflow: Some(overflow),
     })
+}
+
+/// A pool of one PostgreSQL connection beside `database`'s, connecting as it does: what a
+/// listener (`LISTEN`) holds for as long as the gateway runs, and reconnects through. sqlx's
+/// `PgListener` keeps the connection it takes out of its pool, so one taken from the request
+/// pool would be a connection requests never get back: with `--pool-size 1` no request could
+/// run. `None` on SQLite, which has nothing to listen to.
+pub fn listener_pool(database: &DatabaseConnection) -> Option<PgPool> {
+    if database.get_database_backend() != DbBackend::Postgres {
+        return None;
+    }
+    let options = database.get_postgres_connection_pool().connect_options();
+    Some(
+        PgPoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(10))
+            // Held for good: neither age nor idleness is a reason to drop it.
+            .max_lifetime(None)
+            .idle_timeout(None)
+            .connect_lazy_with((*options).clone()),
+    )
 }
 
 /// Whether `database`'s pool has an idle connection or room to open one.

@@ -136,12 +136,6 @@ impl AppState {
         }
     }
 
-    /// The pool the listeners hold their connections on for good: the overflow tier when there
-    /// is one, so that every hot connection serves requests.
-    pub fn listening_database(&self) -> &DatabaseConnection {
-        self.overflow.as_ref().unwrap_or(&self.database)
-    }
-
     /// The pool a new request runs on: the hot tier while it has an idle connection or room to
     /// open one, the overflow once every hot connection is in use ([`db::Pools`] says why).
     pub fn request_database(&self) -> DatabaseConnection {
@@ -189,8 +183,7 @@ impl AppState {
         if self.http.response_cache_mb == 0 {
             return Ok(());
         }
-        let versions =
-            response_cache::versions::TableVersions::load(self.listening_database()).await?;
+        let versions = response_cache::versions::TableVersions::load(&self.database).await?;
         response_cache::listener::start(versions.clone()).await;
         self.response_cache = Some(std::sync::Arc::new(response_cache::ResponseCache::new(
             self.http.response_cache_mb.saturating_mul(1024 * 1024),
@@ -423,7 +416,7 @@ async fn serve(cli: &Cli, settings: ServeSettings) -> Result<(), RunError> {
         )
         .map_err(uploads_error)?;
     state.enable_response_cache().await?;
-    alert_listener::start(state.listening_database(), state.alerts.clone()).await;
+    alert_listener::start(&state.database, state.alerts.clone()).await;
     let shutdown = state.shutdown.clone();
     let scheduler = (settings.jobs == config::JobsSwitch::On).then(|| {
         jobs::scheduler::start(

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use migration::change_tracking::{CHANNEL, data_tables};
 use sea_orm::sqlx::{self, PgPool, SqlitePool};
-use sea_orm::{DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::watch;
 
 use super::reads::TableCatalog;
@@ -50,7 +50,10 @@ enum Source {
 
 /// The PostgreSQL side: counters moved by the listener.
 struct Notified {
+    /// Where notifications are sent from.
     pool: PgPool,
+    /// The pool of the one connection the listener holds ([`crate::db::listener_pool`]).
+    listening: PgPool,
     counters: Vec<AtomicU64>,
     epoch: AtomicU64,
     live: AtomicBool,
@@ -128,9 +131,10 @@ impl TableVersions {
     /// The tracked tables of `database` and where their versions come from.
     pub async fn load(database: &DatabaseConnection) -> Result<Arc<TableVersions>, DbErr> {
         let catalog = Arc::new(TableCatalog::new(data_tables(database).await?));
-        let source = match database.get_database_backend() {
-            DbBackend::Postgres => Source::Notified(Notified {
+        let source = match crate::db::listener_pool(database) {
+            Some(listening) => Source::Notified(Notified {
                 pool: database.get_postgres_connection_pool().clone(),
+                listening,
                 counters: (0..catalog.len()).map(|_| AtomicU64::new(0)).collect(),
                 epoch: AtomicU64::new(0),
                 live: AtomicBool::new(false),
@@ -141,7 +145,7 @@ impl TableVersions {
                 acks: Mutex::new(HashMap::new()),
                 heard: watch::Sender::new(0),
             }),
-            _ => Source::Stored(database.get_sqlite_connection_pool().clone()),
+            None => Source::Stored(database.get_sqlite_connection_pool().clone()),
         };
         Ok(Arc::new(TableVersions { catalog, source }))
     }
@@ -320,7 +324,7 @@ impl TableVersions {
     /// The pool the listener connects through (PostgreSQL only).
     pub fn listener_pool(&self) -> Option<&PgPool> {
         match &self.source {
-            Source::Notified(notified) => Some(&notified.pool),
+            Source::Notified(notified) => Some(&notified.listening),
             Source::Stored(_) => None,
         }
     }
@@ -339,6 +343,7 @@ mod tests {
             .unwrap();
         TableVersions {
             source: Source::Notified(Notified {
+                listening: pool.clone(),
                 pool,
                 counters: (0..catalog.len()).map(|_| AtomicU64::new(0)).collect(),
                 epoch: AtomicU64::new(0),

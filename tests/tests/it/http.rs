@@ -101,8 +101,9 @@ async fn a_light_load_stays_on_the_hot_tier_and_a_full_one_overflows() {
         .expect("a pool of 6 has an overflow tier")
         .get_postgres_connection_pool();
     assert_eq!(hot.options().get_max_connections(), 3);
-    // The response cache's listener holds its connection on the overflow tier.
+    // No listener holds a connection of either tier.
     let listening = overflow.size();
+    assert_eq!(listening, 0);
     // Each request a new one (a cached answer would not need the pool at all).
     let query = "query Companies($first: Int) { companies(first: $first) { totalCount } }";
     let companies = |first: i32| app.data(query, serde_json::json!({ "first": first }));
@@ -127,4 +128,47 @@ async fn a_light_load_stays_on_the_hot_tier_and_a_full_one_overflows() {
     assert_eq!(served["companies"]["totalCount"], 0);
     assert!(overflow.size() > listening);
     drop(held);
+}
+
+/// The listeners (capacity alerts, the response cache's table changes) hold connections of their
+/// own: a gateway whose pool has one connection reads and writes at once. Were a listener's
+/// connection taken from the pool, every statement would wait out the 10 s acquire timeout and
+/// fail.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: only PostgreSQL has listeners"]
+async fn a_pool_of_one_connection_serves_requests_beside_the_listeners() {
+    let (app, pools) = TestApp::spawn_with_pools(1).await;
+    app.db.require_postgres();
+    assert!(pools.overflow.is_none());
+    // As `serve` starts it, over the request pool.
+    api::alert_listener::start(&pools.hot, api::domain::capacity::bus::AlertBus::new()).await;
+    let listening = |name: &'static str| {
+        app.db.count(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND application_name = $1",
+            vec![name.into()],
+        )
+    };
+    // The test harness starts an alert listener of its own, over another connection.
+    assert_eq!(listening("platform-gateway alert listener").await, 2);
+    assert_eq!(listening("platform-gateway cache listener").await, 1);
+    let at_once = std::time::Duration::from_secs(5);
+    let created = tokio::time::timeout(
+        at_once,
+        app.data(
+            "mutation { createCompany(input: {name: \"Solo\"}) { name } }",
+            serde_json::json!({}),
+        ),
+    )
+    .await
+    .expect("a write served without waiting for a connection");
+    assert_eq!(created["createCompany"]["name"], "Solo");
+    let read = tokio::time::timeout(
+        at_once,
+        app.data("{ companies { totalCount } }", serde_json::json!({})),
+    )
+    .await
+    .expect("a read served without waiting for a connection");
+    assert_eq!(read["companies"]["totalCount"], 1);
+    assert_eq!(pools.hot.get_postgres_connection_pool().size(), 1);
 }
