@@ -30,7 +30,7 @@ use crate::observability::planner_metrics::PlannerPath;
 use crate::response_cache::coding::{Coded, Coding};
 use crate::response_cache::reads::ReadLog;
 use crate::response_cache::versions::Versions;
-use crate::response_cache::{Key, Lookup, ResponseCache, is_query};
+use crate::response_cache::{Flight, Key, Lookup, ResponseCache, is_query};
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -247,9 +247,18 @@ pub(crate) async fn execute_as(
             .as_ref()
             .is_some_and(|(document, name)| is_query(document, name.as_deref()))
     });
-    let kept = cached
-        .filter(|_| reads_only)
-        .map(|(cache, key, before)| (cache.read_log(), cache, key, before));
+    // A read that missed runs, unless the same read is running already: then its answer.
+    let kept = match cached.filter(|_| reads_only) {
+        Some((cache, key, before)) => match cache.run_or_wait(&key, before, coding).await {
+            Flight::Answered(answer) => {
+                record.answered();
+                return answer.into_json_response();
+            }
+            Flight::Run { before, lead } => Some((cache.read_log(), cache, key, before, lead)),
+            Flight::Bypass => None,
+        },
+        None => None,
+    };
     let pool = state.request_database();
     let database = match &kept {
         Some((log, ..)) => logged_database(state, pool, log.clone()),
@@ -285,7 +294,8 @@ pub(crate) async fn execute_as(
             record.answered();
             let body = Bytes::from(body);
             return match kept {
-                Some((log, cache, key, before)) => {
+                // The waiters wake once the answer is kept.
+                Some((log, cache, key, before, _lead)) => {
                     cache.keep(key, before, &log, &clock, body, coding)
                 }
                 None => Coded::plain(body),
@@ -336,7 +346,7 @@ pub(crate) async fn execute_as(
         }
     };
     match (kept, &state.response_cache) {
-        (Some((log, cache, key, before)), _) if without_errors => {
+        (Some((log, cache, key, before, _lead)), _) if without_errors => {
             return cache
                 .keep(key, before, &log, &clock, body, coding)
                 .into_json_response();

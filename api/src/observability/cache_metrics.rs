@@ -28,6 +28,7 @@ pub struct CacheMetrics {
     stale: Counter,
     bypass: Counter,
     evictions: Counter,
+    waited: Counter,
     bytes: Gauge,
     entries: Gauge,
 }
@@ -45,6 +46,13 @@ impl CacheMetrics {
             "response_cache_evictions",
             "Response cache entries evicted to stay within --response-cache-mb",
             evictions.clone(),
+        );
+        let waited = Counter::default();
+        registry.register(
+            "response_cache_waited",
+            "Reads that missed while another request ran the same read, and waited for it \
+             instead of running their own statements at once",
+            waited.clone(),
         );
         let bytes = Gauge::default();
         registry.register_with_unit(
@@ -66,6 +74,7 @@ impl CacheMetrics {
             stale: result("stale"),
             bypass: result("bypass"),
             evictions,
+            waited,
             bytes,
             entries,
         }
@@ -82,6 +91,11 @@ impl CacheMetrics {
 
     pub fn record_evictions(&self, evicted: u64) {
         self.evictions.inc_by(evicted);
+    }
+
+    /// A read waited for the same read another request was running.
+    pub fn record_waited(&self) {
+        self.waited.inc();
     }
 
     /// What the cache holds now.

@@ -10,10 +10,12 @@
 //!
 //! What is kept: single query operations over HTTP that answered without errors. Mutations,
 //! subscriptions, batches and uploads always run. A kept response is sent compressed to
-//! clients that accept it ([`coding`]), each coding's copy made once per entry.
+//! clients that accept it ([`coding`]), each coding's copy made once per entry. A read that
+//! misses while the same read is running waits for that run's answer ([`flights`]).
 
 pub mod clock;
 pub mod coding;
+pub mod flights;
 pub mod listener;
 pub mod reads;
 pub mod versions;
@@ -31,6 +33,7 @@ use crate::observability::Metrics;
 use crate::observability::cache_metrics::CacheLookup;
 use clock::ReadClock;
 use coding::{Coded, Coding};
+use flights::{Flights, Joined, Lead};
 use reads::ReadLog;
 use versions::{TableVersions, Versions};
 
@@ -127,6 +130,20 @@ pub enum Lookup {
     Bypass,
 }
 
+/// What a read that missed does once it is known to be a query ([`ResponseCache::run_or_wait`]).
+pub enum Flight {
+    /// Send the answer the same read, run by another request, kept meanwhile.
+    Answered(Coded),
+    /// Run it and keep its answer with `before`, the versions before it ran; with `lead`, other
+    /// requests that miss on its key wait until it is dropped.
+    Run {
+        before: Versions,
+        lead: Option<Lead>,
+    },
+    /// The cache cannot be used now: run it without keeping it.
+    Bypass,
+}
+
 /// Entries weigh their bytes.
 #[derive(Clone)]
 struct BySize;
@@ -163,6 +180,7 @@ impl Lifecycle<Key, Arc<Entry>> for CountEvictions {
 pub struct ResponseCache {
     entries: Cache<Key, Arc<Entry>, BySize, DefaultHashBuilder, CountEvictions>,
     versions: Arc<TableVersions>,
+    flights: Arc<Flights>,
     metrics: Metrics,
 }
 
@@ -186,6 +204,7 @@ impl ResponseCache {
                 CountEvictions(metrics.clone()),
             ),
             versions,
+            flights: Arc::default(),
             metrics,
         }
     }
@@ -218,6 +237,36 @@ impl ResponseCache {
         };
         self.metrics.response_cache().record_lookup(found);
         Lookup::Miss(versions)
+    }
+
+    /// A read that missed with `before` (a query): run it, or wait while another request runs
+    /// the same read and send the answer it kept. A request that waited and still finds no
+    /// current entry (that answer had errors, or a write moved its tables since) runs the read
+    /// itself, without making others wait for it.
+    pub async fn run_or_wait(&self, key: &Key, before: Versions, coding: Option<Coding>) -> Flight {
+        let waiting = match self.flights.join(key) {
+            Joined::Lead(lead) => {
+                return Flight::Run {
+                    before,
+                    lead: Some(lead),
+                };
+            }
+            Joined::Wait(waiting) => waiting,
+        };
+        self.metrics.response_cache().record_waited();
+        waiting.await;
+        let Some(versions) = self.versions.current().await else {
+            return Flight::Bypass;
+        };
+        match self.entries.get(key) {
+            Some(entry) if entry.is_current(&versions, Utc::now()) => {
+                Flight::Answered(self.coded(key, &entry, coding))
+            }
+            _ => Flight::Run {
+                before: versions,
+                lead: None,
+            },
+        }
     }
 
     /// `entry`'s body in `coding`, compressing it (and keeping the copy) the first time a

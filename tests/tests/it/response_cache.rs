@@ -1,7 +1,8 @@
 //! The response cache through the real server: a repeated read answered without SQL, every
 //! kind of write seen by the next read (through GraphQL, through plain SQL, on another
 //! replica), tables a read did not touch leaving its entry alone, visibility in the key, the
-//! clock bounding an entry, errors never kept, the size bound and `--response-cache-mb 0`.
+//! clock bounding an entry, errors never kept, the size bound and `--response-cache-mb 0`,
+//! and the same read missed together running once.
 
 use std::time::Duration;
 
@@ -398,4 +399,55 @@ async fn a_replica_whose_listener_is_lost_bypasses_the_cache_until_it_listens_ag
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(lookups(&metrics, "bypass").await >= 1);
+}
+
+/// Reads that miss together run their statements once: while the first runs (held here by a
+/// lock on its table), the same read asked again waits for its answer instead of running it.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: a table lock holds the first read"]
+async fn the_same_read_missed_together_runs_its_statements_once() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = TestApp::spawn().await;
+    app.db.require_postgres();
+    let metrics = app.serve_metrics().await;
+    let campaign = renameable_campaign(&app).await;
+    let lock = app.db.connection.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE campaigns IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    app.take_statements();
+    let askers = 6;
+    let asked =
+        futures_util::future::join_all((0..askers).map(|_| app.graphql(CAMPAIGNS, json!({}))));
+    let released = async {
+        let started = std::time::Instant::now();
+        let waiting = "gateway_response_cache_waited_total";
+        while metric(&metrics, waiting, &[]).await < f64::from(askers - 1) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{} of the {} later askers wait for the first",
+                metric(&metrics, waiting, &[]).await,
+                askers - 1
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        lock.commit().await.unwrap();
+    };
+    let (answers, ()) = tokio::join!(asked, released);
+    assert!(answers.iter().all(|answer| *answer == answers[0]));
+    assert_eq!(names(&answers[0]).len(), 1, "{:#}", answers[0]);
+    let together = app.take_statements();
+
+    // What one read alone runs, once a write has made it a miss again.
+    app.db
+        .execute(RENAME_IN_SQL, vec!["Renamed".into(), campaign.into()])
+        .await
+        .unwrap();
+    app.take_statements();
+    assert_eq!(names(&app.graphql(CAMPAIGNS, json!({})).await), ["Renamed"]);
+    let alone = app.take_statements();
+    assert!(!alone.is_empty());
+    assert_eq!(together, alone);
+    assert_eq!(lookups(&metrics, "miss").await, askers as u64);
+    assert_eq!(lookups(&metrics, "stale").await, 1);
 }
