@@ -8,7 +8,7 @@
 //! browser does (`Accept-Encoding: gzip, deflate, br, zstd`). It prints requests/s, p50/p99
 //! latency, SQL statements per request (from the gateway's metrics), the gateway's and
 //! PostgreSQL's CPU milliseconds per request (from /proc), the gateway's peak RSS, and two
-//! floors measured in the same run:
+//! floors measured in the same run, before the phases and again after them:
 //! - the database floor: the gateway's own statements for one request, replayed directly
 //!   against PostgreSQL, PostgreSQL CPU ms per replay;
 //! - the library floor: the same query executed in-process by async-graphql over the same rows
@@ -202,6 +202,14 @@ async fn benchmark() {
             Some(BROWSER_ACCEPTS),
         ),
     ];
+    // The floors are sampled before the phases and again after them, so that the phases'
+    // figures are compared with floors taken on both sides of them on a machine whose speed
+    // drifts.
+    let db: DatabaseConnection = Database::connect(url.as_str()).await.unwrap();
+    let floor_schema = library_floor::schema(&db).await;
+    let mut floors = FloorSamples::default();
+    sample_floors(&mut floors, &db, &statements, &floor_schema, repeats, ticks).await;
+
     let mut measured = Vec::new();
     for (label, options, accept) in configurations {
         let metrics_port = bench::free_port();
@@ -284,60 +292,22 @@ async fn benchmark() {
         drop(gateway);
     }
 
-    // Database floor: the same statements, replayed directly, one request at a time.
-    let db: DatabaseConnection = Database::connect(url.as_str()).await.unwrap();
-    for statement in &statements {
-        db.query_all_raw(statement.clone()).await.unwrap();
-    }
-    let replays = 200;
-    let mut database_floors = Vec::new();
-    let mut replay_client_cpu = Vec::new();
-    for _ in 0..repeats {
-        let (postgres_before, client_before) = (postgres_ticks(), self_cpu_seconds(ticks));
-        for _ in 0..replays {
-            for statement in &statements {
-                db.query_all_raw(statement.clone()).await.unwrap();
-            }
-        }
-        database_floors.push(
-            postgres_ticks().saturating_sub(postgres_before) as f64 / ticks * 1000.0
-                / replays as f64,
-        );
-        replay_client_cpu.push((self_cpu_seconds(ticks) - client_before) * 1000.0 / replays as f64);
-    }
-    let database_floor = median(database_floors);
-    let replay_client_cpu = median(replay_client_cpu);
-
-    // Library floor: the same query over the same rows, in memory.
-    let floor_schema = library_floor::schema(&db).await;
-    for _ in 0..20 {
-        floor_schema.execute(DASHBOARD).await;
-    }
-    // The floor, then the floor with the response serialized as the gateway sends it.
-    let runs = 300;
-    let mut floors = Vec::new();
-    for serialize in [false, true] {
-        let mut per_repeat = Vec::new();
-        for _ in 0..repeats {
-            let cpu_before = self_cpu_seconds(ticks);
-            for _ in 0..runs {
-                let response = floor_schema.execute(DASHBOARD).await;
-                assert!(response.errors.is_empty(), "{:?}", response.errors);
-                if serialize {
-                    std::hint::black_box(serde_json::to_vec(&response).unwrap());
-                }
-            }
-            per_repeat.push((self_cpu_seconds(ticks) - cpu_before) * 1000.0 / runs as f64);
-        }
-        floors.push(median(per_repeat));
-    }
-    let (library_floor, serialized_floor) = (floors[0], floors[1]);
+    // The floors' second samples, after the phases (the first were taken before them).
+    sample_floors(&mut floors, &db, &statements, &floor_schema, repeats, ticks).await;
+    let database_floor = median(floors.database.clone());
+    let replay_client_cpu = median(floors.replay_client.clone());
+    let library_floor = median(floors.library.clone());
+    let serialized_floor = median(floors.serialized.clone());
 
     println!(
-        "\ndatabase floor (PostgreSQL CPU ms per replayed request, median): {database_floor:.2}"
+        "\ndatabase floor (PostgreSQL CPU ms per replayed request, median before and after the \
+         phases): {database_floor:.2} (each repeat: {})",
+        samples(&floors.database)
     );
     println!(
-        "library floor (async-graphql CPU ms per in-memory request, median): {library_floor:.2}"
+        "library floor (async-graphql CPU ms per in-memory request, median before and after the \
+         phases): {library_floor:.2} (each repeat: {})",
+        samples(&floors.library)
     );
     // Not floors, but what any gateway on this stack pays on top of the executor: the JSON
     // body, and sqlx receiving the rows (undecoded) on the client side of the replay.
@@ -381,6 +351,86 @@ async fn benchmark() {
         "goals: cold gateway CPU <= 0.8 × library floor and PostgreSQL CPU <= 1.2 × database \
          floor; a warm hit under 0.3 gateway CPU ms with no SQL"
     );
+}
+
+/// Each repeat's sample of the floors, from before the phases and after them.
+#[derive(Default)]
+struct FloorSamples {
+    /// PostgreSQL CPU ms per replayed request.
+    database: Vec<f64>,
+    /// The client's CPU ms per replayed request (sqlx receiving the rows).
+    replay_client: Vec<f64>,
+    /// async-graphql CPU ms per in-memory request.
+    library: Vec<f64>,
+    /// The same with the response serialized to JSON.
+    serialized: Vec<f64>,
+}
+
+/// Adds `repeats` samples of each floor: the database floor (the gateway's statements for one
+/// request, replayed directly, one request at a time) and the library floor (the same query
+/// over the same rows, in memory), then the library floor with the response serialized as the
+/// gateway sends it.
+async fn sample_floors(
+    floors: &mut FloorSamples,
+    db: &DatabaseConnection,
+    statements: &[Statement],
+    floor_schema: &async_graphql::Schema<
+        library_floor::Query,
+        async_graphql::EmptyMutation,
+        async_graphql::EmptySubscription,
+    >,
+    repeats: usize,
+    ticks: f64,
+) {
+    for statement in statements {
+        db.query_all_raw(statement.clone()).await.unwrap();
+    }
+    let replays = 200;
+    for _ in 0..repeats {
+        let (postgres_before, client_before) = (postgres_ticks(), self_cpu_seconds(ticks));
+        for _ in 0..replays {
+            for statement in statements {
+                db.query_all_raw(statement.clone()).await.unwrap();
+            }
+        }
+        floors.database.push(
+            postgres_ticks().saturating_sub(postgres_before) as f64 / ticks * 1000.0
+                / replays as f64,
+        );
+        floors
+            .replay_client
+            .push((self_cpu_seconds(ticks) - client_before) * 1000.0 / replays as f64);
+    }
+    for _ in 0..20 {
+        floor_schema.execute(DASHBOARD).await;
+    }
+    let runs = 300;
+    for serialize in [false, true] {
+        for _ in 0..repeats {
+            let cpu_before = self_cpu_seconds(ticks);
+            for _ in 0..runs {
+                let response = floor_schema.execute(DASHBOARD).await;
+                assert!(response.errors.is_empty(), "{:?}", response.errors);
+                if serialize {
+                    std::hint::black_box(serde_json::to_vec(&response).unwrap());
+                }
+            }
+            let ms = (self_cpu_seconds(ticks) - cpu_before) * 1000.0 / runs as f64;
+            match serialize {
+                false => floors.library.push(ms),
+                true => floors.serialized.push(ms),
+            }
+        }
+    }
+}
+
+/// Samples as `a, b, c`.
+fn samples(values: &[f64]) -> String {
+    values
+        .iter()
+        .map(|value| format!("{value:.2}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn print_row(label: &str, run: &[f64]) {
