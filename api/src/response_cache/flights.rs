@@ -46,18 +46,6 @@ impl Flights {
             done,
         })
     }
-
-    /// How many reads are running now.
-    pub fn len(&self) -> usize {
-        self.running
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The request running a read. Dropped once its answer is kept (or was not, or the request
@@ -122,7 +110,7 @@ mod tests {
             .await
             .expect("woken when the leader finished")
             .unwrap();
-        assert!(flights.is_empty());
+        assert!(flights.running.lock().unwrap().is_empty());
         assert!(matches!(flights.join(&key("{ a }")), Joined::Lead(_)));
     }
 }
